@@ -1,0 +1,1 @@
+"""A tiny application in the middle of a migration (see ssot_guard.toml)."""

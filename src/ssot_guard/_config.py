@@ -1,0 +1,243 @@
+"""Reading ``[tool.ssot_guard]``: discovery, parsing and validation.
+
+Every problem becomes one ``ConfigError`` naming the file, the entry and the
+key, and listing what is allowed. Nothing is silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING, Any, Final
+
+from ._errors import ConfigError
+from ._rules import MODES, RULE_TYPES, Mode, Rule, check_mode
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+CONFIG_ENV: Final = "SSOT_GUARD_CONFIG"
+MODE_ENV: Final = "SSOT_GUARD_MODE"
+
+# TOML key -> constructor keyword, per rule table.
+_KEYS: Final[dict[str, dict[str, str]]] = {
+    "block": {
+        k: k for k in ("module", "pattern", "use", "reason", "allow", "allow_importers", "mode")
+    },
+    "redirect": {k: k for k in ("module", "to", "reason", "mode")},
+    "unique": {
+        "class": "name",
+        "within": "within",
+        "canonical": "canonical",
+        "reason": "reason",
+        "mode": "mode",
+    },
+    "deprecate": {k: k for k in ("name", "use", "reason", "mode")},
+}
+_REQUIRED: Final[dict[str, tuple[str, ...]]] = {
+    "block": (),  # exactly one of module / pattern: the rule itself says so
+    "redirect": ("module", "to"),
+    "unique": ("class", "within"),
+    "deprecate": ("name",),
+}
+_TOP_KEYS: Final = ("mode", *RULE_TYPES)
+
+
+class Config:
+    """A parsed configuration: where it came from, its mode, its rules."""
+
+    __slots__ = ("mode", "path", "rules")
+
+    def __init__(
+        self, path: str | None = None, mode: Mode | None = None, rules: Sequence[Rule] = ()
+    ) -> None:
+        self.path = path
+        self.mode = mode
+        self.rules = tuple(rules)
+
+    def __repr__(self) -> str:
+        return f"Config(path={self.path!r}, mode={self.mode!r}, rules={len(self.rules)})"
+
+
+def env_mode() -> Mode | None:
+    """The operator's override from ``SSOT_GUARD_MODE``; empty or unset is ``None``."""
+    value = os.environ.get(MODE_ENV, "").strip()
+    if not value:
+        return None
+    if value.lower() in MODES:
+        return value.lower()  # type: ignore[return-value]
+    raise ConfigError(
+        f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)} (or unset it)",
+        file=f"environment variable {MODE_ENV}",
+    )
+
+
+def _read_toml(path: str) -> dict[str, Any]:
+    import tomllib  # not needed by a guard built from Python rules
+
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except FileNotFoundError:
+        raise ConfigError("file not found", file=path) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory; expected a TOML file", file=path) from None
+    except OSError as e:
+        raise ConfigError(f"cannot read: {e.strerror}", file=path) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"broken TOML: {e}", file=path) from None
+    except UnicodeDecodeError as e:
+        raise ConfigError(f"not UTF-8: {e.reason} at byte {e.start}", file=path) from None
+
+
+def _table_of(document: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+    """The ``[tool.ssot_guard]`` table of *document* and the dotted name it lives at."""
+    tool = document.get("tool")
+    if isinstance(tool, dict) and "ssot_guard" in tool:
+        return tool["ssot_guard"], "tool.ssot_guard"
+    if os.path.basename(path) == "pyproject.toml":
+        return None, "tool.ssot_guard"
+    return document, ""
+
+
+def load_config(path: str | os.PathLike[str]) -> Config:
+    """Parse the configuration in the TOML file at *path*.
+
+    A ``pyproject.toml`` is read at ``[tool.ssot_guard]``; any other file there
+    if present, else at its top level.
+    """
+    path = os.fspath(path)
+    table, prefix = _table_of(_read_toml(path), path)
+    if table is None:
+        raise ConfigError(
+            "has no [tool.ssot_guard] table; add one, or point to another file", file=path
+        )
+    return parse_table(table, file=path, prefix=prefix)
+
+
+def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> Config:
+    """Validate a configuration table already read from TOML."""
+    here = prefix or "top level"
+    if not isinstance(table, dict):
+        raise ConfigError(f"expected a table, got {_toml_type(table)}", file=file, entry=here)
+    unknown = sorted(set(table) - set(_TOP_KEYS))
+    if unknown:
+        raise ConfigError(
+            f"unknown key; allowed keys: {', '.join(_TOP_KEYS)}",
+            file=file,
+            entry=f"[{prefix}]" if prefix else here,
+            key=unknown[0],
+        )
+    mode = check_mode(
+        table.get("mode"), file=file, entry=f"[{prefix}]" if prefix else here, key="mode"
+    )
+    rules: list[Rule] = []
+    for kind, rule_type in RULE_TYPES.items():
+        entries = table.get(kind, [])
+        table_name = f"{prefix}.{kind}" if prefix else kind
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ConfigError(
+                f"expected an array of tables ([[{table_name}]] entries), "
+                f"got {_toml_type(entries)}",
+                file=file,
+                entry=f"[{prefix}]" if prefix else here,
+                key=kind,
+            )
+        for index, entry in enumerate(entries):
+            rules.append(_build(rule_type, kind, entry, file, f"{table_name}[{index}]"))
+    return Config(file, mode, rules)
+
+
+def _build(
+    rule_type: type[Rule], kind: str, entry: dict[str, Any], file: str | None, where: str
+) -> Rule:
+    keys = _KEYS[kind]
+    unknown = sorted(set(entry) - set(keys))
+    if unknown:
+        raise ConfigError(
+            f"unknown key; allowed keys: {', '.join(sorted(keys))}",
+            file=file,
+            entry=where,
+            key=unknown[0],
+        )
+    for key in _REQUIRED[kind]:
+        if key not in entry:
+            raise ConfigError(
+                f"missing; a [[{where.rpartition('[')[0]}]] entry needs "
+                + ", ".join(repr(k) for k in _REQUIRED[kind]),
+                file=file,
+                entry=where,
+                key=key,
+            )
+    kwargs = {keys[k]: v for k, v in entry.items()}
+    kwargs["source"] = f"{file}: {where}" if file else where
+    build: Callable[..., Rule] = rule_type
+    try:
+        return build(**kwargs)
+    except ConfigError as e:
+        raise ConfigError(e.problem, file=file, entry=where, key=_toml_key(kind, e.key)) from None
+
+
+def _toml_key(kind: str, key: str | None) -> str | None:
+    for toml_key, kwarg in _KEYS[kind].items():
+        if kwarg == key:
+            return toml_key
+    return key
+
+
+def _toml_type(value: object) -> str:
+    return {
+        dict: "a table",
+        list: "an array",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+    }.get(type(value), type(value).__name__)
+
+
+def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
+    """The configuration file to use when none is given.
+
+    ``SSOT_GUARD_CONFIG`` if set, else the nearest ``pyproject.toml`` with a
+    ``[tool.ssot_guard]`` table from *start* (default: the current directory)
+    upward, else ``None``.
+    """
+    named = os.environ.get(CONFIG_ENV, "").strip()
+    if named:
+        if not os.path.isfile(named):
+            raise ConfigError(
+                "file not found (named by that variable); set it to a TOML file or unset it",
+                file=f"environment variable {CONFIG_ENV}={named!r}",
+            )
+        return named
+    directory = os.path.abspath(start if start is not None else os.getcwd())
+    while True:
+        candidate = os.path.join(directory, "pyproject.toml")
+        if os.path.isfile(candidate):
+            document = _read_toml(candidate)
+            tool = document.get("tool")
+            if isinstance(tool, dict) and "ssot_guard" in tool:
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def resolve_config(config: str | os.PathLike[str] | None, rules: Sequence[Rule] | None) -> Config:
+    """What ``install(config, rules=...)`` means: the file's rules, then *rules*."""
+    if rules is not None:
+        bad = [r for r in rules if not isinstance(r, Rule)]
+        if bad:
+            raise ConfigError(
+                f"expected rule objects (Block, Redirect, Unique, Deprecate), got {bad[0]!r}",
+                entry="install(rules=...)",
+            )
+    if config is None and rules is None:
+        path = discover_config()
+        loaded = load_config(path) if path is not None else Config()
+    elif config is not None:
+        loaded = load_config(config)
+    else:
+        loaded = Config()
+    return Config(loaded.path, loaded.mode, (*loaded.rules, *(rules or ())))

@@ -1,0 +1,87 @@
+"""Every exception and warning ssot_guard raises, in one place."""
+
+from __future__ import annotations
+
+
+class SSOTError(Exception):
+    """Base class of every error ssot_guard raises on purpose."""
+
+
+class BlockedImportError(SSOTError, ModuleNotFoundError):
+    """An import of a module that a rule retired.
+
+    The message begins ``No module named '<name>'`` like the error Python itself
+    raises, so code written against the seed plan's ``pytest.raises(ImportError)``
+    and ``"No module named" in str(exc)`` keeps working.
+
+    ``.name`` is deliberately *not* the blocked module's name: importlib's
+    ``from parent import x`` swallows a ``ModuleNotFoundError`` whose ``name`` is
+    ``parent.x`` and replaces it with a bare "cannot import name", losing the
+    reason and the replacement. The module is in ``.module`` instead.
+    """
+
+    def __init__(
+        self,
+        module: str,
+        *,
+        reason: str | None = None,
+        use: str | None = None,
+        rule: str | None = None,
+    ) -> None:
+        self.module = module
+        self.reason = reason
+        self.use = use
+        self.rule = rule
+        message = f"No module named {module!r}"
+        details = [f"blocked by ssot_guard ({rule})" if rule else "blocked by ssot_guard"]
+        if reason:
+            details.append(reason)
+        if use:
+            details.append(f"use {use!r} instead")
+        super().__init__(f"{message}: {'; '.join(details)}", name=None)
+
+
+class PreloadedModuleError(SSOTError, ImportError):
+    """``install()`` in strict mode found retired modules already imported."""
+
+    def __init__(self, modules: dict[str, str]) -> None:
+        self.modules = modules
+        listing = "\n".join(f"  {name}  ({why})" for name, why in sorted(modules.items()))
+        super().__init__(
+            "ssot_guard: these retired modules were imported before install() ran; "
+            "install the guard earlier (or use SSOT_GUARD_AUTOINSTALL) and remove the imports:\n"
+            + listing
+        )
+
+
+class DuplicateClassError(SSOTError, TypeError):
+    """A second definition of a class that must exist once."""
+
+
+class ConfigError(SSOTError, ValueError):
+    """Invalid configuration: a file, an entry, a key, or an environment variable.
+
+    ``file``, ``entry`` and ``key`` say where, when known; the message says
+    what is allowed instead.
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        entry: str | None = None,
+        key: str | None = None,
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.entry = entry
+        self.key = key
+        where = ": ".join(
+            part for part in (file, entry, f"key {key!r}" if key is not None else None) if part
+        )
+        super().__init__(f"{where}: {problem}" if where else problem)
+
+
+class SSOTWarning(DeprecationWarning):
+    """A violation in warn mode: the code still runs, but should not."""

@@ -1,0 +1,127 @@
+"""The one ``sys.meta_path`` finder, and the loader that carries out a redirect.
+
+``find_spec`` runs for every import that misses ``sys.modules``, under the
+global import lock. The common path is one string split and one set lookup;
+it never imports, never takes a lock and never loops over rules. The rest of
+the work (matching, frame inspection, recording) happens only for names that
+some rule can cover.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.machinery import ModuleSpec
+from typing import TYPE_CHECKING
+
+from ._errors import BlockedImportError
+from ._frames import frame_location, user_frame, warn_at
+from ._rules import Block, Redirect
+from ._violations import recorder
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
+
+    from ._matcher import ImportMatcher
+    from ._rules import Mode, Rule
+
+
+class SSOTFinder:
+    """Blocks, warns on, or redirects imports of retired modules."""
+
+    def __init__(self, matcher: ImportMatcher, modes: dict[int, Mode]) -> None:
+        self._matcher = matcher
+        self._modes = modes  # id(rule) -> effective mode; rules that are off are absent
+        # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
+        self._tops = matcher.tops
+        self._everything = bool(matcher.unanchored)
+
+    def __repr__(self) -> str:
+        return f"<ssot_guard finder, {len(self._modes)} rules>"
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
+        if fullname.partition(".")[0] not in self._tops and not self._everything:
+            return None
+        return self._check(fullname)
+
+    def _check(self, fullname: str) -> ModuleSpec | None:
+        entry = self._matcher.match(fullname)
+        if entry is None:
+            return None
+        rule = entry.rule
+        frame = user_frame()
+        importer, filename, lineno = frame_location(frame)
+        if importer is not None and (
+            # A retired package may import its own parts once it is loaded
+            # (through allow_importers, or before the guard was installed).
+            entry.importers.contains(importer) or entry.covers(importer)
+        ):
+            return None
+        mode = self._modes[id(rule)]
+        is_redirect = isinstance(rule, Redirect)
+        use = redirect_target(rule, fullname) if is_redirect else rule.use  # type: ignore[arg-type]
+        recorder.record(
+            "redirect" if is_redirect else "import",
+            fullname,
+            rule.source,
+            reason=rule.reason,
+            replacement=use,
+            importer=importer,
+            filename=filename,
+            lineno=lineno,
+            mode=mode,
+        )
+        if mode == "strict":
+            raise BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+        warn_at(frame, warning_text(rule, fullname, use))
+        if is_redirect:
+            assert use is not None
+            return ModuleSpec(fullname, RedirectLoader(use))  # type: ignore[arg-type]
+        return None
+
+
+def redirect_target(rule: Redirect, fullname: str) -> str:
+    """The canonical name for *fullname*: ``old.sub`` -> ``new.sub``."""
+    return rule.to + fullname[len(rule.module) :]
+
+
+def warning_text(rule: Rule, fullname: str, use: str | None) -> str:
+    if isinstance(rule, Redirect):
+        text = f"module {fullname!r} was renamed; import {use!r} instead"
+    elif isinstance(rule, Block):
+        text = f"module {fullname!r} is retired"
+        if use:
+            text += f"; use {use!r} instead"
+    else:  # pragma: no cover - only import rules reach the finder
+        text = f"{fullname!r} is retired"
+    if rule.reason:
+        text += f" ({rule.reason})"
+    return f"{text} [{rule.source}]"
+
+
+class RedirectLoader:
+    """Makes an old module name resolve to the canonical module object itself.
+
+    ``create_module`` imports the canonical module (here, outside the global
+    import lock, where importing is safe) and returns it, so ``old is new``
+    and the module body runs once, under its own name. The import system then
+    stamps the old name's spec onto that object; ``exec_module`` puts the
+    canonical spec back, so ``__spec__`` and pickling keep naming the new module.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._spec: ModuleSpec | None = None
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        module = importlib.import_module(self.target)
+        self._spec = module.__spec__
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__spec__ = self._spec

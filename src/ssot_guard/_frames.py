@@ -1,0 +1,64 @@
+"""Finding the user's frame behind an import, and warning from there.
+
+One code path for every import form and every Python >= 3.11: walk out of
+importlib's frames (frozen bootstrap, ``importlib/__init__.py`` for
+``import_module``, ``importlib/util.py`` for ``find_spec``) and our own, and
+hand the first other frame to ``warnings.warn_explicit``. (3.12's
+``skip_file_prefixes`` would do the same, but not on 3.11.)
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from typing import TYPE_CHECKING
+
+# warnings imports these lazily while formatting; import them now so that a
+# warning raised under the global import lock never imports anything.
+import linecache  # noqa: F401  # isort: skip
+import tracemalloc  # noqa: F401  # isort: skip
+
+from ._errors import SSOTWarning
+
+if TYPE_CHECKING:
+    from types import FrameType
+
+_SKIPPED = (
+    "<frozen importlib",
+    os.path.join(os.path.dirname(os.__file__), "importlib") + os.sep,
+    os.path.dirname(__file__) + os.sep,
+)
+
+
+def user_frame(start: FrameType | None = None) -> FrameType | None:
+    """The innermost frame outside importlib and ssot_guard."""
+    frame: FrameType | None = start if start is not None else sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
+        frame = frame.f_back
+    return frame
+
+
+def frame_location(frame: FrameType | None) -> tuple[str | None, str | None, int | None]:
+    """``(module name, file name, line)`` of *frame*, each ``None`` if unknown."""
+    if frame is None:
+        return None, None, None
+    return frame.f_globals.get("__name__"), frame.f_code.co_filename, frame.f_lineno
+
+
+def warn_at(frame: FrameType | None, message: str) -> None:
+    """Issue an ``SSOTWarning`` attributed to *frame*'s current line."""
+    if frame is None:
+        warnings.warn(message, SSOTWarning, stacklevel=2)
+        return
+    module_globals = frame.f_globals
+    warnings.warn_explicit(
+        message,
+        SSOTWarning,
+        frame.f_code.co_filename,
+        frame.f_lineno,
+        module=module_globals.get("__name__", "<unknown>"),
+        registry=module_globals.setdefault("__warningregistry__", {}),
+        # No module_globals: it makes warnings ask the module's loader for the
+        # source, and loaders such as __main__'s raise instead of answering.
+    )

@@ -1,0 +1,152 @@
+"""Globs on dotted module names, compiled to string checks (no regex).
+
+``*`` matches any run of characters inside one dotted part, ``**`` any number
+of whole parts (zero included). A glob matches a module *and its submodules*:
+it is tried against every leading run of a name's parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+_PART_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*")
+_ANY_PARTS = None  # a compiled ``**`` part
+
+# A compiled part: a literal string, ``None`` for ``**``, or the literal pieces
+# between the ``*`` of a part such as ``*factory*`` -> ("", "factory", "").
+Part = str | tuple[str, ...] | None
+
+
+def glob_error(text: str) -> str | None:
+    """Why *text* is not a valid dotted glob, or ``None`` if it is."""
+    if not text:
+        return "is empty"
+    for part in text.split("."):
+        if not part:
+            return f"{text!r} has an empty part (two dots, or a leading or trailing dot)"
+        bad = set(part) - _PART_CHARS
+        if bad:
+            return (
+                f"{text!r} has {''.join(sorted(bad))!r}; "
+                "a part holds letters, digits, '_', '*' (within one part) or is '**'"
+            )
+        if "**" in part and part != "**":
+            return f"{text!r}: '**' must be a whole part, as in 'pkg.**.mod'"
+        if part[0].isdigit():
+            return f"{text!r}: part {part!r} starts with a digit"
+    return None
+
+
+def is_glob(text: str) -> bool:
+    return "*" in text
+
+
+def _compile_part(part: str) -> Part:
+    if part == "**":
+        return _ANY_PARTS
+    if "*" in part:
+        return tuple(part.split("*"))
+    return part
+
+
+def _part_matches(compiled: str | tuple[str, ...], part: str) -> bool:
+    if isinstance(compiled, str):
+        return compiled == part
+    first, *middle, last = compiled
+    if len(part) < len(first) + len(last) or not part.startswith(first):
+        return False
+    if not part.endswith(last):
+        return False
+    position, end = len(first), len(part) - len(last)
+    for piece in middle:
+        found = part.find(piece, position, end)
+        if found < 0:
+            return False
+        position = found + len(piece)
+    return True
+
+
+class Glob:
+    """A compiled dotted glob."""
+
+    __slots__ = ("_parts", "literal_prefix", "literal_size", "text")
+
+    def __init__(self, text: str) -> None:
+        error = glob_error(text)
+        if error is not None:
+            raise ValueError(error)
+        self.text = text
+        raw = text.split(".")
+        self._parts: tuple[Part, ...] = tuple(_compile_part(p) for p in raw)
+        prefix: list[str] = []
+        for part in raw:
+            if "*" in part:
+                break
+            prefix.append(part)
+        #: The leading parts without wildcards, joined: the key the matcher
+        #: indexes this glob by, so that names outside it never reach it.
+        self.literal_prefix = ".".join(prefix)
+        #: Characters that are not wildcards: ranks globs of equal reach.
+        self.literal_size = len(text.replace("*", "").replace(".", ""))
+
+    def __repr__(self) -> str:
+        return f"Glob({self.text!r})"
+
+    def match_length(self, parts: Sequence[str]) -> int:
+        """Number of leading *parts* forming the shortest name this glob matches; 0 if none."""
+        for length in range(1, len(parts) + 1):
+            if self._match(0, parts, 0, length):
+                return length
+        return 0
+
+    def _match(self, i: int, parts: Sequence[str], j: int, end: int) -> bool:
+        pattern = self._parts
+        while i < len(pattern):
+            compiled = pattern[i]
+            if compiled is _ANY_PARTS:
+                # ``**`` takes zero or more parts: try each split point.
+                return any(self._match(i + 1, parts, k, end) for k in range(j, end + 1))
+            if j >= end or not _part_matches(compiled, parts[j]):
+                return False
+            i += 1
+            j += 1
+        return j == end
+
+
+def name_match_length(target: str, parts: Sequence[str]) -> int:
+    """How many leading *parts* equal the dotted *target*; 0 if *target* is not a prefix."""
+    target_parts = target.split(".")
+    n = len(target_parts)
+    if n <= len(parts) and list(parts[:n]) == target_parts:
+        return n
+    return 0
+
+
+class NameSet:
+    """Module names and globs; ``contains`` holds for them and their submodules."""
+
+    __slots__ = ("_exact", "_globs", "entries")
+
+    def __init__(self, entries: Sequence[str]) -> None:
+        self.entries = tuple(entries)
+        self._exact = frozenset(e for e in entries if not is_glob(e))
+        self._globs = tuple(Glob(e) for e in entries if is_glob(e))
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+    def contains(self, name: str) -> bool:
+        if self._exact:
+            # Walk the dotted prefixes: "a.b.c" -> "a.b.c", "a.b", "a".
+            prefix = name
+            while True:
+                if prefix in self._exact:
+                    return True
+                cut = prefix.rfind(".")
+                if cut < 0:
+                    break
+                prefix = prefix[:cut]
+        if self._globs:
+            parts = name.split(".")
+            return any(g.match_length(parts) for g in self._globs)
+        return False

@@ -1,0 +1,264 @@
+"""The rule objects: what a ``[tool.ssot_guard]`` table or ``install(rules=...)`` says."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final, Literal
+
+from ._errors import ConfigError
+from ._glob import glob_error, is_glob
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+Mode = Literal["strict", "warn", "off"]
+MODES: Final = ("strict", "warn", "off")
+
+
+def check_mode(value: object, *, file: str | None, entry: str | None, key: str) -> Mode | None:
+    """*value* as a mode, or a ``ConfigError`` that lists the allowed modes."""
+    if value is None or value in MODES:
+        return value  # type: ignore[return-value,unused-ignore]
+    raise ConfigError(
+        f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)}",
+        file=file,
+        entry=entry,
+        key=key,
+    )
+
+
+def _dotted(value: object, key: str, where: str, *, glob: bool = False) -> str:
+    if not isinstance(value, str):
+        raise ConfigError(f"expected a string, got {type(value).__name__}", entry=where, key=key)
+    error = glob_error(value)
+    if error is None and not glob and is_glob(value):
+        error = f"{value!r} is a glob; this key takes a dotted module name"
+    if error is not None:
+        allowed = "a glob on dotted names ('*' within a part, '**' across parts)"
+        raise ConfigError(
+            f"invalid {'glob' if glob else 'module name'}: {error}; allowed: "
+            + (allowed if glob else "a dotted module name such as 'app.websocket_core'"),
+            entry=where,
+            key=key,
+        )
+    return value
+
+
+def _names(values: Iterable[str] | str, key: str, where: str) -> tuple[str, ...]:
+    if isinstance(values, str) or not hasattr(values, "__iter__"):
+        raise ConfigError(
+            f"expected a list of module names or globs, got {type(values).__name__}",
+            entry=where,
+            key=key,
+        )
+    return tuple(_dotted(v, key, where, glob=True) for v in values)
+
+
+def _text(value: object, key: str, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ConfigError(f"expected a string, got {type(value).__name__}", entry=where, key=key)
+
+
+class Rule:
+    """Fields every rule has. ``source`` says where it was defined, for messages."""
+
+    __slots__ = ("mode", "reason", "source")
+    kind: str = "rule"
+
+    mode: Mode | None
+    reason: str | None
+    source: str
+
+    def _common(self, reason: str | None, mode: Mode | None, source: str | None) -> None:
+        self.reason, self.mode = reason, mode
+        self.source = source or self._describe()
+        self.reason = _text(reason, "reason", self.source)
+        self.mode = check_mode(mode, file=None, entry=self.source, key="mode")
+
+    def _fields(self) -> dict[str, object]:
+        names = [n for cls in type(self).__mro__ for n in getattr(cls, "__slots__", ())]
+        return {n: getattr(self, n) for n in reversed(names) if n != "source"}
+
+    def _describe(self) -> str:
+        shown = ", ".join(f"{k}={v!r}" for k, v in self._fields().items() if v not in (None, ()))
+        return f"{type(self).__name__}({shown})"
+
+    def __repr__(self) -> str:
+        return self._describe()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self._fields().items())))
+
+
+class Block(Rule):
+    """Retire a module (and its submodules), or every module a glob matches.
+
+    >>> Block("app.websocket_core.websocket_manager_factory",
+    ...       use="app.websocket_core.websocket_manager")
+    """
+
+    __slots__ = ("allow", "allow_importers", "module", "pattern", "use")
+    kind = "block"
+
+    def __init__(
+        self,
+        module: str | None = None,
+        *,
+        pattern: str | None = None,
+        use: str | None = None,
+        reason: str | None = None,
+        allow: Iterable[str] = (),
+        allow_importers: Iterable[str] = (),
+        mode: Mode | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.module = module
+        self.pattern = pattern
+        self.use = use
+        self.allow: tuple[str, ...] = tuple(allow) if not isinstance(allow, str) else (allow,)
+        self.allow_importers: tuple[str, ...] = (
+            tuple(allow_importers) if not isinstance(allow_importers, str) else (allow_importers,)
+        )
+        self._common(reason, mode, source)
+        where = self.source
+        if (module is None) == (pattern is None):
+            raise ConfigError(
+                "a block rule needs exactly one of 'module' (a dotted name: the module and "
+                "its submodules) or 'pattern' (a glob on dotted names)",
+                entry=where,
+                key="module" if module is not None else None,
+            )
+        if module is not None:
+            _dotted(module, "module", where)
+        if pattern is not None:
+            _dotted(pattern, "pattern", where, glob=True)
+        self.use = _text(use, "use", where)
+        self.allow = _names(allow, "allow", where)
+        self.allow_importers = _names(allow_importers, "allow_importers", where)
+
+    @property
+    def target(self) -> str:
+        """The module name or glob this rule covers."""
+        return self.module if self.module is not None else self.pattern  # type: ignore[return-value]
+
+
+class Redirect(Rule):
+    """An old module name that now means the canonical module (in warn mode)."""
+
+    __slots__ = ("module", "to")
+    kind = "redirect"
+
+    def __init__(
+        self,
+        module: str,
+        to: str,
+        *,
+        reason: str | None = None,
+        mode: Mode | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.module = module
+        self.to = to
+        self._common(reason, mode, source)
+        _dotted(module, "module", self.source)
+        _dotted(to, "to", self.source)
+        if to == module or to.startswith(module + ".") or module.startswith(to + "."):
+            raise ConfigError(
+                f"redirect from {module!r} to {to!r} would loop; "
+                "the two names must not contain each other",
+                entry=self.source,
+                key="to",
+            )
+
+    @property
+    def use(self) -> str:
+        return self.to
+
+    @property
+    def target(self) -> str:
+        return self.module
+
+
+class Unique(Rule):
+    """A class name that may be defined once among the modules under ``within``."""
+
+    __slots__ = ("canonical", "name", "within")
+    kind = "unique"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        within: Iterable[str],
+        canonical: str | None = None,
+        reason: str | None = None,
+        mode: Mode | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.name = name
+        self.within: tuple[str, ...] = () if isinstance(within, str) else tuple(within)
+        self.canonical = canonical
+        self._common(reason, mode, source)
+        where = self.source
+        if not isinstance(name, str) or not name.isidentifier():
+            raise ConfigError(
+                f"expected a class name (an identifier), got {name!r}", entry=where, key="class"
+            )
+        if isinstance(within, str) or not self.within:
+            raise ConfigError(
+                "expected a non-empty list of package names whose modules are watched",
+                entry=where,
+                key="within",
+            )
+        self.within = tuple(_dotted(w, "within", where) for w in self.within)
+        if canonical is not None:
+            _dotted(canonical, "canonical", where)
+
+
+class Deprecate(Rule):
+    """A module attribute (``"pkg.mod:name"``) that is retired in favour of ``use``."""
+
+    __slots__ = ("name", "use")
+    kind = "deprecate"
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        use: str | None = None,
+        reason: str | None = None,
+        mode: Mode | None = None,
+        source: str | None = None,
+    ) -> None:
+        self.name = name
+        self.use = use
+        self._common(reason, mode, source)
+        where = self.source
+        module, _, attr = name.partition(":") if isinstance(name, str) else ("", "", "")
+        if not module or not attr or not attr.isidentifier():
+            raise ConfigError(
+                f"expected 'package.module:attribute', got {name!r}", entry=where, key="name"
+            )
+        _dotted(module, "name", where)
+        self.use = _text(use, "use", where)
+
+    @property
+    def module(self) -> str:
+        return self.name.partition(":")[0]
+
+    @property
+    def attribute(self) -> str:
+        return self.name.partition(":")[2]
+
+
+RULE_TYPES: Final[dict[str, type[Rule]]] = {
+    "block": Block,
+    "redirect": Redirect,
+    "unique": Unique,
+    "deprecate": Deprecate,
+}

@@ -1,0 +1,215 @@
+"""The record of violations: one entry per (kind, name, rule, location), with a count."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from ._rules import Mode
+
+logger = logging.getLogger("ssot_guard")
+
+_KIND_TEXT = {
+    "import": "import of retired module",
+    "redirect": "import of renamed module",
+    "preloaded": "retired module imported before the guard",
+    "duplicate-class": "second definition of class",
+    "deprecated-name": "use of deprecated name",
+}
+
+
+class Violation:
+    """One recorded violation: what, which rule, where, and how many times. Immutable."""
+
+    __slots__ = (
+        "count",
+        "filename",
+        "importer",
+        "kind",
+        "lineno",
+        "mode",
+        "name",
+        "reason",
+        "replacement",
+        "rule",
+    )
+
+    kind: str
+    """``import``, ``redirect``, ``preloaded``, ``duplicate-class`` or ``deprecated-name``."""
+    name: str
+    """The module, class or ``module:attribute`` concerned."""
+    rule: str
+    """Where the rule was defined, e.g. ``pyproject.toml: tool.ssot_guard.block[0]``."""
+    reason: str | None
+    replacement: str | None
+    importer: str | None
+    """The module whose code did it, when known."""
+    filename: str | None
+    lineno: int | None
+    count: int
+    mode: Mode
+    """The mode in force: ``strict`` (it raised) or ``warn`` (it went through)."""
+
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        rule: str,
+        *,
+        reason: str | None = None,
+        replacement: str | None = None,
+        importer: str | None = None,
+        filename: str | None = None,
+        lineno: int | None = None,
+        count: int = 1,
+        mode: Mode = "warn",
+    ) -> None:
+        values = locals()
+        for field in self.__slots__:
+            object.__setattr__(self, field, values[field])
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Violation is immutable; cannot set {name!r}")
+
+    def _replace(self, **changes: object) -> Violation:
+        values: dict[str, Any] = self.as_dict()
+        values.update(changes)
+        return Violation(**values)
+
+    def as_dict(self) -> dict[str, object]:
+        """The fields as a JSON-ready dict."""
+        return {field: getattr(self, field) for field in _FIELDS}
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Violation):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash(tuple(self.as_dict().values()))
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self.as_dict().items())
+        return f"Violation({fields})"
+
+    @property
+    def location(self) -> str:
+        if self.filename is None:
+            return "<unknown location>"
+        return f"{self.filename}:{self.lineno}" if self.lineno else self.filename
+
+    def __str__(self) -> str:
+        text = f"{_KIND_TEXT.get(self.kind, self.kind)} {self.name!r} at {self.location}"
+        if self.reason:
+            text += f": {self.reason}"
+        if self.replacement:
+            text += f"; use {self.replacement!r} instead"
+        text += f" [{self.rule}]"
+        if self.count > 1:
+            text += f" ({self.count} times)"
+        return text
+
+
+_FIELDS = (
+    "kind",
+    "name",
+    "rule",
+    "reason",
+    "replacement",
+    "importer",
+    "filename",
+    "lineno",
+    "count",
+    "mode",
+)
+_Key = tuple[str, str, str, "str | None", "int | None"]
+
+
+class Recorder:
+    """Thread-safe store of violations. Only the violation path takes its lock."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[_Key, Violation] = {}
+        self.callbacks: list[Callable[[Violation], object]] = []
+
+    def record(
+        self,
+        kind: str,
+        name: str,
+        rule: str,
+        *,
+        reason: str | None,
+        replacement: str | None,
+        importer: str | None,
+        filename: str | None,
+        lineno: int | None,
+        mode: Mode,
+    ) -> Violation:
+        key = (kind, name, rule, filename, lineno)
+        with self._lock:
+            old = self._entries.get(key)
+            if old is not None:
+                new = old._replace(count=old.count + 1, mode=mode)
+            else:
+                new = Violation(
+                    kind,
+                    name,
+                    rule,
+                    reason=reason,
+                    replacement=replacement,
+                    importer=importer,
+                    filename=filename,
+                    lineno=lineno,
+                    mode=mode,
+                )
+            self._entries[key] = new
+        if old is None:
+            # Logged once per location; outside our lock so a slow handler
+            # never holds up another thread's violation.
+            logger.warning(
+                "%s",
+                new,
+                extra={
+                    "ssot_kind": kind,
+                    "ssot_name": name,
+                    "ssot_rule": rule,
+                    "ssot_importer": importer,
+                    "ssot_file": filename,
+                    "ssot_line": lineno,
+                    "ssot_count": new.count,
+                    "ssot_mode": mode,
+                },
+            )
+        for callback in tuple(self.callbacks):
+            callback(new)
+        return new
+
+    def snapshot(self) -> list[Violation]:
+        with self._lock:
+            return list(self._entries.values())
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def restore(self, entries: list[Violation]) -> None:
+        with self._lock:
+            self._entries = {(v.kind, v.name, v.rule, v.filename, v.lineno): v for v in entries}
+
+
+recorder = Recorder()
+
+
+def violations() -> list[Violation]:
+    """Every violation recorded since the guard was installed, oldest first."""
+    return recorder.snapshot()
+
+
+def clear_violations() -> None:
+    """Forget the recorded violations (the log's once-per-location memory too)."""
+    recorder.clear()

@@ -1,0 +1,62 @@
+"""Shared fixtures: every test leaves the import system and ssot_guard as it found them."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import _guard, _violations
+
+
+@pytest.fixture(autouse=True)
+def _restore_process_state() -> Iterator[None]:
+    """Restore sys.modules, sys.meta_path, sys.path, the active guard and the record."""
+    modules = dict(sys.modules)
+    meta_path = list(sys.meta_path)
+    path = list(sys.path)
+    active = _guard._active
+    recorded = _violations.recorder.snapshot()
+    try:
+        yield
+    finally:
+        if _guard._active is not active:
+            ssot_guard.uninstall()
+            _guard._active = active
+        sys.meta_path[:] = meta_path
+        sys.path[:] = path
+        for name in set(sys.modules) - set(modules):
+            del sys.modules[name]
+        sys.modules.update(modules)
+        _violations.recorder.restore(recorded)
+
+
+MakePackage = Callable[..., Path]
+
+
+@pytest.fixture
+def make_package(tmp_path: Path) -> MakePackage:
+    """Write modules under a fresh directory on ``sys.path``: ``make_package({"app/x.py": "..."})``.
+
+    Every directory gets an ``__init__.py`` unless one is given. Returns the root.
+    """
+    root = tmp_path / "pkgs"
+
+    def make(files: dict[str, str]) -> Path:
+        for relative, source in files.items():
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(textwrap.dedent(source), encoding="utf-8")
+            for parent in target.relative_to(root).parents:
+                init = root / parent / "__init__.py"
+                if parent != Path(".") and not init.exists():
+                    init.write_text("", encoding="utf-8")
+        if str(root) not in sys.path:
+            sys.path.insert(0, str(root))
+        return root
+
+    return make
