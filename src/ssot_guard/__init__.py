@@ -10,6 +10,7 @@ from ._errors import (
     SSOTWarning,
 )
 from ._guard import Guard, active_guard, install, uninstall
+from ._report import Subscription, on_violation, report
 from ._rules import Block, Deprecate, Redirect, Rule, Unique
 from ._violations import Violation, clear_violations, violations
 
@@ -25,12 +26,15 @@ __all__ = [
     "Rule",
     "SSOTError",
     "SSOTWarning",
+    "Subscription",
     "Unique",
     "Violation",
     "active_guard",
     "clear_violations",
     "install",
     "load_config",
+    "on_violation",
+    "report",
     "uninstall",
     "violations",
 ]

@@ -178,6 +178,8 @@ class Recorder:
                     "ssot_kind": kind,
                     "ssot_name": name,
                     "ssot_rule": rule,
+                    "ssot_reason": reason,
+                    "ssot_replacement": replacement,
                     "ssot_importer": importer,
                     "ssot_file": filename,
                     "ssot_line": lineno,

@@ -1,0 +1,155 @@
+"""Reporting in production: ``on_violation()`` for metrics, ``report()`` for a health endpoint.
+
+Both live off the violation path only: registering a callback adds nothing to
+``find_spec``, and ``report()`` reads the record when asked.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from typing import TYPE_CHECKING, Any
+
+from . import _autoinstall
+from ._config import MODE_ENV
+from ._guard import active_guard
+from ._violations import logger, recorder
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
+
+    from ._violations import Violation
+
+_in_callback = threading.local()  # a violation raised by a callback does not call callbacks again
+_errors_lock = threading.Lock()
+_callback_errors = 0
+
+
+class _SafeCallback:
+    """Calls a user's callback; what it raises is logged once and never reaches the import."""
+
+    __slots__ = ("callback", "failed")
+
+    def __init__(self, callback: Callable[[Violation], object]) -> None:
+        self.callback = callback
+        self.failed = False
+
+    def __call__(self, violation: Violation) -> None:
+        global _callback_errors
+        if getattr(_in_callback, "active", False):
+            return
+        _in_callback.active = True
+        try:
+            self.callback(violation)
+        except Exception:
+            with _errors_lock:
+                _callback_errors += 1
+            if not self.failed:
+                self.failed = True
+                logger.error(
+                    "on_violation callback %r raised; the import went on, the callback stays "
+                    "registered, and its further errors are counted in report() only",
+                    self.callback,
+                    exc_info=True,
+                )
+        finally:
+            _in_callback.active = False
+
+
+class Subscription:
+    """What :func:`on_violation` returns. Call it (or ``remove()``) to unregister; harmless twice.
+
+    Also a context manager that unregisters on exit.
+    """
+
+    __slots__ = ("_entry",)
+
+    def __init__(self, entry: _SafeCallback) -> None:
+        self._entry = entry
+
+    @property
+    def callback(self) -> Callable[[Violation], object]:
+        return self._entry.callback
+
+    def remove(self) -> None:
+        """Stop calling the callback."""
+        with contextlib.suppress(ValueError):  # already removed
+            recorder.callbacks.remove(self._entry)
+
+    __call__ = remove
+
+    def __enter__(self) -> Subscription:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.remove()
+
+    def __repr__(self) -> str:
+        state = "active" if self._entry in recorder.callbacks else "removed"
+        return f"<ssot_guard.Subscription {self._entry.callback!r} {state}>"
+
+
+def on_violation(callback: Callable[[Violation], object]) -> Subscription:
+    """Call *callback* with the :class:`Violation` each time a violation happens.
+
+    It runs synchronously in the thread that hit the violation (for an import:
+    before a strict guard raises, or before a warned import goes on), outside
+    ssot_guard's locks, once per occurrence; ``violation.count`` is the count
+    at that location so far. An exception it raises is logged once on the
+    ``ssot_guard`` logger and does not disturb the import. Returns a
+    :class:`Subscription`; call it to unregister.
+    """
+    if not callable(callback):
+        raise TypeError(f"on_violation() takes a callable accepting a Violation, got {callback!r}")
+    entry = _SafeCallback(callback)
+    recorder.callbacks.append(entry)
+    return Subscription(entry)
+
+
+def report() -> dict[str, Any]:
+    """A JSON-ready summary of this interpreter's guard and its violations. Never raises.
+
+    Keys: ``installed``, ``mode`` (of rules without their own), ``mode_override``
+    (``SSOT_GUARD_MODE`` as set), ``config`` (the file in force), ``rules``
+    (each rule's ``rule``, ``kind`` and effective ``mode``), ``autoinstall``
+    (``status`` and ``problem``), ``pid``, ``clean`` (nothing violated),
+    ``total`` (occurrences), ``locations``, ``by_kind`` and ``by_rule``
+    (occurrences), ``violations`` (one dict per location, oldest first) and
+    ``callback_errors``.
+    """
+    guard = active_guard()
+    records = recorder.snapshot()
+    by_kind: dict[str, int] = {}
+    by_rule: dict[str, int] = {}
+    for violation in records:
+        by_kind[violation.kind] = by_kind.get(violation.kind, 0) + violation.count
+        by_rule[violation.rule] = by_rule.get(violation.rule, 0) + violation.count
+    total = sum(v.count for v in records)
+    rules = (
+        [{"rule": r.source, "kind": r.kind, "mode": guard.mode_of(r)} for r in guard.rules]
+        if guard is not None
+        else []
+    )
+    return {
+        "installed": guard is not None,
+        "mode": guard.mode if guard is not None else None,
+        "mode_override": os.environ.get(MODE_ENV) or None,
+        "config": guard.config.path if guard is not None else None,
+        "rules": rules,
+        "autoinstall": {"status": _autoinstall.status, "problem": _autoinstall.problem},
+        "pid": os.getpid(),
+        "clean": total == 0,
+        "total": total,
+        "locations": len(records),
+        "by_kind": by_kind,
+        "by_rule": by_rule,
+        "violations": [violation.as_dict() for violation in records],
+        "callback_errors": _callback_errors,
+    }
