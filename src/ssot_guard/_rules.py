@@ -76,8 +76,10 @@ class Rule:
         self.mode = check_mode(mode, file=None, entry=self.source, key="mode")
 
     def _fields(self) -> dict[str, object]:
-        names = [n for cls in type(self).__mro__ for n in getattr(cls, "__slots__", ())]
-        return {n: getattr(self, n) for n in reversed(names) if n != "source"}
+        # In the constructor's order, so a rule reads as it was written: Block('a', use='b').
+        code = type(self).__init__.__code__
+        names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
+        return {n: getattr(self, n) for n in names if n != "source"}
 
     def _describe(self) -> str:
         shown = ", ".join(f"{k}={v!r}" for k, v in self._fields().items() if v not in (None, ()))

@@ -1,0 +1,331 @@
+"""Block rules: every import form, strict (it raises) and warn (it warns from the user's line)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+import sys
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import BlockedImportError, SSOTWarning
+
+OLD = "app.websocket_manager_factory"
+NEW = "app.websocket_manager"
+REASON = "dual factory pattern removed (#1126)"
+
+# The import forms, each as the line of a user module that performs it.
+FORMS = {
+    "import": f"import {OLD}",
+    "from-module-import-name": f"from {OLD} import create_manager",
+    "from-parent-import-module": "from app import websocket_manager_factory",
+    "import_module": f"importlib.import_module({OLD!r})",
+    "__import__": f"__import__({OLD!r})",
+    "find_spec": f"importlib.util.find_spec({OLD!r})",
+}
+
+
+@pytest.fixture
+def app(make_package) -> Path:
+    """A retired factory package (with a submodule) and its replacement."""
+    return make_package(
+        {
+            "app/websocket_manager_factory/__init__.py": "def create_manager():\n  return 'old'\n",
+            "app/websocket_manager_factory/helpers.py": "HELP = 1\n",
+            "app/websocket_manager.py": "class WebSocketManager:\n    pass\n",
+        }
+    )
+
+
+def _user_module(make_package, form: str) -> tuple[str, int]:
+    """Write a user module doing one import form on line 5; return its file and that line."""
+    source = f"import importlib\nimport importlib.util\n\n\n{FORMS[form]}\n"
+    name = "user_" + form.replace("-", "_")
+    root = make_package({f"{name}.py": source})
+    return str(root / f"{name}.py"), 5
+
+
+def _block(**kwargs: object) -> ssot_guard.Block:
+    return ssot_guard.Block(OLD, use=NEW, reason=REASON, **kwargs)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_strict_raises_blocked_import_error_for_every_form(app, make_package, form) -> None:
+    """In strict mode each import form raises BlockedImportError with reason and replacement."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    _user_module(make_package, form)
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module("user_" + form.replace("-", "_"))
+    message = str(info.value)
+    assert message.startswith(f"No module named {OLD!r}")
+    assert REASON in message
+    assert f"use {NEW!r} instead" in message
+    assert info.value.module == OLD
+    assert OLD not in sys.modules
+
+
+def test_blocked_import_error_is_a_module_not_found_error(app) -> None:
+    """BlockedImportError is caught by ``except ModuleNotFoundError`` and ``except ImportError``."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(ModuleNotFoundError) as info:
+        importlib.import_module(OLD)
+    assert isinstance(info.value, ImportError)
+    assert isinstance(info.value, ssot_guard.SSOTError)
+
+
+def test_blocked_import_error_name_is_not_the_module(app) -> None:
+    """``.name`` is not the blocked module (importlib would swallow it); ``.module`` is."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module(OLD)
+    assert info.value.name != OLD
+    assert info.value.module == OLD
+    assert info.value.reason == REASON
+    assert info.value.use == NEW
+
+
+def test_from_parent_import_keeps_the_message(app) -> None:
+    """``from app import x`` surfaces the guard's message, not a bare "cannot import name"."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(ImportError) as info:
+        from app import websocket_manager_factory  # noqa: F401
+    assert type(info.value) is BlockedImportError
+    assert "cannot import name" not in str(info.value)
+    assert REASON in str(info.value)
+
+
+def test_strict_blocks_submodules(app) -> None:
+    """A ``module`` rule covers the module's submodules too."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module(OLD + ".helpers")
+    assert info.value.module == OLD  # the parent is refused first
+
+
+def test_strict_allows_the_replacement_and_siblings(app) -> None:
+    """A rule does not touch names outside it: the replacement imports normally."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    module = importlib.import_module(NEW)
+    assert module.WebSocketManager.__name__ == "WebSocketManager"
+    assert ssot_guard.violations() == []
+
+
+def test_similar_prefix_is_not_covered(make_package) -> None:
+    """``app.old`` does not cover ``app.older``: rules work on whole dotted parts."""
+    make_package({"app/old.py": "", "app/older.py": "X = 1\n"})
+    ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="strict")
+    assert importlib.import_module("app.older").X == 1
+    with pytest.raises(BlockedImportError):
+        importlib.import_module("app.old")
+
+
+def test_strict_records_the_violation(app) -> None:
+    """A refused import is recorded with mode ``strict`` and the rule's reason and replacement."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError):
+        importlib.import_module(OLD)
+    (violation,) = ssot_guard.violations()
+    assert (violation.kind, violation.name, violation.mode) == ("import", OLD, "strict")
+    assert (violation.reason, violation.replacement) == (REASON, NEW)
+
+
+def test_strict_reload_of_a_module_already_imported_is_refused(make_package) -> None:
+    """``importlib.reload`` asks the finder again: a retired module cannot be reloaded."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/legacy_user.py": "import app.old\n",
+        }
+    )
+    ssot_guard.install(
+        rules=[ssot_guard.Block("app.old", allow_importers=["app.legacy_user"])], mode="strict"
+    )
+    importlib.import_module("app.legacy_user")  # the one importer still allowed
+    old = sys.modules["app.old"]
+    with pytest.raises(BlockedImportError) as info:
+        importlib.reload(old)
+    assert info.value.module == "app.old"
+
+
+@pytest.mark.parametrize("form", list(FORMS))
+def test_warn_points_at_the_user_import_statement(app, make_package, form) -> None:
+    """In warn mode each import form warns with the user's file and line, and goes through."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    filename, line = _user_module(make_package, form)
+    with pytest.warns(SSOTWarning) as record:
+        importlib.import_module("user_" + form.replace("-", "_"))
+    warning = next(w for w in record if issubclass(w.category, SSOTWarning))
+    assert (warning.filename, warning.lineno) == (filename, line)
+    assert OLD in str(warning.message)
+    assert NEW in str(warning.message)
+    assert REASON in str(warning.message)
+    if form != "find_spec":
+        assert OLD in sys.modules
+
+
+def test_warn_reload_points_at_the_reload_call(app, make_package) -> None:
+    """Reloading a retired module warns at the user's ``importlib.reload`` line."""
+    old = importlib.import_module(OLD)
+    root = make_package(
+        {"reloader.py": f"import importlib\nimport {OLD}\nimportlib.reload({OLD})\n"}
+    )
+    with pytest.warns(SSOTWarning, match="before install"):
+        ssot_guard.install(rules=[_block()], mode="warn")
+    with pytest.warns(SSOTWarning) as record:
+        importlib.import_module("reloader")
+    assert [(w.filename, w.lineno) for w in record] == [(str(root / "reloader.py"), 3)]
+    assert sys.modules[OLD] is old
+
+
+def test_warn_returns_the_real_module(app) -> None:
+    """In warn mode the retired module itself is imported and works."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with pytest.warns(SSOTWarning):
+        module = importlib.import_module(OLD)
+    assert module.create_manager() == "old"
+    assert module.__name__ == OLD
+
+
+def test_warn_is_an_error_under_error_filter(app) -> None:
+    """SSOTWarning is a DeprecationWarning: ``-W error`` filters turn warn mode into a failure."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with pytest.raises(SSOTWarning):
+        importlib.import_module(OLD)  # pytest runs with filterwarnings = error
+
+
+def test_warn_records_once_per_location_with_count(app, make_package) -> None:
+    """Three imports from one line make one record with count 3."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    root = make_package(
+        {
+            "loop.py": (
+                "import importlib, sys\n"
+                "for _ in range(3):\n"
+                f"    sys.modules.pop({OLD!r}, None)\n"
+                f"    importlib.import_module({OLD!r})\n"
+            )
+        }
+    )
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("loop")
+    (violation,) = ssot_guard.violations()
+    assert violation.count == 3
+    assert (violation.filename, violation.lineno) == (str(root / "loop.py"), 4)
+    assert violation.importer == "loop"
+    assert "(3 times)" in str(violation)
+
+
+def test_warn_records_each_location_separately(app, make_package) -> None:
+    """Two importing lines make two records, one each."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    make_package(
+        {"two.py": (f"import sys\nimport {OLD}\nsys.modules.pop({OLD!r})\nimport {OLD}\n")}
+    )
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("two")
+    assert sorted((v.lineno, v.count) for v in ssot_guard.violations()) == [(2, 1), (4, 1)]
+
+
+def test_warn_logs_once_per_location(app, make_package, caplog) -> None:
+    """The ``ssot_guard`` logger gets one record per location, however often it repeats."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    make_package(
+        {
+            "logged.py": (
+                "import importlib, sys\n"
+                "for _ in range(3):\n"
+                f"    sys.modules.pop({OLD!r}, None)\n"
+                f"    importlib.import_module({OLD!r})\n"
+                f"sys.modules.pop({OLD!r})\n"
+                f"importlib.import_module({OLD!r})\n"
+            )
+        }
+    )
+    with caplog.at_level(logging.WARNING, logger="ssot_guard"), pytest.warns(SSOTWarning):
+        importlib.import_module("logged")
+    records = [r for r in caplog.records if r.name == "ssot_guard"]
+    assert len(records) == 2
+    assert {r.ssot_line for r in records} == {4, 6}  # type: ignore[attr-defined]
+    assert all(OLD in r.getMessage() for r in records)
+
+
+def test_retired_package_may_import_its_own_parts(make_package) -> None:
+    """Once an allowed importer loads a retired package, its imports of its own parts pass."""
+    make_package(
+        {
+            "app/old/__init__.py": "",
+            "app/old/a.py": "from app.old import b\n",
+            "app/old/b.py": "B = 2\n",
+            "app/legacy.py": "from app.old import a\n",
+        }
+    )
+    ssot_guard.install(
+        rules=[ssot_guard.Block("app.old", allow_importers=["app.legacy"])], mode="strict"
+    )
+    assert importlib.import_module("app.legacy").a.b.B == 2
+    assert ssot_guard.violations() == []
+
+
+def test_allow_importers_lets_listed_modules_import(make_package) -> None:
+    """A module named in ``allow_importers`` may import the retired module; others may not."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/legacy_tests/test_old.py": "from app.old import X\n",
+            "app/service.py": "from app.old import X\n",
+        }
+    )
+    rule = ssot_guard.Block("app.old", allow_importers=["app.legacy_tests.**"])
+    ssot_guard.install(rules=[rule], mode="strict")
+    assert importlib.import_module("app.legacy_tests.test_old").X == 1
+    del sys.modules["app.old"]
+    with pytest.raises(BlockedImportError):
+        importlib.import_module("app.service")
+
+
+def test_allow_importers_uses_the_import_statement_frame(make_package) -> None:
+    """The importer is the module whose code runs the import, even through import_module."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/legacy.py": "import importlib\nOLD = importlib.import_module('app.old')\n",
+        }
+    )
+    rule = ssot_guard.Block("app.old", allow_importers=["app.legacy"])
+    ssot_guard.install(rules=[rule], mode="strict")
+    assert importlib.import_module("app.legacy").OLD.X == 1
+    assert ssot_guard.violations() == []
+
+
+def test_allow_exempts_a_module_from_a_pattern(make_package) -> None:
+    """``allow`` exempts names a pattern would otherwise cover."""
+    make_package(
+        {
+            "app/ws/user_execution_context.py": "OK = True\n",
+            "app/ws/manager_factory.py": "",
+            "app/ws/context_factory.py": "",
+        }
+    )
+    rule = ssot_guard.Block(
+        pattern="app.ws.*factory*", allow=["app.ws.context_factory"], reason="factories removed"
+    )
+    ssot_guard.install(rules=[rule], mode="strict")
+    importlib.import_module("app.ws.context_factory")
+    assert importlib.import_module("app.ws.user_execution_context").OK
+    with pytest.raises(BlockedImportError, match="factories removed"):
+        importlib.import_module("app.ws.manager_factory")
+
+
+def test_pattern_rule_blocks_every_match(make_package) -> None:
+    """A ``pattern`` rule blocks each module the glob matches, with the rule's message."""
+    make_package({"app/a_factory.py": "", "app/sub/b_factory.py": "", "app/plain.py": ""})
+    ssot_guard.install(rules=[ssot_guard.Block(pattern="app.**.*_factory", use="app.plain")])
+    with pytest.warns(SSOTWarning, match="use 'app.plain' instead"):
+        importlib.import_module("app.a_factory")
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("app.sub.b_factory")
+    importlib.import_module("app.plain")
+    assert sorted(v.name for v in ssot_guard.violations()) == ["app.a_factory", "app.sub.b_factory"]

@@ -1,0 +1,163 @@
+"""Redirect rules: in warn mode the old name is the canonical module; in strict it is refused."""
+
+from __future__ import annotations
+
+import importlib
+import pickle
+import sys
+
+import pytest
+
+import ssot_guard
+from ssot_guard import BlockedImportError, SSOTWarning
+
+RULE = ssot_guard.Redirect("app.old_name", to="app.new_name", reason="renamed in 2.0")
+
+
+@pytest.fixture
+def app(make_package):
+    """``app.new_name`` (with ``sub``) counts its body's runs; ``app.old_name`` must never run."""
+    return make_package(
+        {
+            "app/counter.py": "runs = 0\n",
+            "app/new_name/__init__.py": (
+                "import app.counter\napp.counter.runs += 1\nclass Manager:\n    pass\n"
+            ),
+            "app/new_name/sub.py": "VALUE = 'sub'\n",
+            "app/old_name/__init__.py": "raise RuntimeError('the old module body must not run')\n",
+            "app/old_name/sub.py": "raise RuntimeError('the old submodule must not run')\n",
+        }
+    )
+
+
+def _import_old() -> object:
+    with pytest.warns(SSOTWarning, match="renamed"):
+        return importlib.import_module("app.old_name")
+
+
+def test_old_name_is_the_canonical_module(app) -> None:
+    """``import app.old_name`` gives the very object ``app.new_name`` is."""
+    ssot_guard.install(rules=[RULE])
+    old = _import_old()
+    new = importlib.import_module("app.new_name")
+    assert old is new
+    assert sys.modules["app.old_name"] is sys.modules["app.new_name"]
+
+
+def test_canonical_body_runs_once(app) -> None:
+    """Importing both names runs the canonical module's body exactly once."""
+    ssot_guard.install(rules=[RULE])
+    _import_old()
+    importlib.import_module("app.new_name")
+    assert importlib.import_module("app.counter").runs == 1
+
+
+def test_canonical_imported_first_then_old(app) -> None:
+    """With the canonical module imported first, the old name resolves to it without a re-run."""
+    ssot_guard.install(rules=[RULE])
+    new = importlib.import_module("app.new_name")
+    assert _import_old() is new
+    assert importlib.import_module("app.counter").runs == 1
+
+
+def test_classes_are_identical(app) -> None:
+    """A class reached through the old name is the canonical class."""
+    ssot_guard.install(rules=[RULE])
+    with pytest.warns(SSOTWarning):
+        from app.old_name import Manager as OldManager
+    from app.new_name import Manager
+
+    assert OldManager is Manager
+    assert isinstance(OldManager(), Manager)
+
+
+def test_pickles_name_the_canonical_module(app) -> None:
+    """Pickling an instance made through the old name records the canonical module."""
+    ssot_guard.install(rules=[RULE])
+    old = _import_old()
+    data = pickle.dumps(old.Manager())  # type: ignore[attr-defined]
+    assert b"app.new_name" in data
+    assert b"app.old_name" not in data
+    assert type(pickle.loads(data)) is old.Manager  # type: ignore[attr-defined]
+
+
+def test_canonical_keeps_name_and_spec_when_old_is_imported_first(app) -> None:
+    """Importing the old name first does not rename the canonical module or replace its spec."""
+    ssot_guard.install(rules=[RULE])
+    old = _import_old()
+    assert old.__name__ == "app.new_name"  # type: ignore[attr-defined]
+    assert old.__spec__.name == "app.new_name"  # type: ignore[attr-defined]
+    assert old.__spec__.submodule_search_locations  # type: ignore[attr-defined]
+    assert importlib.import_module("app.new_name.sub").VALUE == "sub"
+
+
+def test_submodule_of_old_maps_to_submodule_of_new(app) -> None:
+    """``app.old_name.sub`` is ``app.new_name.sub``."""
+    ssot_guard.install(rules=[RULE])
+    with pytest.warns(SSOTWarning) as record:
+        import app.old_name.sub
+    assert sys.modules["app.old_name.sub"] is sys.modules["app.new_name.sub"]
+    assert app.old_name.sub.VALUE == "sub"
+    messages = [str(w.message) for w in record]
+    assert any("'app.old_name.sub'" in m and "'app.new_name.sub'" in m for m in messages)
+
+
+def test_from_old_import_name_works(app) -> None:
+    """``from app.old_name import sub`` gives the canonical submodule."""
+    ssot_guard.install(rules=[RULE])
+    with pytest.warns(SSOTWarning):
+        from app.old_name import sub
+    assert sub is importlib.import_module("app.new_name.sub")
+
+
+def test_redirect_warning_points_at_the_user_line(app, make_package) -> None:
+    """The redirect's warning names the user's import statement and the new module."""
+    ssot_guard.install(rules=[RULE])
+    root = make_package({"client.py": "\nimport app.old_name\n"})
+    with pytest.warns(SSOTWarning) as record:
+        importlib.import_module("client")
+    (warning,) = record
+    assert (warning.filename, warning.lineno) == (str(root / "client.py"), 2)
+    assert "import 'app.new_name' instead" in str(warning.message)
+
+
+def test_redirect_is_recorded(app) -> None:
+    """A redirect is recorded with kind ``redirect`` and the canonical module as replacement."""
+    ssot_guard.install(rules=[RULE])
+    _import_old()
+    (violation,) = ssot_guard.violations()
+    assert (violation.kind, violation.name, violation.replacement) == (
+        "redirect",
+        "app.old_name",
+        "app.new_name",
+    )
+    assert violation.reason == "renamed in 2.0"
+
+
+def test_strict_redirect_raises_naming_the_new_module(app) -> None:
+    """In strict mode the old name is refused, and the message names the canonical module."""
+    ssot_guard.install(rules=[RULE], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        import app.old_name  # noqa: F401
+    assert str(info.value).startswith("No module named 'app.old_name'")
+    assert "use 'app.new_name' instead" in str(info.value)
+    assert info.value.use == "app.new_name"
+    assert "app.new_name" not in sys.modules
+
+
+def test_strict_redirect_of_submodule_names_new_submodule(app) -> None:
+    """In strict mode ``old.sub`` is refused with ``new.sub`` as the replacement."""
+    ssot_guard.install(rules=[RULE], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.util.find_spec("app.old_name.sub")
+    assert info.value.module == "app.old_name"
+
+
+def test_redirect_to_a_missing_module_fails_cleanly(make_package) -> None:
+    """A redirect whose target does not exist raises ModuleNotFoundError for the target."""
+    make_package({"app/__init__.py": ""})
+    ssot_guard.install(rules=[ssot_guard.Redirect("app.gone", to="app.missing")])
+    with pytest.warns(SSOTWarning), pytest.raises(ModuleNotFoundError) as info:
+        importlib.import_module("app.gone")
+    assert info.value.name == "app.missing"
+    assert "app.gone" not in sys.modules

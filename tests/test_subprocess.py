@@ -1,0 +1,243 @@
+"""Fresh interpreters: install at start-up, environment variables, ``python -m``."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+PYPROJECT = """\
+[tool.ssot_guard]
+mode = "strict"
+
+[[tool.ssot_guard.block]]
+module = "app.websocket_manager_factory"
+use = "app.websocket_manager"
+reason = "dual factory pattern removed (#1126)"
+
+[[tool.ssot_guard.redirect]]
+module = "app.old_name"
+to = "app.websocket_manager"
+"""
+
+SITECUSTOMIZE = """\
+import ssot_guard
+ssot_guard.install()  # the nearest pyproject.toml with [tool.ssot_guard], from the cwd
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A project: pyproject.toml, an ``app`` package, a sitecustomize.py installing the guard."""
+    files = {
+        "pyproject.toml": PYPROJECT,
+        "app/__init__.py": "",
+        "app/websocket_manager_factory.py": "print('factory ran')\n",
+        "app/websocket_manager.py": "print('manager ran', __name__)\n",
+        "app/old_name.py": "raise RuntimeError('never runs')\n",
+        "app/main.py": "import app.websocket_manager_factory\nprint('main done')\n",
+        "startup/sitecustomize.py": SITECUSTOMIZE,
+    }
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def _run(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run the interpreter in *project* with the start-up hook on PYTHONPATH."""
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(project / "startup"), str(project)]),
+    }
+    for name in ("SSOT_GUARD_MODE", "SSOT_GUARD_CONFIG", "PYTHONWARNINGS"):
+        environ.pop(name, None)
+    environ.update(env)
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=project,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_python_m_blocked_module_is_refused(project) -> None:
+    """``python -m`` of a retired module fails with the guard's message and never runs it."""
+    result = _run(project, "-m", "app.websocket_manager_factory")
+    assert result.returncode == 1
+    assert "BlockedImportError: No module named 'app.websocket_manager_factory'" in result.stderr
+    assert "dual factory pattern removed (#1126)" in result.stderr
+    assert "use 'app.websocket_manager' instead" in result.stderr
+    assert "factory ran" not in result.stdout
+
+
+def test_python_m_redirected_module_is_refused_in_strict(project) -> None:
+    """``python -m`` of a redirected name in strict mode names the canonical module."""
+    result = _run(project, "-m", "app.old_name")
+    assert result.returncode == 1
+    assert "No module named 'app.old_name'" in result.stderr
+    assert "use 'app.websocket_manager' instead" in result.stderr
+
+
+def test_python_m_blocked_module_warns_and_runs_in_warn_mode(project) -> None:
+    """In warn mode ``python -m`` of a retired module warns (from runpy) and runs it."""
+    result = _run(
+        project, "-W", "default", "-m", "app.websocket_manager_factory", SSOT_GUARD_MODE="warn"
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "factory ran\n"
+    assert "SSOTWarning: module 'app.websocket_manager_factory' is retired" in result.stderr
+
+
+def test_python_m_other_module_runs(project) -> None:
+    """``python -m`` of a module no rule covers runs normally under the start-up guard."""
+    result = _run(project, "-m", "app.websocket_manager")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "manager ran __main__\n"
+
+
+def test_startup_guard_blocks_import_in_a_script(project) -> None:
+    """A program importing a retired module fails at its import statement, traceback and all."""
+    result = _run(project, "-c", "import app.main")
+    assert result.returncode == 1
+    assert 'app/main.py", line 1' in result.stderr
+    assert "BlockedImportError: No module named 'app.websocket_manager_factory'" in result.stderr
+    assert "main done" not in result.stdout
+
+
+def test_env_mode_warn_overrides_config_at_startup(project) -> None:
+    """SSOT_GUARD_MODE=warn lets the program run; the warning names the import line."""
+    result = _run(
+        project,
+        "-W",
+        "default::DeprecationWarning",
+        "-c",
+        "import app.main",
+        SSOT_GUARD_MODE="warn",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "factory ran\nmain done\n"
+    assert (
+        "app/main.py:1: SSOTWarning: module 'app.websocket_manager_factory' is retired"
+        in result.stderr
+    )
+
+
+def test_env_mode_warn_logs_once_per_location(project) -> None:
+    """In warn mode the ssot_guard logger reports a location once (stderr, no handlers)."""
+    code = textwrap.dedent(
+        """
+        import sys, importlib
+        for _ in range(3):
+            sys.modules.pop('app.websocket_manager_factory', None)
+            importlib.import_module('app.websocket_manager_factory')
+        """
+    )
+    result = _run(project, "-c", code, SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.count("import of retired module 'app.websocket_manager_factory'") == 1
+    assert result.stdout.count("factory ran") == 3
+
+
+def test_env_mode_off_installs_nothing(project) -> None:
+    """SSOT_GUARD_MODE=off: no finder in sys.meta_path, retired modules import silently."""
+    code = (
+        "import sys, app.main\n"
+        "print(any(type(f).__name__ == 'SSOTFinder' for f in sys.meta_path))\n"
+    )
+    result = _run(project, "-W", "error", "-c", code, SSOT_GUARD_MODE="off")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "factory ran\nmain done\nFalse\n"
+
+
+def test_env_mode_invalid_fails_at_startup(project) -> None:
+    """An unknown SSOT_GUARD_MODE stops start-up with a ConfigError naming the variable."""
+    result = _run(project, "-c", "print('ran')", SSOT_GUARD_MODE="strcit")
+    assert "ConfigError" in result.stderr
+    assert "SSOT_GUARD_MODE" in result.stderr
+    assert "'strcit'" in result.stderr
+    assert "'strict', 'warn', 'off'" in result.stderr
+
+
+def test_env_config_names_the_file(project, tmp_path) -> None:
+    """SSOT_GUARD_CONFIG points the start-up guard at another file, beating discovery."""
+    other = tmp_path / "other.toml"
+    other.write_text(
+        'mode = "strict"\n[[block]]\nmodule = "app.websocket_manager"\n', encoding="utf-8"
+    )
+    result = _run(
+        project, "-c", "import app.websocket_manager_factory", SSOT_GUARD_CONFIG=str(other)
+    )
+    assert result.returncode == 0, result.stderr
+    result = _run(project, "-c", "import app.websocket_manager", SSOT_GUARD_CONFIG=str(other))
+    assert result.returncode == 1
+    assert "No module named 'app.websocket_manager'" in result.stderr
+
+
+def test_env_config_missing_fails_at_startup(project) -> None:
+    """SSOT_GUARD_CONFIG naming a missing file is a ConfigError naming the variable."""
+    result = _run(project, "-c", "print('ran')", SSOT_GUARD_CONFIG="nowhere.toml")
+    assert "ConfigError" in result.stderr
+    assert "SSOT_GUARD_CONFIG='nowhere.toml'" in result.stderr
+
+
+def test_discovery_from_subdirectory_cwd(project) -> None:
+    """Started in a subdirectory, the guard still finds the project's pyproject.toml above it."""
+    sub = project / "deep" / "er"
+    sub.mkdir(parents=True)
+    environ = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(project / "startup"), str(project)]),
+    }
+    environ.pop("SSOT_GUARD_MODE", None)
+    environ.pop("SSOT_GUARD_CONFIG", None)
+    result = subprocess.run(
+        [sys.executable, "-c", "import app.websocket_manager_factory"],
+        cwd=sub,
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "BlockedImportError" in result.stderr
+
+
+def test_redirect_at_startup_in_warn_mode(project) -> None:
+    """Through the start-up guard in warn mode the old name is the canonical module."""
+    code = textwrap.dedent(
+        """
+        import app.old_name, app.websocket_manager
+        print(app.old_name is app.websocket_manager, app.old_name.__name__)
+        """
+    )
+    result = _run(project, "-c", code, SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "manager ran app.websocket_manager\nTrue app.websocket_manager\n"
+
+
+def test_preloaded_in_strict_is_refused_at_install(project) -> None:
+    """A retired module imported before install() in strict mode stops install() with the list."""
+    code = textwrap.dedent(
+        """
+        import app.websocket_manager_factory
+        import ssot_guard
+        try:
+            ssot_guard.install()
+        except ssot_guard.PreloadedModuleError as e:
+            print(sorted(e.modules))
+        """
+    )
+    environ_without_startup = {"PYTHONPATH": str(project)}
+    result = _run(project, "-c", code, **environ_without_startup)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith("['app.websocket_manager_factory']\n")

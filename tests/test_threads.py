@@ -1,0 +1,153 @@
+"""Many threads importing at once while rules match: no deadlock, no lost or doubled records."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import sys
+import threading
+import warnings
+from collections.abc import Callable
+
+import pytest
+
+import ssot_guard
+from ssot_guard import BlockedImportError, SSOTWarning
+
+THREADS = 8
+MODULES = 300  # plain modules, each imported by every thread
+RETIRED = 30  # retired modules, each imported by every thread
+TIMEOUT = 60.0  # seconds; a deadlock fails the test instead of hanging it
+
+
+@pytest.fixture
+def many(make_package):
+    """Plain ``gen.mNNN``, retired ``gen.old_NN``, ``gen.alias_NN`` redirected to ``gen.mNNN``.
+
+    Every tenth plain module imports a retired one, so rules match inside module bodies too.
+    """
+    files = {"gen/__init__.py": ""}
+    for i in range(MODULES):
+        body = f"VALUE = {i}\n"
+        if i % 10 == 0:
+            body = (
+                f"try:\n    import gen.old_{i % RETIRED:02}\nexcept ImportError:\n    pass\n" + body
+            )
+        files[f"gen/m{i:03}.py"] = body
+    for i in range(RETIRED):
+        files[f"gen/old_{i:02}.py"] = f"VALUE = {i}\n"
+        files[f"gen/alias_{i:02}.py"] = "raise RuntimeError('redirected modules never run')\n"
+    make_package(files)
+    return [f"gen.m{i:03}" for i in range(MODULES)]
+
+
+RULES = [
+    ssot_guard.Block(pattern="gen.old_*", use="gen.m000", reason="retired"),
+    ssot_guard.Redirect("gen.alias_00", to="gen.m000"),
+    ssot_guard.Redirect("gen.alias_01", to="gen.m001"),
+]
+
+
+def _run_threads(work: Callable[[int], None]) -> list[BaseException]:
+    """Run *work(i)* in THREADS daemon threads at once; fail if any is alive after TIMEOUT."""
+    errors: list[BaseException] = []
+    start = threading.Barrier(THREADS)
+
+    def target(i: int) -> None:
+        try:
+            start.wait()
+            work(i)
+        except BaseException as e:  # reported to the test, not lost in the thread
+            errors.append(e)
+
+    threads = [threading.Thread(target=target, args=(i,), daemon=True) for i in range(THREADS)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(TIMEOUT)
+    stuck = [t.name for t in threads if t.is_alive()]
+    assert not stuck, f"threads still importing after {TIMEOUT}s (deadlock?): {stuck}"
+    return errors
+
+
+def _names(seed: int, plain: list[str]) -> list[str]:
+    names = plain + [f"gen.old_{i:02}" for i in range(RETIRED)] + ["gen.alias_00", "gen.alias_01"]
+    random.Random(seed).shuffle(names)
+    return names
+
+
+def test_threads_in_warn_mode(many) -> None:
+    """8 threads import hundreds of modules in warn mode: all load, aliases hold, counts add up."""
+    ssot_guard.install(rules=RULES, mode="warn")
+    results: dict[int, dict[str, object]] = {}
+
+    def work(i: int) -> None:
+        results[i] = {name: importlib.import_module(name) for name in _names(i, many)}
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        errors = _run_threads(work)
+    assert errors == []
+    assert len(results) == THREADS
+    for imported in results.values():
+        assert imported["gen.alias_00"] is sys.modules["gen.m000"]
+        assert imported["gen.alias_01"] is sys.modules["gen.m001"]
+        assert imported["gen.m299"].VALUE == 299  # type: ignore[attr-defined]
+    # Each retired or redirected module is loaded once, so warned and recorded once:
+    # the 30 retired modules (by a thread or by a plain module's body) and the two aliases.
+    assert {v.name for v in ssot_guard.violations()} == {
+        *(f"gen.old_{i:02}" for i in range(RETIRED)),
+        "gen.alias_00",
+        "gen.alias_01",
+    }
+    assert sum(v.count for v in ssot_guard.violations()) == RETIRED + 2
+    assert len([w for w in caught if issubclass(w.category, SSOTWarning)]) == RETIRED + 2
+
+
+def test_threads_in_strict_mode(many) -> None:
+    """8 threads import hundreds of modules in strict mode: retired ones raise, the rest load."""
+    ssot_guard.install(rules=RULES, mode="strict")
+    refused: dict[int, set[str]] = {}
+
+    def work(i: int) -> None:
+        refused[i] = set()
+        for name in _names(i, many):
+            try:
+                importlib.import_module(name)
+            except BlockedImportError as e:
+                refused[i].add(e.module)
+
+    errors = _run_threads(work)
+    assert errors == []
+    expected = {f"gen.old_{i:02}" for i in range(RETIRED)} | {"gen.alias_00", "gen.alias_01"}
+    assert all(names == expected for names in refused.values())
+    assert all(f"gen.m{i:03}" in sys.modules for i in range(MODULES))
+    assert not any(name in sys.modules for name in expected)
+    # Every thread tried every refused name, plus the plain modules' bodies tried some:
+    # the counts add up to at least THREADS per name.
+    counts: dict[str, int] = {}
+    for v in ssot_guard.violations():
+        counts[v.name] = counts.get(v.name, 0) + v.count
+    assert all(counts[name] >= THREADS for name in expected)
+
+
+def test_threads_installing_while_importing(many) -> None:
+    """Installing and uninstalling in one thread while seven others import never deadlocks."""
+    stop = threading.Event()
+
+    def work(i: int) -> None:
+        if i == 0:
+            for _ in range(200):
+                ssot_guard.install(rules=RULES, mode="strict")
+                ssot_guard.uninstall()
+            stop.set()
+            return
+        own = [name for n, name in enumerate(many) if n % THREADS == i and n % 10]
+        while not stop.is_set():
+            for name in own:
+                sys.modules.pop(name, None)
+                assert int(name[-3:]) == importlib.import_module(name).VALUE
+
+    errors = _run_threads(work)
+    assert errors == []
+    assert ssot_guard.active_guard() is None
