@@ -1,0 +1,304 @@
+"""Reporting: structured log records, on_violation() callbacks, report() for a health endpoint."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import BlockedImportError, SSOTWarning, Violation
+from ssot_guard._violations import recorder
+
+
+@pytest.fixture(autouse=True)
+def _restore_callbacks() -> Iterator[None]:
+    """Leave the recorder's callbacks as found, whatever a test registered."""
+    callbacks = list(recorder.callbacks)
+    yield
+    recorder.callbacks[:] = callbacks
+
+
+@pytest.fixture
+def app(make_package) -> Path:
+    """``app.legacy`` and ``app.other_legacy`` (both retired), ``app.current``."""
+    return make_package(
+        {
+            "app/legacy.py": "VALUE = 'legacy'\n",
+            "app/other_legacy.py": "VALUE = 'other'\n",
+            "app/current.py": "VALUE = 'current'\n",
+        }
+    )
+
+
+def _block(mode: str) -> ssot_guard.Guard:
+    return ssot_guard.install(
+        mode=mode,  # type: ignore[arg-type]
+        rules=[
+            ssot_guard.Block("app.legacy", use="app.current", reason="retired in #1"),
+            ssot_guard.Block("app.other_legacy"),
+        ],
+    )
+
+
+def _import_twice_at_one_line(name: str) -> None:
+    """Two imports of *name* from the same line: one location, count 2."""
+    for _ in range(2):
+        sys.modules.pop(name, None)
+        importlib.import_module(name)
+
+
+# --- structured logging --------------------------------------------------------------------
+
+
+def test_violation_is_logged_with_structured_extra(
+    app: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The record on the ssot_guard logger carries the violation's fields as ssot_* attributes."""
+    _block("warn")
+    line = sys._getframe().f_lineno + 2
+    with caplog.at_level(logging.WARNING, logger="ssot_guard"), pytest.warns(SSOTWarning):
+        import app.legacy  # noqa: F401
+    [record] = [r for r in caplog.records if r.name == "ssot_guard"]
+    assert record.levelno == logging.WARNING
+    assert {key: getattr(record, key) for key in vars(record) if key.startswith("ssot_")} == {
+        "ssot_kind": "import",
+        "ssot_name": "app.legacy",
+        "ssot_rule": ssot_guard.active_guard().rules[0].source,  # type: ignore[union-attr]
+        "ssot_reason": "retired in #1",
+        "ssot_replacement": "app.current",
+        "ssot_importer": __name__,
+        "ssot_file": __file__,
+        "ssot_line": line,
+        "ssot_count": 1,
+        "ssot_mode": "warn",
+    }
+    assert record.getMessage() == str(ssot_guard.violations()[0])
+
+
+def test_violation_is_logged_once_per_location(app: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Two violations at one line make one record; the count still reaches 2."""
+    _block("warn")
+    with caplog.at_level(logging.WARNING, logger="ssot_guard"), pytest.warns(SSOTWarning):
+        _import_twice_at_one_line("app.legacy")
+    assert len([r for r in caplog.records if r.name == "ssot_guard"]) == 1
+    assert [v.count for v in ssot_guard.violations()] == [2]
+
+
+def test_log_record_extra_is_json_ready(app: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A JSON formatter can dump the ssot_* attributes as they are."""
+    _block("strict")
+    with caplog.at_level(logging.WARNING, logger="ssot_guard"), pytest.raises(BlockedImportError):
+        import app.legacy  # noqa: F401
+    [record] = [r for r in caplog.records if r.name == "ssot_guard"]
+    fields = {k: v for k, v in vars(record).items() if k.startswith("ssot_")}
+    assert json.loads(json.dumps(fields)) == fields
+    assert fields["ssot_mode"] == "strict"
+
+
+# --- on_violation --------------------------------------------------------------------------
+
+
+def test_callback_receives_every_occurrence(app: Path) -> None:
+    """The callback gets a Violation per occurrence, with the count at that location so far."""
+    _block("warn")
+    seen: list[Violation] = []
+    ssot_guard.on_violation(seen.append)
+    with pytest.warns(SSOTWarning):
+        _import_twice_at_one_line("app.legacy")
+    assert [(v.name, v.kind, v.count) for v in seen] == [
+        ("app.legacy", "import", 1),
+        ("app.legacy", "import", 2),
+    ]
+
+
+def test_callback_runs_before_strict_guard_raises(app: Path) -> None:
+    """A refused import still reaches the callback, and the user still gets BlockedImportError."""
+    _block("strict")
+    seen: list[str] = []
+    ssot_guard.on_violation(lambda v: seen.append(v.mode))
+    with pytest.raises(BlockedImportError):
+        import app.legacy  # noqa: F401
+    assert seen == ["strict"]
+
+
+def test_subscription_unregisters_and_is_harmless_twice(app: Path) -> None:
+    """Calling the returned Subscription stops the calls; calling it again does nothing."""
+    _block("warn")
+    seen: list[Violation] = []
+    subscription = ssot_guard.on_violation(seen.append)
+    subscription()
+    subscription.remove()
+    with pytest.warns(SSOTWarning):
+        import app.legacy  # noqa: F401
+    assert seen == []
+    assert "removed" in repr(subscription)
+
+
+def test_subscription_as_context_manager(app: Path) -> None:
+    """``with on_violation(cb):`` calls cb inside the block only."""
+    _block("warn")
+    seen: list[str] = []
+    with ssot_guard.on_violation(lambda v: seen.append(v.name)), pytest.warns(SSOTWarning):
+        import app.legacy
+    with pytest.warns(SSOTWarning):
+        import app.other_legacy  # noqa: F401
+    assert seen == ["app.legacy"]
+
+
+def test_raising_callback_does_not_break_the_import(
+    app: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A callback that raises: the import goes on, the error is logged once, then only counted."""
+    _block("warn")
+    errors_before = ssot_guard.report()["callback_errors"]
+
+    def broken(violation: Violation) -> None:
+        raise RuntimeError("metrics backend down")
+
+    ssot_guard.on_violation(broken)
+    with caplog.at_level(logging.ERROR, logger="ssot_guard"), pytest.warns(SSOTWarning):
+        _import_twice_at_one_line("app.legacy")
+    assert sys.modules["app.legacy"].VALUE == "legacy"
+    errors = [r for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(errors) == 1
+    assert "on_violation callback" in errors[0].getMessage()
+    assert errors[0].exc_info is not None
+    assert errors[0].exc_info[0] is RuntimeError
+    assert ssot_guard.report()["callback_errors"] == errors_before + 2
+
+
+def test_raising_callback_leaves_strict_error_intact(app: Path) -> None:
+    """Under a strict guard the user sees BlockedImportError, not the callback's error."""
+    _block("strict")
+    ssot_guard.on_violation(lambda v: 1 / 0)
+    with pytest.raises(BlockedImportError, match=r"No module named 'app\.legacy'"):
+        import app.legacy  # noqa: F401
+
+
+def test_other_callbacks_still_run_after_one_raises(app: Path) -> None:
+    """One broken callback does not keep the next from running."""
+    _block("warn")
+    seen: list[str] = []
+    ssot_guard.on_violation(lambda v: 1 / 0)
+    ssot_guard.on_violation(lambda v: seen.append(v.name))
+    with pytest.warns(SSOTWarning):
+        import app.legacy  # noqa: F401
+    assert seen == ["app.legacy"]
+
+
+def test_violation_inside_a_callback_does_not_call_callbacks_again(app: Path) -> None:
+    """A callback that itself imports a retired module is not re-entered; both are recorded."""
+    _block("warn")
+    seen: list[str] = []
+
+    def importing_callback(violation: Violation) -> None:
+        seen.append(violation.name)
+        importlib.import_module("app.other_legacy")
+
+    ssot_guard.on_violation(importing_callback)
+    with pytest.warns(SSOTWarning):
+        import app.legacy  # noqa: F401
+    assert seen == ["app.legacy"]
+    assert sorted(v.name for v in ssot_guard.violations()) == ["app.legacy", "app.other_legacy"]
+
+
+def test_on_violation_rejects_non_callables() -> None:
+    """A non-callable is a TypeError at registration, not an error at the first violation."""
+    with pytest.raises(TypeError, match="on_violation\\(\\) takes a callable"):
+        ssot_guard.on_violation("metrics.inc")  # type: ignore[arg-type]
+
+
+def test_registering_a_callback_leaves_the_import_path_alone(app: Path) -> None:
+    """No finder is added or wrapped, and imports no rule covers call nothing."""
+    guard = _block("warn")
+    meta_path = list(sys.meta_path)
+    seen: list[Violation] = []
+    ssot_guard.on_violation(seen.append)
+    import app.current  # noqa: F401
+
+    assert sys.meta_path == meta_path
+    assert sys.meta_path[0] is guard.finder
+    assert seen == []
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def test_report_without_guard() -> None:
+    """With no guard installed: not installed, clean, nothing counted."""
+    ssot_guard.uninstall()
+    ssot_guard.clear_violations()
+    summary = ssot_guard.report()
+    assert summary["installed"] is False
+    assert (summary["mode"], summary["config"], summary["rules"]) == (None, None, [])
+    assert (summary["clean"], summary["total"], summary["locations"]) == (True, 0, 0)
+    assert (summary["by_kind"], summary["by_rule"], summary["violations"]) == ({}, {}, [])
+
+
+def test_report_counts_by_kind_and_rule(app: Path, make_package) -> None:
+    """Occurrences are summed by kind and by rule; violations are listed one per location."""
+    make_package({"app/renamed.py": "VALUE = 'renamed'\n"})
+    guard = ssot_guard.install(
+        mode="warn",
+        rules=[
+            ssot_guard.Block("app.legacy"),
+            ssot_guard.Redirect("app.renamed", to="app.current"),
+        ],
+    )
+    block, redirect = guard.rules
+    with pytest.warns(SSOTWarning):
+        _import_twice_at_one_line("app.legacy")
+    with pytest.warns(SSOTWarning):
+        import app.renamed  # noqa: F401
+    summary = ssot_guard.report()
+    assert (summary["clean"], summary["total"], summary["locations"]) == (False, 3, 2)
+    assert summary["by_kind"] == {"import": 2, "redirect": 1}
+    assert summary["by_rule"] == {block.source: 2, redirect.source: 1}
+    assert summary["violations"] == [v.as_dict() for v in ssot_guard.violations()]
+
+
+def test_report_shows_mode_config_and_rules_in_force(
+    app: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The config file, the guard's mode, each rule's effective mode and the env override."""
+    config = tmp_path / "ssot.toml"
+    config.write_text(
+        '[tool.ssot_guard]\nmode = "warn"\n\n'
+        '[[tool.ssot_guard.block]]\nmodule = "app.legacy"\nmode = "strict"\n\n'
+        '[[tool.ssot_guard.block]]\nmodule = "app.other_legacy"\n'
+    )
+    monkeypatch.delenv("SSOT_GUARD_MODE", raising=False)
+    ssot_guard.install(config)
+    summary = ssot_guard.report()
+    assert summary["installed"] is True
+    assert (summary["mode"], summary["mode_override"], summary["config"]) == (
+        "warn",
+        None,
+        str(config),
+    )
+    assert summary["rules"] == [
+        {"rule": f"{config}: tool.ssot_guard.block[0]", "kind": "block", "mode": "strict"},
+        {"rule": f"{config}: tool.ssot_guard.block[1]", "kind": "block", "mode": "warn"},
+    ]
+
+
+def test_report_is_json_ready(app: Path) -> None:
+    """json.dumps(report()) works and round-trips unchanged."""
+    _block("warn")
+    with pytest.warns(SSOTWarning):
+        import app.legacy  # noqa: F401
+    summary = ssot_guard.report()
+    assert json.loads(json.dumps(summary)) == summary
+    assert summary["violations"][0]["name"] == "app.legacy"
+
+
+def test_report_does_not_raise_on_a_bad_mode_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A health endpoint keeps answering when SSOT_GUARD_MODE holds a typo: it shows it."""
+    monkeypatch.setenv("SSOT_GUARD_MODE", "strcit")
+    assert ssot_guard.report()["mode_override"] == "strcit"
