@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import pickle
 import sys
 from pathlib import Path
 
@@ -329,3 +330,14 @@ def test_pattern_rule_blocks_every_match(make_package) -> None:
         importlib.import_module("app.sub.b_factory")
     importlib.import_module("app.plain")
     assert sorted(v.name for v in ssot_guard.violations()) == ["app.a_factory", "app.sub.b_factory"]
+
+
+def test_blocked_import_error_survives_pickling(app) -> None:
+    """A BlockedImportError pickled (as multiprocessing does) keeps its message and fields."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module(OLD)
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert type(copy) is BlockedImportError
+    assert str(copy) == str(info.value)
+    assert (copy.module, copy.reason, copy.use, copy.name) == (OLD, REASON, NEW, None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import textwrap
 from pathlib import Path
 
@@ -480,3 +481,11 @@ def test_block_refuses_a_single_string_for_lists() -> None:
     with pytest.raises(ConfigError, match="expected a list of module names or globs") as info:
         Block("a", allow="a.b")
     assert info.value.key == "allow"
+
+
+def test_config_error_survives_pickling(tmp_path) -> None:
+    """A pickled ConfigError keeps its message, file, entry and key."""
+    error = _error(tmp_path, '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodul = "a.b"\n')
+    copy = pickle.loads(pickle.dumps(error))
+    assert str(copy) == str(error)
+    assert (copy.file, copy.entry, copy.key) == (error.file, error.entry, error.key)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import pickle
 import sys
 import textwrap
 import warnings
@@ -383,6 +384,16 @@ def test_preloaded_module_refused_in_strict_mode(app) -> None:
     assert isinstance(info.value, ImportError)
     assert sys.meta_path == before
     assert ssot_guard.active_guard() is None
+
+
+def test_preloaded_module_error_survives_pickling(app) -> None:
+    """A pickled PreloadedModuleError keeps its list and message (it used to fail to unpickle)."""
+    importlib.import_module("app.old")
+    with pytest.raises(PreloadedModuleError) as info:
+        ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="strict")
+    copy = pickle.loads(pickle.dumps(info.value))
+    assert copy.modules == info.value.modules
+    assert str(copy) == str(info.value)
 
 
 def test_preloaded_refusal_keeps_the_previous_guard(app) -> None:

@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+
+def _rebuild(cls: type[SSOTError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> SSOTError:
+    return cls(*args, **kwargs)
+
 
 class SSOTError(Exception):
     """Base class of every error ssot_guard raises on purpose."""
+
+    # Errors cross process boundaries (multiprocessing, concurrent.futures) by pickling.
+    # Exception's default rebuilds from the message alone, which garbles or breaks
+    # constructors that take fields, so each subclass with fields names them here.
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return self.args, {}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        args, kwargs = self._fields()
+        return _rebuild, (type(self), args, kwargs), self.__dict__
 
 
 class BlockedImportError(SSOTError, ModuleNotFoundError):
@@ -40,6 +56,9 @@ class BlockedImportError(SSOTError, ModuleNotFoundError):
             details.append(f"use {use!r} instead")
         super().__init__(f"{message}: {'; '.join(details)}", name=None)
 
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.module,), {"reason": self.reason, "use": self.use, "rule": self.rule}
+
 
 class PreloadedModuleError(SSOTError, ImportError):
     """``install()`` in strict mode found retired modules already imported."""
@@ -52,6 +71,9 @@ class PreloadedModuleError(SSOTError, ImportError):
             "install the guard earlier (or use SSOT_GUARD_AUTOINSTALL) and remove the imports:\n"
             + listing
         )
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.modules,), {}
 
 
 class DuplicateClassError(SSOTError, TypeError):
@@ -81,6 +103,9 @@ class ConfigError(SSOTError, ValueError):
             part for part in (file, entry, f"key {key!r}" if key is not None else None) if part
         )
         super().__init__(f"{where}: {problem}" if where else problem)
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.problem,), {"file": self.file, "entry": self.entry, "key": self.key}
 
 
 class SSOTWarning(DeprecationWarning):
