@@ -1,0 +1,334 @@
+"""The check itself: read each file, prefilter, parse the candidates, then compare across files.
+
+Never imports or executes the code it checks: source is read as bytes and
+parsed with ``ast`` only. Big trees are split into batches checked by several
+processes; the cross-file checks (``[[unique]]`` classes, registry keys) run
+once all files are in.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import warnings
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+from .._rules import Block
+from . import _findings as codes
+from ._findings import Finding, explain
+from ._imports import ClassRecord, RawFinding, Walker
+from ._prefilter import Plan
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._scan import SourceFile
+
+#: Files per batch handed to a worker process.
+_BATCH: Final = 48
+#: Below this many files one process is faster than starting others.
+_PARALLEL_FROM: Final = 300
+
+_SUPPRESSION = re.compile(r"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+
+#: Suppressed codes per line; ``None`` means every code.
+Suppressions = dict[int, frozenset[str] | None]
+
+
+class FileReport(NamedTuple):
+    """What one file yields before the cross-file checks."""
+
+    path: str
+    findings: list[Finding]
+    classes: list[ClassRecord]
+    suppressions: Suppressions
+    parsed: bool
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The PEP 263 coding cookie of the first two lines, if any."""
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+        if line.strip() and not line.lstrip().startswith(b"#"):
+            break
+    return None
+
+
+def _decode(data: bytes) -> tuple[str | None, str | None, int]:
+    """``(text, problem, line)``: the source text, or why it cannot be decoded and where."""
+    try:
+        return data.decode("utf-8"), None, 0
+    except UnicodeDecodeError as error:
+        utf8_error = error
+    declared = _declared_encoding(data)
+    if declared is not None and declared.lower().replace("_", "-") not in ("utf-8", "utf8"):
+        try:
+            return data.decode(declared), None, 0
+        except LookupError:
+            return None, f"declares an unknown encoding {declared!r}", 1
+        except UnicodeDecodeError as error:
+            line = data.count(b"\n", 0, error.start) + 1
+            return None, f"is not valid {declared} as it declares: {error.reason}", line
+    line = data.count(b"\n", 0, utf8_error.start) + 1
+    byte = data[utf8_error.start]
+    return (
+        None,
+        f"is not valid UTF-8 (byte 0x{byte:02x}: {utf8_error.reason}); "
+        "save it as UTF-8 or declare its encoding in a coding comment (PEP 263)",
+        line,
+    )
+
+
+def _suppressions(text: str) -> Suppressions:
+    found: Suppressions = {}
+    for match in _SUPPRESSION.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        listed = match.group(1)
+        if listed is None:
+            found[line] = None
+            continue
+        names = frozenset(c.strip().upper() for c in listed.split(",") if c.strip())
+        previous = found.get(line, frozenset())
+        found[line] = None if previous is None else previous | names
+    return found
+
+
+class _Columns:
+    """Turns the UTF-8 byte offsets of ``ast`` into 1-based character columns, lazily."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: list[str] | None = None
+
+    def __call__(self, line: int, offset: int) -> int:
+        if self._lines is None:
+            self._lines = self._text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if not 0 < line <= len(self._lines):
+            return offset + 1
+        text = self._lines[line - 1]
+        if text.isascii():
+            return offset + 1
+        return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
+
+
+def check_file(plan: Plan, source: SourceFile) -> FileReport:
+    """Everything about one file that does not need the other files."""
+    path = source.path
+    try:
+        with open(path, "rb") as file:
+            data = file.read()
+    except OSError as error:
+        why = error.strerror or str(error)
+        finding = Finding(path, 1, 1, codes.UNREADABLE, f"cannot read the file: {why}")
+        return FileReport(path, [finding], [], {}, parsed=False)
+    text, problem, line = _decode(data)
+    if text is None:
+        finding = Finding(path, line, 1, codes.NOT_UTF8, f"file {problem}")
+        return FileReport(path, [finding], [], {}, parsed=False)
+    findings: list[Finding] = []
+    suppressions = _suppressions(text) if b"ssot" in data else {}
+
+    matcher = plan.matcher
+    module = source.module
+    if matcher.may_match(module):
+        entry = matcher.match(module)
+        if entry is not None and isinstance(entry.rule, Block):
+            rule = entry.rule
+            findings.append(
+                Finding(
+                    path,
+                    1,
+                    1,
+                    codes.RETIRED_MODULE_FILE,
+                    f"module {module!r} is retired but its file is still in the tree"
+                    + explain(rule.use, rule.reason, plan.source_of(rule)),
+                    plan.source_of(rule),
+                )
+            )
+
+    rule_hit = plan.rule_hit(data, module)
+    registry = plan.registry_hit(data)
+    if not (rule_hit or registry or plan.parse_all or plan.unique_hit(data, module)):
+        return FileReport(path, findings, [], suppressions, parsed=False)
+
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as error:
+        where = error.lineno or 1
+        column = error.offset or 1
+        findings.append(
+            Finding(path, where, column, codes.SYNTAX_ERROR, f"file does not parse: {error.msg}")
+        )
+        return FileReport(path, findings, [], suppressions, parsed=True)
+    except ValueError as error:  # null bytes, on the versions that do not make it a SyntaxError
+        findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, f"file does not parse: {error}"))
+        return FileReport(path, findings, [], suppressions, parsed=True)
+    except (RecursionError, MemoryError):
+        findings.append(
+            Finding(path, 1, 1, codes.SYNTAX_ERROR, "file does not parse: nested too deeply")
+        )
+        return FileReport(path, findings, [], suppressions, parsed=True)
+
+    walker = Walker(plan, source, plan.hot_lines(data) if rule_hit else [], registry=registry)
+    walker.run(tree)
+    if walker.findings:
+        columns = _Columns(text)
+        findings.extend(_finish(path, raw, columns) for raw in walker.findings)
+    classes = walker.classes
+    if classes:
+        columns = _Columns(text)
+        classes = [c._replace(offset=columns(c.line, c.offset) - 1) for c in classes]
+    return FileReport(path, findings, classes, suppressions, parsed=True)
+
+
+def _finish(path: str, raw: RawFinding, columns: _Columns) -> Finding:
+    return Finding(
+        path,
+        raw.line,
+        columns(raw.line, raw.offset),
+        raw.code,
+        raw.message,
+        raw.rule,
+        end_line=raw.end_line,
+    )
+
+
+def check_files(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
+    """:func:`check_file` for each of *sources*; warnings from parsing are not ours to show."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like in checked code
+        return [check_file(plan, source) for source in sources]
+
+
+_worker_plan: Plan | None = None
+
+
+def _start_worker(plan: Plan) -> None:
+    global _worker_plan
+    _worker_plan = plan
+
+
+def _check_batch(sources: list[SourceFile]) -> list[FileReport]:
+    assert _worker_plan is not None
+    return check_files(_worker_plan, sources)
+
+
+def default_jobs(files: int) -> int:
+    if files < _PARALLEL_FROM:
+        return 1
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, files // (_PARALLEL_FROM // 2)))
+
+
+def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> list[FileReport]:
+    """Check *sources*, in *jobs* processes (default: by tree size and cores)."""
+    jobs = default_jobs(len(sources)) if jobs is None else max(1, jobs)
+    if jobs == 1 or len(sources) < 2:
+        return check_files(plan, sources)
+    from concurrent.futures import ProcessPoolExecutor  # only big trees pay for it
+
+    # Interleaved batches mix directories, since big files cluster in places.
+    count = max(jobs * 4, -(-len(sources) // _BATCH))
+    batches = [list(sources[i::count]) for i in range(count)]
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,)) as pool:
+        return [report for batch in pool.map(_check_batch, batches) for report in batch]
+
+
+# -- across files ----------------------------------------------------------------------------
+
+
+def _class_finding(record: ClassRecord, code: str, message: str, rule: str | None) -> Finding:
+    return Finding(
+        record.path, record.line, record.offset + 1, code, message, rule, end_line=record.end_line
+    )
+
+
+def unique_findings(plan: Plan, classes: list[ClassRecord]) -> list[Finding]:
+    """Every definition of a ``[[unique]]`` class but the one that counts."""
+    source_of = plan.source_of
+    findings: list[Finding] = []
+    for rule in plan.unique:
+        per_module: dict[str, ClassRecord] = {}
+        for record in sorted(classes):
+            if record.kind != "unique" or record.key != rule.name:
+                continue
+            if any(record.module == w or record.module.startswith(w + ".") for w in rule.within):
+                per_module.setdefault(record.module, record)
+        definitions = sorted(per_module.values(), key=lambda r: (r.path, r.line))
+        where = ""
+        if rule.canonical is not None:
+            extra = [r for r in definitions if r.module != rule.canonical]
+            where = f"its one definition belongs in {rule.canonical!r}"
+        else:
+            extra = definitions[1:]
+            if definitions:
+                first = definitions[0]
+                where = f"the first is in {first.module!r} at {first.path}:{first.line}"
+        for record in extra:
+            message = (
+                f"second definition of class {rule.name!r} (in {record.module!r}); {where}"
+                + explain(rule.canonical, rule.reason, source_of(rule))
+            )
+            findings.append(
+                _class_finding(record, codes.DUPLICATE_UNIQUE_CLASS, message, source_of(rule))
+            )
+    return findings
+
+
+def registry_findings(classes: list[ClassRecord]) -> list[Finding]:
+    """Classes declared with the registry whose key another module's class already has."""
+    by_key: dict[str, dict[tuple[str, str], ClassRecord]] = {}
+    for record in sorted(classes, key=lambda r: (r.path, r.line)):
+        if record.kind == "registry":
+            # The same module and qualname again is a reload, not a second class.
+            by_key.setdefault(record.key, {}).setdefault((record.module, record.qualname), record)
+    findings: list[Finding] = []
+    for key, definitions in by_key.items():
+        first, *extra = definitions.values()
+        for record in extra:
+            message = (
+                f"class {record.qualname!r} registers key {key!r} again; "
+                f"{first.module}.{first.qualname} at {first.path}:{first.line} already has it"
+            )
+            findings.append(_class_finding(record, codes.DUPLICATE_REGISTRY_KEY, message, None))
+    return findings
+
+
+class Outcome(NamedTuple):
+    findings: list[Finding]
+    files: int
+    parsed: int
+
+
+def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> Outcome:
+    """All findings for *sources*, suppressions applied, sorted."""
+    reports = run_files(plan, sources, jobs)
+    findings: list[Finding] = []
+    classes: list[ClassRecord] = []
+    suppressed: dict[str, Suppressions] = {}
+    for report in reports:
+        findings.extend(report.findings)
+        classes.extend(report.classes)
+        if report.suppressions:
+            suppressed[report.path] = report.suppressions
+    if classes:
+        findings.extend(unique_findings(plan, classes))
+        findings.extend(registry_findings(classes))
+    kept = [f for f in findings if not _is_suppressed(f, suppressed.get(f.path))]
+    kept.sort(key=Finding.sort_key)
+    return Outcome(kept, len(reports), sum(r.parsed for r in reports))
+
+
+def _is_suppressed(finding: Finding, suppressions: Suppressions | None) -> bool:
+    if not suppressions:
+        return False
+    for line in range(finding.line, finding.end_line + 1):
+        if line in suppressions:
+            listed = suppressions[line]
+            if listed is None or finding.code in listed:
+                return True
+    return False

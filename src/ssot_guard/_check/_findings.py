@@ -1,0 +1,99 @@
+"""What the static check reports: the ``Finding`` record and its stable codes."""
+
+from __future__ import annotations
+
+from typing import Final
+
+#: Every code the checker can report, with what it means. Codes are stable:
+#: a code is never reused for another meaning, so suppressions and baselines keep working.
+CODES: Final[dict[str, str]] = {
+    "SSOT101": "import of a blocked module",
+    "SSOT102": "import of a redirected (renamed) module",
+    "SSOT103": "module file that a block rule retires is still in the tree",
+    "SSOT201": "second definition of a [[unique]] class",
+    "SSOT202": "duplicate key among classes registered with SSOTMeta",
+    "SSOT301": "import or use of a deprecated name",
+    "SSOT901": "file does not parse",
+    "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
+    "SSOT903": "file cannot be read",
+}
+
+BLOCKED_IMPORT: Final = "SSOT101"
+REDIRECTED_IMPORT: Final = "SSOT102"
+RETIRED_MODULE_FILE: Final = "SSOT103"
+DUPLICATE_UNIQUE_CLASS: Final = "SSOT201"
+DUPLICATE_REGISTRY_KEY: Final = "SSOT202"
+DEPRECATED_NAME: Final = "SSOT301"
+SYNTAX_ERROR: Final = "SSOT901"
+NOT_UTF8: Final = "SSOT902"
+UNREADABLE: Final = "SSOT903"
+
+
+class Finding:
+    """One problem at one place: ``path:line:col: CODE message``.
+
+    ``line`` and ``col`` count from 1 (``col`` in characters). ``rule`` says
+    where the rule came from (``pyproject.toml: tool.ssot_guard.block[0]``), or
+    is ``None`` for findings no rule produced (a file that does not parse).
+    ``end_line`` is the last line of the statement: an ``# ssot: ignore[...]``
+    comment anywhere from ``line`` to ``end_line`` suppresses the finding.
+    """
+
+    __slots__ = ("code", "col", "end_line", "line", "message", "path", "rule")
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        col: int,
+        code: str,
+        message: str,
+        rule: str | None = None,
+        *,
+        end_line: int | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.col = col
+        self.code = code
+        self.message = message
+        self.rule = rule
+        self.end_line = end_line if end_line is not None else line
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        return (self.path, self.line, self.col, self.code, self.message)
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``."""
+        return {
+            "path": self.path,
+            "line": self.line,
+            "col": self.col,
+            "code": self.code,
+            "message": self.message,
+            "rule": self.rule,
+        }
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+    def __repr__(self) -> str:
+        return f"Finding({str(self)!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Finding):
+            return NotImplemented
+        return self.as_dict() == other.as_dict()
+
+    def __hash__(self) -> int:
+        return hash(self.sort_key())
+
+
+def explain(use: str | None, reason: str | None, source: str | None) -> str:
+    """The common tail of a message: the replacement, the reason, the rule."""
+    text = f"; use {use!r} instead" if use else ""
+    if reason:
+        text += f" ({reason})"
+    if source:
+        text += f" [{source}]"
+    return text

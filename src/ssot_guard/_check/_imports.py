@@ -1,0 +1,412 @@
+"""Walking one parsed file: its imports, the dotted names it hands to import calls, its classes.
+
+Statements are walked, not every node: import statements are found wherever
+they are (functions, ``if TYPE_CHECKING:``, ``try``), class definitions are
+noted, and expressions are entered only on lines where the prefilter saw a
+rule's name (``importlib.import_module("app.old")``, ``mock.patch("app.old.X")``,
+``legacy.create_manager``), which keeps the cost close to the parse itself.
+"""
+
+from __future__ import annotations
+
+import ast
+from bisect import bisect_left
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+from .._finder import redirect_target
+from .._rules import Redirect
+from . import _findings as codes
+from ._findings import explain
+from ._prefilter import REGISTRY_BASES, REGISTRY_DECORATORS, REGISTRY_METACLASSES
+
+if TYPE_CHECKING:
+    from .._rules import Rule
+    from ._prefilter import Plan
+    from ._scan import SourceFile
+
+#: Calls whose first argument, a string literal, is a module name to import.
+IMPORT_CALLS: Final = frozenset({"import_module", "__import__", "find_spec"})
+#: Calls whose first argument, a string literal, is a dotted path to import and then look up
+#: (``mock.patch("app.old.X")``, ``monkeypatch.setattr("app.old.X", ...)``, Django's
+#: ``import_string``, ``pkgutil.resolve_name("app.old:X")``).
+DOTTED_TARGET_CALLS: Final = frozenset(
+    {"patch", "multiple", "setattr", "delattr", "import_string", "resolve_name", "locate"}
+)
+
+_COMPOUND_HEADERS: Final[dict[type[ast.stmt], tuple[str, ...]]] = {
+    ast.If: ("test",),
+    ast.While: ("test",),
+    ast.For: ("target", "iter"),
+    ast.AsyncFor: ("target", "iter"),
+    ast.With: ("items",),
+    ast.AsyncWith: ("items",),
+    ast.Try: (),
+    ast.TryStar: (),
+    ast.Match: ("subject",),
+    ast.FunctionDef: ("decorator_list", "args", "returns"),
+    ast.AsyncFunctionDef: ("decorator_list", "args", "returns"),
+    ast.ClassDef: ("decorator_list", "bases", "keywords"),
+}
+
+
+class RawFinding(NamedTuple):
+    """A finding before its column is turned from UTF-8 bytes into characters."""
+
+    line: int
+    offset: int
+    end_line: int
+    code: str
+    message: str
+    rule: str | None
+
+
+class ClassRecord(NamedTuple):
+    """A class definition the cross-file checks need."""
+
+    kind: str  # "unique" (a top-level class named by a [[unique]] rule) or "registry"
+    key: str
+    module: str
+    qualname: str
+    path: str
+    line: int
+    offset: int
+    end_line: int
+
+
+def _last_name(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return None
+
+
+def _string(node: ast.expr | None) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None
+
+
+def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    if len(call.args) > index and not any(isinstance(a, ast.Starred) for a in call.args[:index]):
+        return call.args[index]
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return None
+
+
+def _is_dotted_path(text: str) -> bool:
+    parts = text.replace(":", ".").split(".")
+    return len(parts) > 1 and all(part.isidentifier() for part in parts)
+
+
+def resolve_relative(name: str, package: str) -> str | None:
+    """``importlib``'s resolution of ``.x``/``..x`` against *package*; ``None`` if impossible."""
+    level = len(name) - len(name.lstrip("."))
+    rest = name[level:]
+    if not level:
+        return name
+    if not package:
+        return None
+    bits = package.split(".")
+    if level - 1 >= len(bits):
+        return None
+    base = ".".join(bits[: len(bits) - (level - 1)])
+    return f"{base}.{rest}" if rest else base
+
+
+class Walker:
+    """Finds the import-rule and deprecate findings of one file, and notes its classes."""
+
+    def __init__(self, plan: Plan, source: SourceFile, hot: list[int], *, registry: bool) -> None:
+        self.plan = plan
+        self.path = source.path
+        self.module = source.module
+        self.package = source.package
+        self._hot = hot
+        self._every_line = hot == [0]
+        self._registry = registry
+        self._unique = plan.unique_names if plan.watches(source.module) else frozenset()
+        self._aliases: dict[str, str] = {}
+        self.findings: list[RawFinding] = []
+        self.classes: list[ClassRecord] = []
+
+    def run(self, tree: ast.Module) -> None:
+        self._body(tree.body, "", top=True)
+
+    # -- statements ---------------------------------------------------------------------------
+
+    def _is_hot(self, start: int, end: int) -> bool:
+        if self._every_line:
+            return True
+        hot = self._hot
+        index = bisect_left(hot, start)
+        return index < len(hot) and hot[index] <= end
+
+    def _body(self, statements: list[ast.stmt], qualname: str, *, top: bool) -> None:
+        for stmt in statements:
+            kind = type(stmt)
+            if kind is ast.Import:
+                self._import(stmt)  # type: ignore[arg-type]
+            elif kind is ast.ImportFrom:
+                self._import_from(stmt)  # type: ignore[arg-type]
+            elif kind in _COMPOUND_HEADERS:
+                self._compound(stmt, qualname, top=top)
+            elif self._hot and self._is_hot(stmt.lineno, stmt.end_lineno or stmt.lineno):
+                self._expressions(stmt)
+
+    def _compound(self, stmt: ast.stmt, qualname: str, *, top: bool) -> None:
+        body: list[ast.stmt] = getattr(stmt, "body", [])
+        if self._hot:
+            decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
+            start = min([stmt.lineno, *(d.lineno for d in decorators)])
+            end = max(stmt.lineno, body[0].lineno - 1) if body else stmt.lineno
+            if self._is_hot(start, end):
+                for field in _COMPOUND_HEADERS[type(stmt)]:
+                    value = getattr(stmt, field)
+                    for node in value if isinstance(value, list) else [value]:
+                        if node is not None:
+                            self._expressions(node)
+        if isinstance(stmt, ast.ClassDef):
+            self._class(stmt, qualname, top=top)
+            self._body(stmt.body, f"{qualname}{stmt.name}.", top=False)
+            return
+        if isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef):
+            self._body(stmt.body, f"{qualname}{stmt.name}.<locals>.", top=False)
+            return
+        self._body(body, qualname, top=top)
+        self._body(getattr(stmt, "orelse", []), qualname, top=top)
+        self._body(getattr(stmt, "finalbody", []), qualname, top=top)
+        for handler in getattr(stmt, "handlers", []):
+            if (
+                handler.type is not None
+                and self._hot
+                and self._is_hot(handler.lineno, handler.lineno)
+            ):
+                self._expressions(handler.type)
+            self._body(handler.body, qualname, top=top)
+        for case in getattr(stmt, "cases", []):
+            if case.guard is not None and self._hot:
+                self._expressions(case.guard)
+            self._body(case.body, qualname, top=top)
+
+    # -- imports ------------------------------------------------------------------------------
+
+    def _import(self, stmt: ast.Import) -> None:
+        for alias in stmt.names:
+            self._check_module(alias.name, alias)
+            if alias.asname:
+                self._aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.partition(".")[0]
+                self._aliases[top] = top
+
+    def _import_from(self, stmt: ast.ImportFrom) -> None:
+        if stmt.level:
+            base = resolve_relative("." * stmt.level + (stmt.module or ""), self.package)
+            if base is None:
+                return  # beyond the top-level package: fails at runtime whatever the rules
+        else:
+            base = stmt.module or ""
+        if self._check_module(base, stmt):
+            return
+        deprecated = self.plan.deprecated
+        for alias in stmt.names:
+            if alias.name == "*":
+                continue
+            full = f"{base}.{alias.name}"
+            self._aliases[alias.asname or alias.name] = full
+            rule = deprecated.get(full)
+            if rule is not None:
+                self._deprecated(rule, alias, f"import of deprecated name {alias.name!r}")
+            else:
+                self._check_module(full, alias)
+
+    def _check_module(self, name: str, node: ast.AST, *, via: str | None = None) -> bool:
+        """Report the first part of *name* a rule refuses to this file, as the import system would.
+
+        Importing ``a.b.c`` imports ``a``, then ``a.b``, then ``a.b.c``; the
+        packages containing this file are already imported, so they never are.
+        """
+        matcher = self.plan.matcher
+        if not name or not matcher.may_match(name):
+            return False
+        package = self.package
+        end = -1
+        while True:
+            end = name.find(".", end + 1)
+            prefix = name if end < 0 else name[:end]
+            inside = package == prefix or package.startswith(prefix + ".")
+            if not inside:
+                entry = matcher.match(prefix)
+                if entry is not None and not (
+                    entry.importers.contains(self.module) or entry.covers(self.module)
+                ):
+                    self._import_finding(entry.rule, prefix, node, via)
+                    return True
+            if end < 0:
+                return False
+
+    def _import_finding(self, rule: Rule, name: str, node: ast.AST, via: str | None) -> None:
+        shown = f" ({via})" if via else ""
+        if isinstance(rule, Redirect):
+            code = codes.REDIRECTED_IMPORT
+            text = f"import of renamed module {name!r}{shown}"
+            text += explain(redirect_target(rule, name), rule.reason, self.plan.source_of(rule))
+        else:
+            code = codes.BLOCKED_IMPORT
+            text = f"import of retired module {name!r}{shown}"
+            text += explain(getattr(rule, "use", None), rule.reason, self.plan.source_of(rule))
+        self._add(node, code, text, self.plan.source_of(rule))
+
+    def _deprecated(self, rule: Rule, node: ast.AST, what: str) -> None:
+        text = what + explain(getattr(rule, "use", None), rule.reason, self.plan.source_of(rule))
+        self._add(node, codes.DEPRECATED_NAME, text, self.plan.source_of(rule))
+
+    def _add(self, node: ast.AST, code: str, message: str, rule: str | None) -> None:
+        line: int = getattr(node, "lineno", 1)
+        self.findings.append(
+            RawFinding(
+                line,
+                getattr(node, "col_offset", 0),
+                getattr(node, "end_lineno", None) or line,
+                code,
+                message,
+                rule,
+            )
+        )
+
+    # -- expressions on hot lines -------------------------------------------------------------
+
+    def _expressions(self, root: ast.AST) -> None:
+        deprecated = self.plan.deprecated
+        for node in ast.walk(root):
+            kind = type(node)
+            if kind is ast.Call:
+                self._call(node)  # type: ignore[arg-type]
+            elif kind is ast.Attribute and deprecated:
+                dotted = self._dotted(node)  # type: ignore[arg-type]
+                if dotted is not None and dotted in deprecated:
+                    attribute = dotted.rpartition(".")[2]
+                    self._deprecated(
+                        deprecated[dotted], node, f"use of deprecated name {attribute!r}"
+                    )
+
+    def _dotted(self, node: ast.expr) -> str | None:
+        """``m.attr`` as ``pkg.mod.attr`` when ``m`` names an imported module."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self._aliases:
+            return None
+        parts.append(self._aliases[node.id])
+        return ".".join(reversed(parts))
+
+    def _call(self, call: ast.Call) -> None:
+        callee = _last_name(call.func)
+        if callee in IMPORT_CALLS:
+            self._import_call(call, callee)
+        elif callee in DOTTED_TARGET_CALLS:
+            text = _string(_argument(call, 0, "target"))
+            if text is not None and _is_dotted_path(text):
+                self._dotted_target(text, call, f"{callee}() target {text!r}")
+        elif callee == "getattr" and self.plan.deprecated and len(call.args) >= 2:
+            owner = call.args[0]
+            attribute = _string(call.args[1])
+            module = self._dotted(owner) if isinstance(owner, ast.Attribute) else None
+            if isinstance(owner, ast.Name):
+                module = self._aliases.get(owner.id)
+            if module is not None and attribute is not None:
+                rule = self.plan.deprecated.get(f"{module}.{attribute}")
+                if rule is not None:
+                    self._deprecated(rule, call, f"use of deprecated name {attribute!r}")
+
+    def _import_call(self, call: ast.Call, callee: str) -> None:
+        name = _string(_argument(call, 0, "name"))
+        if not name:
+            return
+        if callee == "__import__":
+            level_node = _argument(call, 4, "level")
+            level = level_node.value if isinstance(level_node, ast.Constant) else 0
+            if isinstance(level, int) and level > 0:
+                name = "." * level + name
+            package: str | None = self.package
+        else:
+            package_node = _argument(call, 1, "package")
+            package = _string(package_node)
+            if isinstance(package_node, ast.Name):
+                package = {"__package__": self.package, "__name__": self.module}.get(
+                    package_node.id
+                )
+        resolved = resolve_relative(name, package or "") if name.startswith(".") else name
+        if resolved is None:
+            return
+        via = f"{callee}({name!r})"
+        if self._check_module(resolved, call, via=via):
+            return
+        if callee == "__import__":
+            fromlist = _argument(call, 3, "fromlist")
+            if isinstance(fromlist, ast.List | ast.Tuple):
+                for element in fromlist.elts:
+                    item = _string(element)
+                    if item and item != "*" and self._check_module(f"{resolved}.{item}", call):
+                        return
+
+    def _dotted_target(self, text: str, call: ast.Call, via: str) -> None:
+        dotted = text.replace(":", ".")
+        rule = self.plan.deprecated.get(dotted)
+        if rule is not None:
+            attribute = dotted.rpartition(".")[2]
+            self._deprecated(rule, call, f"use of deprecated name {attribute!r} ({via})")
+            return
+        self._check_module(dotted, call, via=via)
+
+    # -- classes ------------------------------------------------------------------------------
+
+    def _class(self, stmt: ast.ClassDef, qualname: str, *, top: bool) -> None:
+        if top and stmt.name in self._unique:
+            self._note("unique", stmt.name, stmt, qualname)
+        if self._registry:
+            key = self._registry_key(stmt)
+            if key is not None:
+                self._note("registry", key, stmt, qualname)
+
+    def _note(self, kind: str, key: str, stmt: ast.ClassDef, qualname: str) -> None:
+        self.classes.append(
+            ClassRecord(
+                kind,
+                key,
+                self.module,
+                qualname + stmt.name,
+                self.path,
+                stmt.lineno,
+                stmt.col_offset,
+                stmt.lineno,
+            )
+        )
+
+    @staticmethod
+    def _registry_key(stmt: ast.ClassDef) -> str | None:
+        """The registry key of a class declared with the registry, else ``None``."""
+        registered = any(
+            kw.arg == "metaclass" and _last_name(kw.value) in REGISTRY_METACLASSES
+            for kw in stmt.keywords
+        ) or any(_last_name(base) in REGISTRY_BASES for base in stmt.bases)
+        key: str | None = stmt.name
+        for decorator in stmt.decorator_list:
+            if _last_name(decorator) in REGISTRY_DECORATORS:
+                registered = True
+                if isinstance(decorator, ast.Call):
+                    for kw in decorator.keywords:
+                        if kw.arg == "ssot_key":
+                            key = _string(kw.value)
+        if not registered:
+            return None
+        for kw in stmt.keywords:
+            if kw.arg == "ssot_key":
+                key = _string(kw.value)  # a computed key cannot be known without running it
+        return key

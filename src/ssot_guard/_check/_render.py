@@ -1,0 +1,130 @@
+"""Findings as text, JSON, GitHub Actions annotations, or SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import TYPE_CHECKING, Final
+
+from ._findings import CODES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+    from ._findings import Finding
+
+SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
+INFORMATION_URI: Final = "https://pypi.org/project/ssot-guard/"
+
+
+def render_text(findings: Sequence[Finding]) -> str:
+    """One ``path:line:col: CODE message`` line per finding."""
+    return "".join(f"{finding}\n" for finding in findings)
+
+
+def render_json(findings: Sequence[Finding]) -> str:
+    """A JSON list of objects with ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``."""
+    return json.dumps([finding.as_dict() for finding in findings], indent=2) + "\n"
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def render_github(findings: Sequence[Finding]) -> str:
+    """GitHub Actions workflow commands: each finding becomes an error annotation on its line."""
+    lines = []
+    for finding in findings:
+        properties = ",".join(
+            (
+                f"file={_escape_property(finding.path)}",
+                f"line={finding.line}",
+                f"col={finding.col}",
+                f"title={_escape_property(f'ssot-guard {finding.code}')}",
+            )
+        )
+        lines.append(f"::error {properties}::{_escape_data(finding.message)}\n")
+    return "".join(lines)
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("ssot-guard")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0+unknown"
+
+
+def _uri(path: str) -> dict[str, str]:
+    if os.path.isabs(path):
+        from pathlib import Path
+
+        return {"uri": Path(path).as_uri()}
+    return {"uri": path.replace(os.sep, "/"), "uriBaseId": "%SRCROOT%"}
+
+
+def sarif_document(findings: Sequence[Finding]) -> dict[str, object]:
+    """The SARIF 2.1.0 log for *findings*: one run, every code as a rule."""
+    ids = list(CODES)
+    rules = [
+        {
+            "id": code,
+            "name": code,
+            "shortDescription": {"text": text},
+            "helpUri": f"{INFORMATION_URI}#{code.lower()}",
+            "defaultConfiguration": {"level": "error"},
+        }
+        for code, text in CODES.items()
+    ]
+    results = [
+        {
+            "ruleId": finding.code,
+            "ruleIndex": ids.index(finding.code),
+            "level": "error",
+            "message": {"text": finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": _uri(finding.path),
+                        "region": {"startLine": finding.line, "startColumn": finding.col},
+                    }
+                }
+            ],
+            "properties": {"rule": finding.rule},
+        }
+        for finding in findings
+    ]
+    return {
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "ssot-guard",
+                        "version": _version(),
+                        "informationUri": INFORMATION_URI,
+                        "rules": rules,
+                    }
+                },
+                "results": results,
+            }
+        ],
+    }
+
+
+def render_sarif(findings: Sequence[Finding]) -> str:
+    return json.dumps(sarif_document(findings), indent=2) + "\n"
+
+
+RENDERERS: Final[dict[str, Callable[[Sequence[Finding]], str]]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "sarif": render_sarif,
+}
