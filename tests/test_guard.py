@@ -406,6 +406,17 @@ def test_preloaded_refusal_keeps_the_previous_guard(app) -> None:
     assert _finders() == [previous.finder]
 
 
+def test_preloaded_warning_as_error_keeps_the_previous_guard(app) -> None:
+    """Under ``-W error`` a preloaded warning fails install(); the guard before it stays."""
+    previous = ssot_guard.install(rules=[ssot_guard.Block("app.other")], mode="strict")
+    importlib.import_module("app.old")
+    with pytest.raises(SSOTWarning, match="imported before install"):
+        ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="warn")
+    assert ssot_guard.active_guard() is previous
+    assert previous.installed
+    assert _finders() == [previous.finder]
+
+
 def test_preloaded_module_allowed_by_rule_is_not_reported(app) -> None:
     """A preloaded module that the rule's ``allow`` exempts is not reported."""
     importlib.import_module("app.old")

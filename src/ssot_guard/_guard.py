@@ -110,10 +110,13 @@ def _install(
     mode: Mode | None,
     rules: Sequence[Rule] | None,
     override: Mode | None,
+    check_preloaded: bool = True,
 ) -> Guard:
     """``install()`` with an *override* mode that beats even ``SSOT_GUARD_MODE``.
 
-    The pytest plugin passes its command-line option and markers as *override*.
+    The pytest plugin passes its command-line option and markers as *override*,
+    and ``check_preloaded=False`` when it swaps guards for one test: modules
+    imported earlier in the session were judged when they were imported.
     """
     global _active
     check_mode(mode, file=None, entry="install()", key="mode")
@@ -134,8 +137,9 @@ def _install(
         else:
             recorder.clear()
         try:
-            _check_preloaded(guard, frame)
-        except PreloadedModuleError:
+            if check_preloaded:
+                _check_preloaded(guard, frame)
+        except BaseException:  # PreloadedModuleError, or an SSOTWarning under -W error
             if previous is not None:
                 _insert(previous)
             raise
