@@ -1,0 +1,1 @@
+"""WebSocket plumbing: execution contexts and the per-user manager."""
