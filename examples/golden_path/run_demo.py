@@ -60,6 +60,10 @@ class Checks:
         return ok
 
 
+class ServerDidNotStart(RuntimeError):
+    pass
+
+
 class ServerProcess:
     """The chat backend in a child process; waits for its address, stops it on exit."""
 
@@ -98,15 +102,19 @@ class ServerProcess:
             self._lines.put(None)
 
     def _wait_until_listening(self) -> tuple[str, int]:
-        try:
-            line = self._lines.get(timeout=TIMEOUT)
-        except queue.Empty:
-            line = None
-        if line is None:
-            self.stop()
-            raise RuntimeError("the server did not start:\n" + "\n".join(self.log))
-        announced = json.loads(line)
-        return str(announced["listening"]), int(announced["pid"])
+        """The address the server announces as a JSON line on stdout, within the timeout."""
+        deadline = time.monotonic() + TIMEOUT
+        while True:
+            try:
+                line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                line = None
+            if line is None:
+                self.stop()
+                raise ServerDidNotStart("the server did not start:\n" + "\n".join(self.log))
+            if line.startswith("{"):
+                announced = json.loads(line)
+                return str(announced["listening"]), int(announced["pid"])
 
     def stop(self) -> int:
         """Ask the server to stop (SIGTERM); kill it if it does not within the timeout."""
@@ -247,7 +255,7 @@ def check_status(check: Checks, status: dict[str, Any], server: ServerProcess) -
 
 def run_check(check: Checks) -> None:
     command = [sys.executable, "-m", "ssot_guard", "check", "."]
-    print(f"   $ cd {HERE.name} && ssot-guard check .")
+    print(f"   $ cd {os.path.relpath(HERE)} && ssot-guard check .")
     try:
         done = subprocess.run(
             command, cwd=HERE, capture_output=True, text=True, timeout=60, check=False
@@ -268,7 +276,12 @@ def run_check(check: Checks) -> None:
 def main() -> int:
     check = Checks()
     print("1. start the chat backend")
-    with ServerProcess("--step-delay", "0.1") as server:
+    try:
+        started = ServerProcess("--step-delay", "0.1")
+    except ServerDidNotStart as error:
+        print(f"FAILED: {error}")
+        return 1
+    with started as server:
         print(f"   listening on {server.url} (pid {server.pid})")
         print("\n2. two users chat at the same time")
         runs = asyncio.run(asyncio.wait_for(two_users_chat(server.url), 4 * TIMEOUT))
