@@ -77,6 +77,30 @@ def test_blocked_import_error_is_a_module_not_found_error(app) -> None:
     assert isinstance(info.value, ssot_guard.SSOTError)
 
 
+def test_message_names_a_python_rule_without_repeating_it(app) -> None:
+    """A rule built in Python is named by its target; reason and replacement appear once."""
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module(OLD)
+    assert str(info.value) == (
+        f"No module named {OLD!r}: blocked by ssot_guard (Block(module={OLD!r})); "
+        f"{REASON}; use {NEW!r} instead"
+    )
+
+
+def test_message_names_a_config_rule_by_file_and_entry(app, tmp_path) -> None:
+    """A rule from a file is named by file and entry, so the user can find it."""
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        f'[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "{OLD}"\nuse = "{NEW}"\n',
+        encoding="utf-8",
+    )
+    ssot_guard.install(config, mode="strict")
+    with pytest.raises(BlockedImportError) as info:
+        importlib.import_module(OLD)
+    assert f"blocked by ssot_guard ({config}: tool.ssot_guard.block[0])" in str(info.value)
+
+
 def test_blocked_import_error_name_is_not_the_module(app) -> None:
     """``.name`` is not the blocked module (importlib would swallow it); ``.module`` is."""
     ssot_guard.install(rules=[_block()], mode="strict")

@@ -75,7 +75,12 @@ def _python(tmp_path: Path, *args: str) -> dict[str, object] | list[str]:
     script = tmp_path / "stdlib_walk.py"
     script.write_text(SCRIPT, encoding="utf-8")
     env = {**os.environ}
-    for name in ("SSOT_GUARD_MODE", "SSOT_GUARD_CONFIG", "PYTHONWARNINGS"):
+    for name in (
+        "SSOT_GUARD_MODE",
+        "SSOT_GUARD_CONFIG",
+        "SSOT_GUARD_AUTOINSTALL",
+        "PYTHONWARNINGS",
+    ):
         env.pop(name, None)
     result = subprocess.run(
         [sys.executable, str(script), *args],

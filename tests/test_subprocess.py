@@ -55,7 +55,12 @@ def _run(project: Path, *args: str, **env: str) -> subprocess.CompletedProcess[s
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(project / "startup"), str(project)]),
     }
-    for name in ("SSOT_GUARD_MODE", "SSOT_GUARD_CONFIG", "PYTHONWARNINGS"):
+    for name in (
+        "SSOT_GUARD_MODE",
+        "SSOT_GUARD_CONFIG",
+        "SSOT_GUARD_AUTOINSTALL",
+        "PYTHONWARNINGS",
+    ):
         environ.pop(name, None)
     environ.update(env)
     return subprocess.run(
@@ -199,6 +204,7 @@ def test_discovery_from_subdirectory_cwd(project) -> None:
     }
     environ.pop("SSOT_GUARD_MODE", None)
     environ.pop("SSOT_GUARD_CONFIG", None)
+    environ.pop("SSOT_GUARD_AUTOINSTALL", None)
     result = subprocess.run(
         [sys.executable, "-c", "import app.websocket_manager_factory"],
         cwd=sub,

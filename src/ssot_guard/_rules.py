@@ -64,6 +64,9 @@ class Rule:
 
     __slots__ = ("mode", "reason", "source")
     kind: str = "rule"
+    #: The fields that name a rule built in Python in messages; empty: all of them.
+    #: Reason and replacement are left out where messages already show them.
+    _label_fields: tuple[str, ...] = ()
 
     mode: Mode | None
     reason: str | None
@@ -71,7 +74,7 @@ class Rule:
 
     def _common(self, reason: str | None, mode: Mode | None, source: str | None) -> None:
         self.reason, self.mode = reason, mode
-        self.source = source or self._describe()
+        self.source = source or self._describe(self._label_fields)
         self.reason = _text(reason, "reason", self.source)
         self.mode = check_mode(mode, file=None, entry=self.source, key="mode")
 
@@ -81,8 +84,12 @@ class Rule:
         names = code.co_varnames[1 : code.co_argcount + code.co_kwonlyargcount]
         return {n: getattr(self, n) for n in names if n != "source"}
 
-    def _describe(self) -> str:
-        shown = ", ".join(f"{k}={v!r}" for k, v in self._fields().items() if v not in (None, ()))
+    def _describe(self, only: tuple[str, ...] = ()) -> str:
+        shown = ", ".join(
+            f"{k}={v!r}"
+            for k, v in self._fields().items()
+            if v not in (None, ()) and (not only or k in only)
+        )
         return f"{type(self).__name__}({shown})"
 
     def __repr__(self) -> str:
@@ -106,6 +113,7 @@ class Block(Rule):
 
     __slots__ = ("allow", "allow_importers", "module", "pattern", "use")
     kind = "block"
+    _label_fields = ("module", "pattern")
 
     def __init__(
         self,
@@ -154,6 +162,7 @@ class Redirect(Rule):
 
     __slots__ = ("module", "to")
     kind = "redirect"
+    _label_fields = ("module", "to")
 
     def __init__(
         self,
