@@ -17,21 +17,18 @@ from .._finder import redirect_target
 from .._rules import Redirect
 from . import _findings as codes
 from ._findings import explain
-from ._prefilter import REGISTRY_BASES, REGISTRY_DECORATORS, REGISTRY_METACLASSES
+from ._prefilter import (
+    DOTTED_TARGET_CALLS,
+    IMPORT_CALLS,
+    REGISTRY_BASES,
+    REGISTRY_DECORATORS,
+    REGISTRY_METACLASSES,
+)
 
 if TYPE_CHECKING:
     from .._rules import Rule
     from ._prefilter import Plan
     from ._scan import SourceFile
-
-#: Calls whose first argument, a string literal, is a module name to import.
-IMPORT_CALLS: Final = frozenset({"import_module", "__import__", "find_spec"})
-#: Calls whose first argument, a string literal, is a dotted path to import and then look up
-#: (``mock.patch("app.old.X")``, ``monkeypatch.setattr("app.old.X", ...)``, Django's
-#: ``import_string``, ``pkgutil.resolve_name("app.old:X")``).
-DOTTED_TARGET_CALLS: Final = frozenset(
-    {"patch", "multiple", "setattr", "delattr", "import_string", "resolve_name", "locate"}
-)
 
 _COMPOUND_HEADERS: Final[dict[type[ast.stmt], tuple[str, ...]]] = {
     ast.If: ("test",),
@@ -121,13 +118,26 @@ def resolve_relative(name: str, package: str) -> str | None:
 class Walker:
     """Finds the import-rule and deprecate findings of one file, and notes its classes."""
 
-    def __init__(self, plan: Plan, source: SourceFile, hot: list[int], *, registry: bool) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        source: SourceFile,
+        hot: list[int],
+        visit: list[int],
+        *,
+        registry: bool,
+    ) -> None:
+        """*hot*: lines whose expressions are searched; *visit*: lines a compound statement
+        must span to be entered (imports, hot lines, class names the checks look for).
+        ``[0]`` means every line."""
         self.plan = plan
         self.path = source.path
         self.module = source.module
         self.package = source.package
         self._hot = hot
         self._every_line = hot == [0]
+        self._visit = visit
+        self._visit_all = visit == [0]
         self._registry = registry
         self._unique = plan.unique_names if plan.watches(source.module) else frozenset()
         self._aliases: dict[str, str] = {}
@@ -146,6 +156,13 @@ class Walker:
         index = bisect_left(hot, start)
         return index < len(hot) and hot[index] <= end
 
+    def _visits(self, start: int, end: int) -> bool:
+        if self._visit_all:
+            return True
+        visit = self._visit
+        index = bisect_left(visit, start)
+        return index < len(visit) and visit[index] <= end
+
     def _body(self, statements: list[ast.stmt], qualname: str, *, top: bool) -> None:
         for stmt in statements:
             kind = type(stmt)
@@ -154,7 +171,10 @@ class Walker:
             elif kind is ast.ImportFrom:
                 self._import_from(stmt)  # type: ignore[arg-type]
             elif kind in _COMPOUND_HEADERS:
-                self._compound(stmt, qualname, top=top)
+                decorators = getattr(stmt, "decorator_list", None)
+                start = decorators[0].lineno if decorators else stmt.lineno
+                if self._visits(start, stmt.end_lineno or start):
+                    self._compound(stmt, qualname, top=top)
             elif self._hot and self._is_hot(stmt.lineno, stmt.end_lineno or stmt.lineno):
                 self._expressions(stmt)
 

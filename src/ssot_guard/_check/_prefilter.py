@@ -12,6 +12,7 @@ longest literal piece of its last part that has one (``*factory*`` ->
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
@@ -28,6 +29,16 @@ if TYPE_CHECKING:
 REGISTRY_METACLASSES: Final = frozenset({"SSOTMeta"})
 REGISTRY_BASES: Final = frozenset({"SSOTBase"})
 REGISTRY_DECORATORS: Final = frozenset({"ssot_class"})
+#: Calls whose first argument, a string literal, is a module name to import.
+IMPORT_CALLS: Final = frozenset({"import_module", "__import__", "find_spec"})
+#: Calls whose first argument, a string literal, is a dotted path to import and then look up
+#: (``mock.patch("app.old.X")``, ``monkeypatch.setattr("app.old.X", ...)``, Django's
+#: ``import_string``, ``pkgutil.resolve_name("app.old:X")``).
+DOTTED_TARGET_CALLS: Final = frozenset(
+    {"patch", "multiple", "setattr", "delattr", "import_string", "resolve_name", "locate"}
+)
+
+_CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TARGET_CALLS))
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
 )
@@ -81,9 +92,13 @@ class Plan:
             else:
                 needles.add(needle)
         needles.update(rule.attribute for rule in self.deprecated.values())
-        #: Names whose lines are searched for calls and attribute uses.
+        #: The names the prefilter searches for, as text (for module names) ...
         self.needles = tuple(sorted(needles))
-        self._needle_bytes = tuple(n.encode() for n in self.needles)
+        # ... and as bytes, each with a pattern that checks the name is not part of a
+        # longer identifier ("utc" is not in "utcnow"), run only when the fast search hit.
+        self._searches = tuple((n.encode(), _bounded(n, rules=import_rules)) for n in self.needles)
+        attributes = {rule.attribute for rule in self.deprecated.values()}
+        self._attribute_searches = tuple(s for s in self._searches if s[0].decode() in attributes)
         self._unique_bytes = tuple(sorted(n.encode() for n in self.unique_names))
 
     def source_of(self, rule: Rule) -> str:
@@ -101,8 +116,8 @@ class Plan:
         """Whether an import or deprecate rule may find something in this file."""
         if self.everything:
             return True
-        for needle in self._needle_bytes:
-            if needle in data:
+        for needle, pattern in self._searches:
+            if needle in data and pattern.search(data):
                 return True
         return any(needle in module for needle in self.needles)
 
@@ -116,23 +131,86 @@ class Plan:
         return any(needle in data for needle in _REGISTRY_NEEDLES)
 
     def hot_lines(self, data: bytes) -> list[int]:
-        """Sorted line numbers (from 1) on which some needle occurs."""
+        """Sorted line numbers (from 1) where a call or attribute may name a rule's target.
+
+        That is a line on which a needle occurs inside what may be a string (a quote
+        precedes it on its line: ``import_module("app.old")``, ``patch("app.old.X")``)
+        or as an attribute (``legacy.create_manager``). Other mentions are import
+        statements, which are walked anyway, or code no rule is about.
+        """
         if self.everything:
             return [0]  # a sentinel the walker reads as "every line"
+        searches = self._searches
+        if not any(call in data for call in _CALL_NEEDLES):
+            # No import call and no dotted-target call: only attribute uses are left.
+            searches = self._attribute_searches
         positions: list[int] = []
-        for needle in self._needle_bytes:
+        for needle, pattern in searches:
+            if needle not in data:
+                continue
+            for match in pattern.finditer(data):
+                start = match.start()
+                line_start = data.rfind(b"\n", 0, start) + 1
+                if (
+                    data[start - 1 : start] == b"."
+                    or data.rfind(b'"', line_start, start) >= 0
+                    or data.rfind(b"'", line_start, start) >= 0
+                ):
+                    positions.append(start)
+        return _lines_at(data, positions)
+
+    def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
+        """Lines that make a compound statement worth entering: see ``Walker``."""
+        if hot == [0]:
+            return hot
+        needles = [b"import"]
+        if registry:
+            needles.extend(_REGISTRY_NEEDLES)
+        if self.watches(module):
+            needles.extend(self._unique_bytes)
+        positions: list[int] = []
+        for needle in needles:
             position = data.find(needle)
             while position >= 0:
                 positions.append(position)
                 position = data.find(needle, position + len(needle))
-        if not positions:
-            return []
-        positions.sort()
-        lines: list[int] = []
-        line, counted = 1, 0
-        for position in positions:
-            line += data.count(b"\n", counted, position)
-            counted = position
-            if not lines or lines[-1] != line:
-                lines.append(line)
-        return lines
+        return sorted(set(_lines_at(data, positions)).union(hot))
+
+
+def _lines_at(data: bytes, positions: list[int]) -> list[int]:
+    """The distinct line numbers (from 1) of byte *positions*, sorted."""
+    if not positions:
+        return []
+    positions.sort()
+    lines: list[int] = []
+    line, counted = 1, 0
+    for position in positions:
+        line += data.count(b"\n", counted, position)
+        counted = position
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+_IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
+
+
+def _bounded(needle: str, *, rules: Iterable[Block | Redirect]) -> re.Pattern[bytes]:
+    """A pattern for *needle* where it may stand for a whole dotted part.
+
+    A side of the needle needs a word boundary unless some glob has a ``*`` next to
+    it there (``*_safe`` matches ``mark_safe``).
+    """
+    open_left = open_right = False
+    for rule in rules:
+        for part in rule.target.split("."):
+            if "*" not in part:
+                continue
+            pieces = part.split("*")
+            for index, piece in enumerate(pieces):
+                if piece == needle:
+                    open_left |= index > 0
+                    open_right |= index < len(pieces) - 1
+    left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
+    right = b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")"
+    return re.compile(left + re.escape(needle.encode()) + right)
