@@ -365,3 +365,25 @@ def test_blocked_import_error_survives_pickling(app) -> None:
     assert type(copy) is BlockedImportError
     assert str(copy) == str(info.value)
     assert (copy.module, copy.reason, copy.use, copy.name) == (OLD, REASON, NEW, None)
+
+
+def test_pickle_loads_naming_a_retired_module(app, make_package) -> None:
+    """Unpickling an object of a retired module is an import too: refused, or warned at the call."""
+    make_package({"app/websocket_manager_factory/things.py": "class Thing:\n    pass\n"})
+    thing = importlib.import_module(OLD + ".things").Thing()
+    data = pickle.dumps(thing)
+    for name in [n for n in sys.modules if n.startswith(OLD)]:
+        del sys.modules[name]
+    ssot_guard.install(rules=[_block()], mode="strict")
+    with pytest.raises(BlockedImportError):
+        pickle.loads(data)
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with pytest.warns(SSOTWarning) as record:
+        pickle.loads(data)  # the warning points here
+    assert (record[0].filename, record[0].lineno) == (__file__, _line_of("pickle.loads(data)  #"))
+
+
+def _line_of(text: str) -> int:
+    """The line of this file holding *text*."""
+    with open(__file__, encoding="utf-8") as f:
+        return next(n for n, line in enumerate(f, 1) if text in line and "_line_of" not in line)
