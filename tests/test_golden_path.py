@@ -364,3 +364,54 @@ def test_demo_fails_when_the_legacy_import_is_not_blocked() -> None:
     assert done.returncode == 1, done.stdout + done.stderr
     assert "FAIL the legacy import is blocked inside the server" in done.stdout
     assert "FAIL the retired module's code never ran" in done.stdout
+
+
+@pytest.fixture
+def demo() -> Any:
+    """The example's run_demo module, imported (conftest restores sys.path and sys.modules)."""
+    sys.path.insert(0, str(EXAMPLE))
+    import run_demo
+
+    return run_demo
+
+
+def recorded_runs() -> dict[str, list[dict[str, Any]]]:
+    """Two well-formed runs, as the demo records them."""
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for offset, user in enumerate(("alice", "bob")):
+        runs[user] = [
+            {
+                "type": kind,
+                "user_id": user,
+                "thread_id": f"thread-{user}",
+                "data": {"result": "done", "recommendations": ["x"]},
+                "_arrived": 0.1 * index + 0.01 * offset,
+            }
+            for index, kind in enumerate(EVENTS)
+        ]
+    return runs
+
+
+def test_demo_checks_pass_on_complete_runs(demo: Any) -> None:
+    """The demo's run checks accept two complete, concurrent, separate runs (the baseline)."""
+    check = demo.Checks()
+    demo.check_runs(check, recorded_runs())
+    assert check.failed == []
+
+
+def test_demo_checks_catch_a_missing_event(demo: Any) -> None:
+    """A run without its agent_thinking event fails the demo's check."""
+    runs = recorded_runs()
+    del runs["alice"][1]
+    check = demo.Checks()
+    demo.check_runs(check, runs)
+    assert [f for f in check.failed if f.startswith("alice: all five events")]
+
+
+def test_demo_checks_catch_a_crossed_thread(demo: Any) -> None:
+    """An event of bob's thread in alice's run fails the demo's isolation checks."""
+    runs = recorded_runs()
+    runs["alice"][2]["thread_id"] = "thread-bob"
+    check = demo.Checks()
+    demo.check_runs(check, runs)
+    assert "no thread id crossed between the two users" in check.failed
