@@ -424,6 +424,14 @@ def test_preloaded_module_allowed_by_rule_is_not_reported(app) -> None:
     assert ssot_guard.violations() == []
 
 
+def test_name_marked_unimportable_is_not_preloaded(app) -> None:
+    """``sys.modules[name] = None`` (an import refused, not done) is not a preloaded module."""
+    sys.modules["app.old"] = None  # type: ignore[assignment]
+    guard = ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="strict")
+    assert guard.installed
+    assert ssot_guard.violations() == []
+
+
 def test_preloaded_redirect_alias_is_not_reported_again(make_package) -> None:
     """An old name an earlier guard aliased to its canonical module is not reported again."""
     make_package({"app/old_name.py": "", "app/new_name.py": ""})

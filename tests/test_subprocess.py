@@ -102,6 +102,27 @@ def test_python_m_blocked_module_warns_and_runs_in_warn_mode(project) -> None:
     assert "SSOTWarning: module 'app.websocket_manager_factory' is retired" in result.stderr
 
 
+def test_python_m_module_counts_as_its_own_name_for_allow_importers(project, tmp_path) -> None:
+    """A module run with ``python -m`` is its dotted name, not ``__main__``, to allow_importers."""
+    (project / "app" / "legacy_tests").mkdir()
+    (project / "app" / "legacy_tests" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "app" / "legacy_tests" / "run.py").write_text(
+        "import app.websocket_manager_factory\n", encoding="utf-8"
+    )
+    config = tmp_path / "allow.toml"
+    config.write_text(
+        'mode = "strict"\n[[block]]\nmodule = "app.websocket_manager_factory"\n'
+        'allow_importers = ["app.legacy_tests.**"]\n',
+        encoding="utf-8",
+    )
+    allowed = _run(project, "-m", "app.legacy_tests.run", SSOT_GUARD_CONFIG=str(config))
+    assert allowed.returncode == 0, allowed.stderr
+    assert allowed.stdout == "factory ran\n"
+    refused = _run(project, "app/legacy_tests/run.py", SSOT_GUARD_CONFIG=str(config))
+    assert refused.returncode == 1  # a plain script is __main__, not in the list
+    assert "BlockedImportError" in refused.stderr
+
+
 def test_python_m_other_module_runs(project) -> None:
     """``python -m`` of a module no rule covers runs normally under the start-up guard."""
     result = _run(project, "-m", "app.websocket_manager")

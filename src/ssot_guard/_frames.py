@@ -43,7 +43,13 @@ def frame_location(frame: FrameType | None) -> tuple[str | None, str | None, int
     """``(module name, file name, line)`` of *frame*, each ``None`` if unknown."""
     if frame is None:
         return None, None, None
-    return frame.f_globals.get("__name__"), frame.f_code.co_filename, frame.f_lineno
+    module_globals = frame.f_globals
+    name = module_globals.get("__name__")
+    if name == "__main__":
+        # ``python -m app.tool`` runs app.tool as __main__; allow_importers and the
+        # record should see the module it is, as its spec says (None for a plain script).
+        name = getattr(module_globals.get("__spec__"), "name", None) or name
+    return name, frame.f_code.co_filename, frame.f_lineno
 
 
 def warn_at(frame: FrameType | None, message: str) -> None:

@@ -171,7 +171,8 @@ def _check_preloaded(guard: Guard, frame: object) -> None:
         return
     refused: dict[str, str] = {}
     for name, module in list(sys.modules.items()):
-        if not matcher.may_match(name):
+        # None marks a name whose import is refused (sys.modules["x"] = None): not imported.
+        if module is None or not matcher.may_match(name):
             continue
         entry = matcher.match(name)
         if entry is None:
