@@ -191,6 +191,34 @@ def test_manager_refuses_another_users_context(websocket_core: Any) -> None:
         asyncio.run(user1.emit(Context("user2"), "agent_started", {}))
 
 
+def test_a_failed_session_does_not_stop_the_users_other_sessions(websocket_core: Any) -> None:
+    """A connection whose send fails is dropped; the user's other connection still gets events."""
+    managers, Context = websocket_core
+
+    class Closed:
+        async def send(self, message: str) -> None:
+            raise ConnectionResetError("gone")
+
+    class Open:
+        def __init__(self) -> None:
+            self.received: list[str] = []
+
+        async def send(self, message: str) -> None:
+            self.received.append(json.loads(message)["type"])
+
+    context = Context("user1")
+    manager = managers.get_websocket_manager(context)
+    closed, open_ = Closed(), Open()
+    manager.connect(closed)
+    manager.connect(open_)
+    manager.claim_thread(context)
+    asyncio.run(manager.emit(context, "agent_started", {}))
+    asyncio.run(manager.emit(context, "agent_thinking", {}))
+    assert open_.received == ["agent_started", "agent_thinking"]
+    manager.disconnect(open_)
+    assert not manager.is_connected()
+
+
 # Phase 2 over the wire: event delivery (Suite 2.1).
 
 

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from typing import Any, Protocol
 
 from .user_execution_context import UserExecutionContext
+
+log = logging.getLogger("chat_backend")
 
 
 class Connection(Protocol):
@@ -74,7 +77,13 @@ class WebSocketManager:
             }
         )
         for connection in list(self._connections):
-            await connection.send(message)
+            try:
+                await connection.send(message)
+            except Exception:
+                # One closed session (another tab of this user) must not end the run
+                # for the others: drop it and go on.
+                log.warning("dropping a connection of user %s that failed", self.user_id)
+                self.disconnect(connection)
 
     def _check_user(self, context: UserExecutionContext) -> None:
         if context.user_id != self.user_id:
