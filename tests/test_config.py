@@ -185,6 +185,18 @@ def test_discovery_reports_a_broken_pyproject(tmp_path, monkeypatch) -> None:
     assert str(path) in str(info.value)
 
 
+def test_discovery_from_a_deleted_directory(tmp_path, monkeypatch) -> None:
+    """A current directory that was deleted is a ConfigError saying so, not a FileNotFoundError."""
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    with pytest.raises(ConfigError, match="current directory no longer exists") as info:
+        ssot_guard.install()
+    assert "SSOT_GUARD_CONFIG" in str(info.value)
+
+
 def test_env_config_beats_discovery(tmp_path, monkeypatch) -> None:
     """SSOT_GUARD_CONFIG names the file even when a pyproject.toml would be discovered."""
     _write(tmp_path, '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "from_pyproject"\n')

@@ -210,7 +210,16 @@ def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
                 file=f"environment variable {CONFIG_ENV}={named!r}",
             )
         return named
-    directory = os.path.abspath(start if start is not None else os.getcwd())
+    if start is None:
+        try:
+            start = os.getcwd()
+        except FileNotFoundError:
+            raise ConfigError(
+                "the current directory no longer exists, so no pyproject.toml can be found "
+                f"from it; set {CONFIG_ENV} or pass install() a config file",
+                file="configuration discovery",
+            ) from None
+    directory = os.path.abspath(start)
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
