@@ -11,7 +11,7 @@ from ._errors import PreloadedModuleError
 from ._finder import SSOTFinder, redirect_target, warning_text
 from ._frames import frame_location, user_frame, warn_at
 from ._matcher import ImportMatcher
-from ._rules import Block, Redirect, check_mode
+from ._rules import Block, Deprecate, Redirect, Unique, check_mode
 from ._violations import recorder
 
 if TYPE_CHECKING:
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from typing import Self
 
     from ._rules import Mode, Rule
+    from ._watch import ModuleWatch
 
 _lock = threading.Lock()  # serialises install/uninstall; never taken by an import
 _active: Guard | None = None
@@ -35,8 +36,16 @@ class Guard:
         self.mode: Mode = mode
         self._modes = modes
         rules = [r for r in config.rules if isinstance(r, Block | Redirect) and id(r) in modes]
+        #: Watchers of [[unique]] / [[deprecate]] modules; imports wrapt only when needed.
+        self.watch: ModuleWatch | None = None
+        if any(isinstance(r, Unique | Deprecate) and id(r) in modes for r in config.rules):
+            from ._watch import build_watch
+
+            self.watch = build_watch(config.rules, modes)
         self.finder: SSOTFinder | None = (
-            None if not modes and mode == "off" else SSOTFinder(ImportMatcher(rules), modes)
+            None
+            if not modes and mode == "off"
+            else SSOTFinder(ImportMatcher(rules), modes, self.watch)
         )
         self.installed = False
 
@@ -62,6 +71,8 @@ class Guard:
         if self.finder is not None:
             # Remove by identity: finders that others added since stay where they are.
             sys.meta_path[:] = [f for f in sys.meta_path if f is not self.finder]
+        if self.watch is not None:
+            self.watch.close()
         if _active is self:
             _active = None
 
@@ -139,6 +150,9 @@ def _install(
         try:
             if check_preloaded:
                 _check_preloaded(guard, frame)
+            if guard.watch is not None:
+                # Classes already imported: checked (or, not checking, only remembered).
+                guard.watch.check_preloaded(frame, report=check_preloaded)
         except BaseException:  # PreloadedModuleError, or an SSOTWarning under -W error
             if previous is not None:
                 _insert(previous)
@@ -151,6 +165,8 @@ def _insert(guard: Guard) -> None:
     global _active
     if guard.finder is not None:
         sys.meta_path.insert(0, guard.finder)
+    if guard.watch is not None:
+        guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True
     _active = guard
 

@@ -1,0 +1,506 @@
+"""Assertions that turn a single-source-of-truth test plan into one-liners.
+
+Each helper leaves ``sys.modules`` as it found it (modules it imported are
+removed again, modules it re-imported are put back) and raises
+``AssertionError`` with a message that says what was found and where. They
+need no test runner; under pytest the ``ssot_guard`` plugin reports the
+violations a helper provokes on purpose as expected, not as problems.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import importlib.util
+import os
+import pkgutil
+import sys
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from types import FrameType, ModuleType
+from typing import TYPE_CHECKING, Any, overload
+
+from . import _guard
+from ._errors import BlockedImportError, DeprecatedAttributeError, DeprecatedNameError, SSOTWarning
+from ._glob import NameSet, glob_error
+from ._violations import Violation, recorder
+
+if TYPE_CHECKING:
+    from ._pytest_plugin import GuardFixture
+
+__all__ = [
+    "GuardFixture",
+    "ViolationLog",
+    "assert_import_blocked",
+    "assert_importable",
+    "assert_no_modules_matching",
+    "assert_single_definition",
+    "recording_violations",
+]
+
+#: The frame that called a helper while the helper provokes an import; the
+#: pytest plugin counts violations located there as expected.
+provoking_frame: ContextVar[FrameType | None] = ContextVar("ssot_provoking_frame", default=None)
+
+
+class ViolationLog(Sequence[Violation]):
+    """The violations recorded while it listened, one per location, counted from zero.
+
+    What the ``ssot_violations`` fixture gives a test; also
+    ``with recording_violations() as log:`` outside pytest.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[object, ...], Violation] = {}
+
+    def _add(self, violation: Violation) -> None:
+        key = (violation.kind, violation.name, violation.rule, violation.filename, violation.lineno)
+        old = self._entries.get(key)
+        count = 1 if old is None else old.count + 1
+        self._entries[key] = violation._replace(count=count)
+
+    @overload
+    def __getitem__(self, index: int) -> Violation: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Violation]: ...
+    def __getitem__(self, index: int | slice) -> Violation | Sequence[Violation]:
+        return list(self._entries.values())[index]
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[Violation]:
+        return iter(list(self._entries.values()))
+
+    @property
+    def names(self) -> list[str]:
+        """The module, class or name of each violation, in the order first seen."""
+        return [v.name for v in self._entries.values()]
+
+    def clear(self) -> None:
+        """Forget what was recorded so far."""
+        self._entries.clear()
+
+    def __str__(self) -> str:
+        if not self._entries:
+            return "no ssot_guard violations"
+        return "\n".join(str(v) for v in self._entries.values())
+
+    def __repr__(self) -> str:
+        return f"<ViolationLog {list(self._entries.values())!r}>"
+
+
+@contextmanager
+def recording_violations() -> Iterator[ViolationLog]:
+    """Collect the violations recorded inside the block, whatever guard is installed."""
+    log = ViolationLog()
+    recorder.callbacks.append(log._add)
+    try:
+        yield log
+    finally:
+        recorder.callbacks.remove(log._add)
+
+
+def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError | AttributeError:
+    """Assert that importing *name* fails now; return the error.
+
+    *name* is a module (``"app.legacy"``) or a name in one
+    (``"app.legacy:create_manager"``, which also passes when the module
+    imports but the name is gone or deprecated in strict mode). The module is
+    imported afresh even if it is already in ``sys.modules``, so a cached
+    module cannot hide a missing block. A module that does not exist passes,
+    as in the seed plan; ``by_guard=True`` demands that ssot_guard blocked it.
+    """
+    __tracebackhide__ = True
+    module_name, attribute = _split(name)
+    caller = sys._getframe(1)
+    with (
+        _restoring_modules(),
+        recording_violations() as log,
+        _catching_ssot_warnings() as caught,
+    ):
+        _forget(module_name)
+        token = provoking_frame.set(caller)
+        try:
+            module = importlib.import_module(module_name)
+            value = getattr(module, attribute) if attribute else module
+        except (ImportError, AttributeError) as error:
+            if isinstance(error, AttributeError) and not attribute:
+                raise
+            if by_guard and not _blocked_by_guard(error):
+                raise AssertionError(
+                    f"import of {name!r} failed, but not because ssot_guard blocked it: "
+                    f"{type(error).__name__}: {error}\n{_guard_state(module_name)}"
+                ) from error
+            return error
+        finally:
+            provoking_frame.reset(token)
+    where = _module_file(module)
+    found = f"{attribute} = {_short_repr(value)} in {where}" if attribute else where
+    lines = [f"import of {name!r} was not blocked: it imported {found}"]
+    lines += [f"ssot_guard warned: {w}" for w in caught]
+    if log and not caught:
+        lines += [f"ssot_guard recorded: {v}" for v in log]
+    lines.append(_guard_state(module_name))
+    raise AssertionError("\n".join(lines))
+
+
+def assert_importable(name: str) -> Any:
+    """Assert that *name* can be imported without any ssot_guard violation; return it.
+
+    *name* is a module or ``"module:attribute"``. A module already in
+    ``sys.modules`` is the answer, as it is for an import statement. Otherwise
+    its parent packages are imported first (their violations are theirs), then
+    the module itself; if that import records a violation (a retired module it
+    still imports, maybe swallowed by ``try/except ImportError``), the
+    assertion fails naming it. A module imported here is removed from
+    ``sys.modules`` again afterwards; the returned object stays usable.
+    """
+    __tracebackhide__ = True
+    module_name, attribute = _split(name)
+    with _restoring_modules(), _catching_ssot_warnings():
+        try:
+            parent = module_name.rpartition(".")[0]
+            if parent:
+                importlib.import_module(parent)
+            with recording_violations() as log:
+                module = importlib.import_module(module_name)
+            value = getattr(module, attribute) if attribute else module
+        except (ImportError, AttributeError) as error:
+            if isinstance(error, AttributeError) and not attribute:
+                raise
+            raise AssertionError(
+                f"{name!r} is not importable: {type(error).__name__}: {error}\n"
+                + _guard_state(module_name)
+            ) from error
+    if log:
+        lines = [
+            f"{name!r} imported, but importing it recorded "
+            f"{_count(len(log), 'ssot_guard violation')} (an import of a retired module, "
+            "perhaps swallowed by try/except ImportError):"
+        ]
+        lines += [f"  {v}" for v in log]
+        raise AssertionError("\n".join(lines))
+    return value
+
+
+def assert_single_definition(
+    class_name: str, *, within: str | ModuleType | Iterable[str | ModuleType]
+) -> None:
+    """Assert that exactly one class named *class_name* exists in the packages *within*.
+
+    Two sources are searched, and neither imports anything: every ``class``
+    statement of that name in the source files under *within* (imported or
+    not, retired or not), and every distinct class object bound to that name
+    in the modules under *within* that are already imported (aliases, classes
+    made at run time). Re-exports of one class count once.
+    """
+    __tracebackhide__ = True
+    packages = _package_names(within)
+    definitions: dict[tuple[str, str], str] = {}  # (module, qualname) -> where
+    scanned = 0
+    with _restoring_modules():
+        for package in packages:
+            for source_module, path in _walk_sources(package):
+                scanned += 1
+                for qualname, lineno in _class_statements(path, class_name):
+                    definitions.setdefault((source_module, qualname), f"{path}:{lineno}")
+    for module_name, module in list(sys.modules.items()):
+        if module is None or not _under(module_name, packages):
+            continue
+        value = vars(module).get(class_name) if hasattr(module, "__dict__") else None
+        if not isinstance(value, type):
+            continue
+        key = (str(value.__module__), value.__qualname__)
+        if key in definitions:
+            continue
+        if value.__qualname__ == class_name and key[0] == module_name:
+            where = f"{module_name} (made at run time, no class statement found)"
+        else:
+            where = f"{module_name}.{class_name} is {key[0]}.{key[1]}"
+        definitions[key] = where
+    if len(definitions) == 1:
+        return
+    scope = ", ".join(repr(p) for p in packages)
+    if not definitions:
+        raise AssertionError(
+            f"no class {class_name!r} is defined within {scope} "
+            f"(scanned {_count(scanned, 'source file')} and the imported modules)"
+        )
+    lines = [
+        f"class {class_name!r} is defined {len(definitions)} times within {scope}; "
+        "keep one definition and import it everywhere else:"
+    ]
+    for (module_name, qualname), where in sorted(definitions.items()):
+        note = _retired_note(module_name)
+        lines.append(f"  {module_name}.{qualname} at {where}{note}")
+    raise AssertionError("\n".join(lines))
+
+
+def assert_no_modules_matching(
+    package: str | ModuleType, pattern: str, *, allow: Iterable[str] = ()
+) -> None:
+    """Assert that no module under *package* matches *pattern*, except those in *allow*.
+
+    The seed plan's import-path scan, done without importing anything:
+    *pattern* and *allow* are ssot_guard globs (``*`` within one dotted part,
+    ``**`` across parts) matched against module names relative to *package*
+    (``"*factory*"``, ``"legacy.**"``); a glob matches a module and its
+    submodules. Entries of *allow* may also be full dotted names.
+    """
+    __tracebackhide__ = True
+    package_name = package.__name__ if isinstance(package, ModuleType) else package
+    allowed = tuple(allow) if not isinstance(allow, str) else (allow,)
+    for text in (pattern, *allowed):
+        error = glob_error(text)
+        if error is not None:
+            raise ValueError(
+                f"invalid module glob: {error}; allowed: module names and globs "
+                "('*' within a dotted part, '**' across parts)"
+            )
+    wanted = NameSet([pattern])
+    allowed_set = NameSet(allowed)
+    prefix = package_name + "."
+    found: list[tuple[str, str]] = []
+    with _restoring_modules():
+        for module_name, path in _walk_sources(package_name, include_all=True):
+            relative = module_name[len(prefix) :]
+            if not relative or not wanted.contains(relative):
+                continue
+            if allowed_set.contains(relative) or allowed_set.contains(module_name):
+                continue
+            found.append((module_name, path))
+    if found:
+        lines = [
+            f"found {_count(len(found), 'module')} under {package_name!r} matching {pattern!r}"
+            + (f" (allowed: {list(allowed)})" if allowed else "")
+            + ":"
+        ]
+        lines += [f"  {module} ({path}){_retired_note(module)}" for module, path in found]
+        raise AssertionError("\n".join(lines))
+
+
+# -- internals ---------------------------------------------------------------
+
+
+def _split(name: str) -> tuple[str, str]:
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"expected 'package.module' or 'package.module:name', got {name!r}")
+    module, _, attribute = name.partition(":")
+    if not module or (":" in name and not attribute.isidentifier()):
+        raise ValueError(f"expected 'package.module' or 'package.module:name', got {name!r}")
+    return module, attribute
+
+
+def _forget(module_name: str) -> None:
+    """Drop *module_name* and its submodules from ``sys.modules`` (restored later)."""
+    prefix = module_name + "."
+    for name in [n for n in sys.modules if n == module_name or n.startswith(prefix)]:
+        del sys.modules[name]
+
+
+@contextmanager
+def _restoring_modules() -> Iterator[None]:
+    """Put ``sys.modules`` (and the submodule attributes of packages) back as they were."""
+    saved = dict(sys.modules)
+    try:
+        yield
+    finally:
+        for name in [n for n in sys.modules if n not in saved]:
+            module = sys.modules.pop(name)
+            _bind(name, module, None)
+        for name, module in saved.items():
+            if sys.modules.get(name) is not module:
+                sys.modules[name] = module
+                _bind(name, None, module)
+
+
+def _bind(name: str, old: ModuleType | None, new: ModuleType | None) -> None:
+    """Point the parent package's attribute for *name* back at *new* (or remove it)."""
+    parent_name, _, child = name.rpartition(".")
+    parent = sys.modules.get(parent_name) if parent_name else None
+    if parent is None:
+        return
+    current = getattr(parent, child, None)
+    if old is not None and current is not old:
+        return  # the attribute is something else: not ours to touch
+    if new is None and old is None:
+        return
+    try:
+        if new is None:
+            delattr(parent, child)
+        elif isinstance(current, ModuleType) or current is None:
+            setattr(parent, child, new)
+    except AttributeError:
+        pass  # a read-only module type: nothing to restore
+
+
+@contextmanager
+def _catching_ssot_warnings() -> Iterator[list[str]]:
+    """Catch ``SSOTWarning`` (even under ``-W error``); other warnings pass through."""
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SSOTWarning)
+        yield messages
+    for warning in caught:
+        if issubclass(warning.category, SSOTWarning):
+            messages.append(f"{warning.filename}:{warning.lineno}: {warning.message}")
+        else:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+
+
+def _blocked_by_guard(error: BaseException) -> bool:
+    refused = (BlockedImportError, DeprecatedNameError, DeprecatedAttributeError)
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, refused):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+def _guard_state(module_name: str) -> str:
+    """One line on what the active guard says about *module_name*."""
+    guard = _guard.active_guard()
+    if guard is None:
+        return (
+            "ssot_guard: no guard is installed (no [tool.ssot_guard] config, or the plugin is off)"
+        )
+    if guard.finder is None:
+        return f"ssot_guard: the guard is installed in mode {guard.mode!r}: it checks nothing"
+    entry = guard.finder._matcher.match(module_name)
+    if entry is None:
+        return (
+            f"ssot_guard: no rule of the active guard ({len(guard.rules)} rules) "
+            f"covers {module_name!r}"
+        )
+    rule = entry.rule
+    mode = guard.mode_of(rule)
+    text = f"ssot_guard: {rule.source} covers {module_name!r} in mode {mode!r}"
+    if mode == "warn":
+        text += " (warn lets the import through with an SSOTWarning)"
+    if entry.importers:
+        text += f"; importers allowed: {list(entry.importers.entries)}"
+    return text
+
+
+def _retired_note(module_name: str) -> str:
+    guard = _guard.active_guard()
+    if guard is None or guard.finder is None:
+        return ""
+    entry = guard.finder._matcher.match(module_name)
+    if entry is None:
+        return ""
+    mode = guard.mode_of(entry.rule)
+    return f" [retired by {entry.rule.source}, mode {mode!r}: the file is still there]"
+
+
+def _module_file(module: ModuleType) -> str:
+    path = getattr(module, "__file__", None)
+    return f"{module.__name__} from {path}" if path else repr(module)
+
+
+def _short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _package_names(within: str | ModuleType | Iterable[str | ModuleType]) -> list[str]:
+    if isinstance(within, ModuleType):
+        return [within.__name__]
+    if isinstance(within, str):
+        return [within]
+    items: Iterable[str | ModuleType] = within
+    names = [w.__name__ if isinstance(w, ModuleType) else w for w in items]
+    if not names or not all(isinstance(n, str) for n in names):
+        raise TypeError(
+            f"within= takes a package name, a module, or a list of them; got {within!r}"
+        )
+    return names
+
+
+def _under(name: str, packages: Sequence[str]) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in packages)
+
+
+def _walk_sources(package: str, *, include_all: bool = False) -> Iterator[tuple[str, str]]:
+    """``(module name, file)`` for *package* and every module below it, without importing them.
+
+    Finding the package imports its parent packages (restored by the caller),
+    never the package itself.
+    """
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError) as error:
+        raise AssertionError(f"cannot find package {package!r}: {error}") from error
+    if spec is None:
+        raise AssertionError(f"cannot find package {package!r}: no such module")
+    if spec.origin and spec.has_location and spec.origin.endswith(".py"):
+        yield package, spec.origin
+    for directory in spec.submodule_search_locations or ():
+        yield from _walk_directory(package, directory, include_all)
+
+
+def _walk_directory(package: str, directory: str, include_all: bool) -> Iterator[tuple[str, str]]:
+    for info in sorted(pkgutil.iter_modules([directory]), key=lambda i: i.name):
+        name = f"{package}.{info.name}"
+        if info.ispkg:
+            sub = os.path.join(directory, info.name)
+            init = os.path.join(sub, "__init__.py")
+            if os.path.isfile(init):
+                yield name, init
+            elif include_all:
+                yield name, sub
+            yield from _walk_directory(name, sub, include_all)
+        else:
+            path = os.path.join(directory, info.name + ".py")
+            if os.path.isfile(path):
+                yield name, path
+            elif include_all:
+                found = [f for f in os.listdir(directory) if f.startswith(info.name + ".")]
+                yield name, os.path.join(directory, found[0]) if found else directory
+
+
+def _class_statements(path: str, class_name: str) -> Iterator[tuple[str, int]]:
+    """``(qualified name, line)`` of every ``class <class_name>`` statement in *path*."""
+    try:
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), filename=path)
+    except SyntaxError as error:
+        raise AssertionError(
+            f"cannot scan {path}: syntax error at line {error.lineno}: {error.msg}"
+        ) from None
+    except (OSError, ValueError) as error:
+        raise AssertionError(f"cannot scan {path}: {error}") from None
+
+    def visit(node: ast.AST, scope: str) -> Iterator[tuple[str, int]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                qualname = f"{scope}{child.name}"
+                if child.name == class_name:
+                    yield qualname, child.lineno
+                yield from visit(child, qualname + ".")
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield from visit(child, f"{scope}{child.name}.<locals>.")
+            else:
+                yield from visit(child, scope)
+
+    yield from visit(tree, "")
+
+
+def __getattr__(name: str) -> object:
+    if name == "GuardFixture":  # the ssot_guard fixture's type; importing it needs pytest
+        from ._pytest_plugin import GuardFixture
+
+        return GuardFixture
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

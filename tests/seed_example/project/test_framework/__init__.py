@@ -1,0 +1,1 @@
+"""Test utilities, as the seed plan's test_framework package."""
