@@ -273,6 +273,27 @@ def test_report_shows_autoinstall_and_warned_import(installed: Venv, project: Pa
     assert "SSOTWarning: module 'app.legacy' is retired" in result.stderr
 
 
+def test_application_logging_config_keeps_the_ssot_guard_logger(
+    installed: Venv, project: Path
+) -> None:
+    """dictConfig after start-up (disable_existing_loggers defaults to true) still gets records."""
+    code = textwrap.dedent(
+        """
+        import logging.config, warnings
+        logging.config.dictConfig({
+            "version": 1,
+            "handlers": {"out": {"class": "logging.StreamHandler", "stream": "ext://sys.stdout"}},
+            "root": {"handlers": ["out"], "level": "INFO"},
+        })
+        warnings.simplefilter("ignore")
+        import app.legacy
+        """
+    )
+    result = _run(installed, ["-c", code], project, SSOT_GUARD_AUTOINSTALL="1")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("import of retired module 'app.legacy' at <string>:")
+
+
 def test_no_config_found_installs_nothing(installed: Venv, tmp_path: Path) -> None:
     """Without SSOT_GUARD_CONFIG or a [tool.ssot_guard] table above the cwd: no finder, silence."""
     code = GUARD_STATE + "; import ssot_guard; print(ssot_guard.report()['autoinstall']['status'])"

@@ -48,7 +48,7 @@ class _SafeCallback:
                 _callback_errors += 1
             if not self.failed:
                 self.failed = True
-                logger.error(
+                logger().error(
                     "on_violation callback %r raised; the import went on, the callback stays "
                     "registered, and its further errors are counted in report() only",
                     self.callback,

@@ -11,7 +11,17 @@ if TYPE_CHECKING:
 
     from ._rules import Mode
 
-logger = logging.getLogger("ssot_guard")
+LOGGER_NAME = "ssot_guard"
+
+
+def logger() -> logging.Logger:
+    """The ``ssot_guard`` logger, looked up when first needed.
+
+    Not created at import: SSOT_GUARD_AUTOINSTALL imports ssot_guard before the
+    application configures logging, and ``logging.config.dictConfig`` disables
+    every logger that exists by then (``disable_existing_loggers`` defaults to true).
+    """
+    return logging.getLogger(LOGGER_NAME)
 
 _KIND_TEXT = {
     "import": "import of retired module",
@@ -171,7 +181,7 @@ class Recorder:
         if old is None:
             # Logged once per location; outside our lock so a slow handler
             # never holds up another thread's violation.
-            logger.warning(
+            logger().warning(
                 "%s",
                 new,
                 extra={
