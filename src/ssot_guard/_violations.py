@@ -23,6 +23,7 @@ def logger() -> logging.Logger:
     """
     return logging.getLogger(LOGGER_NAME)
 
+
 _KIND_TEXT = {
     "import": "import of retired module",
     "redirect": "import of renamed module",
