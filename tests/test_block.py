@@ -7,6 +7,7 @@ import importlib.util
 import logging
 import pickle
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -203,6 +204,22 @@ def test_warn_reload_points_at_the_reload_call(app, make_package) -> None:
         importlib.import_module("reloader")
     assert [(w.filename, w.lineno) for w in record] == [(str(root / "reloader.py"), 3)]
     assert sys.modules[OLD] is old
+
+
+def test_violation_path_imports_nothing_else(app, capsys) -> None:
+    """Matching, locating, printing the warning and logging import nothing but the module."""
+    importlib.import_module("app")
+    ssot_guard.install(rules=[_block()], mode="warn")
+    before = set(sys.modules)
+    with warnings.catch_warnings():
+        warnings.simplefilter("always")
+        # Printed for real, through warnings' formatting (pytest would only record it).
+        warnings.showwarning = lambda message, category, filename, lineno, file=None, line=None: (
+            sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+        )
+        importlib.import_module(OLD)
+    assert set(sys.modules) - before == {OLD}
+    assert "SSOTWarning" in capsys.readouterr().err
 
 
 def test_warn_returns_the_real_module(app) -> None:

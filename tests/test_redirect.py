@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pickle
 import sys
 
@@ -88,6 +89,8 @@ def test_canonical_keeps_name_and_spec_when_old_is_imported_first(app) -> None:
     assert old.__name__ == "app.new_name"  # type: ignore[attr-defined]
     assert old.__spec__.name == "app.new_name"  # type: ignore[attr-defined]
     assert old.__spec__.submodule_search_locations  # type: ignore[attr-defined]
+    assert old.__file__.endswith(os.path.join("new_name", "__init__.py"))  # type: ignore[attr-defined]
+    assert old.__loader__ is old.__spec__.loader  # type: ignore[attr-defined]
     assert importlib.import_module("app.new_name.sub").VALUE == "sub"
 
 
