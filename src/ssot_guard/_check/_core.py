@@ -282,7 +282,7 @@ def unique_findings(plan: Plan, classes: list[ClassRecord]) -> list[Finding]:
         for record in extra:
             message = (
                 f"second definition of class {rule.name!r} (in {record.module!r}); {where}"
-                + explain(rule.canonical, rule.reason, source_of(rule))
+                + explain(None, rule.reason, source_of(rule))
             )
             findings.append(
                 _class_finding(record, codes.DUPLICATE_UNIQUE_CLASS, message, source_of(rule))

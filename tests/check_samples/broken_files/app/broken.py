@@ -1,0 +1,4 @@
+import app.legacy
+
+def broken(:
+    pass

@@ -1,0 +1,3 @@
+# -*- coding: latin-1 -*-
+# Declared, so valid: café
+VALUE = "café"

@@ -1,0 +1,2 @@
+# A comment in Latin-1 without a coding cookie: café
+import app.legacy

@@ -1,0 +1,6 @@
+class WebSocketManager:  # pasted from app.core.manager
+    pass
+
+
+class Pool:
+    pass

@@ -1,0 +1,5 @@
+def make():
+    class Pool:  # not a module-level name: not watched
+        pass
+
+    return Pool

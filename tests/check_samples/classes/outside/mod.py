@@ -1,0 +1,2 @@
+class Pool:  # outside "within"
+    pass

@@ -1,0 +1,6 @@
+def create_manager():
+    return None
+
+
+def other():
+    return create_manager()

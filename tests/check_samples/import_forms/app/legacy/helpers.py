@@ -1,0 +1,5 @@
+class Helper:
+    pass
+
+
+thing = Helper()
