@@ -164,3 +164,33 @@ def test_redirect_to_a_missing_module_fails_cleanly(make_package) -> None:
         importlib.import_module("app.gone")
     assert info.value.name == "app.missing"
     assert "app.gone" not in sys.modules
+
+
+REDIRECT_FORMS = {
+    "import": "import app.old_name as OLD",
+    "from-module-import-name": "from app.old_name import Manager as OLD",
+    "from-parent-import-module": "from app import old_name as OLD",
+    "import_module": "OLD = importlib.import_module('app.old_name')",
+    "__import__": "OLD = __import__('app.old_name', fromlist=['x'])",
+    "find_spec": "OLD = importlib.util.find_spec('app.old_name')",
+}
+
+
+@pytest.mark.parametrize("form", list(REDIRECT_FORMS))
+def test_every_form_warns_at_the_user_line_and_aliases(app, make_package, form) -> None:
+    """Each import form of a redirected name warns at the user's line and yields the canonical."""
+    ssot_guard.install(rules=[RULE])
+    name = "uses_" + form.replace("-", "_")
+    source = f"import importlib\nimport importlib.util\n\n{REDIRECT_FORMS[form]}\n"
+    root = make_package({f"{name}.py": source})
+    with pytest.warns(SSOTWarning) as record:
+        user = importlib.import_module(name)
+    assert [(w.filename, w.lineno) for w in record] == [(str(root / f"{name}.py"), 4)]
+    new = importlib.import_module("app.new_name")
+    if form == "find_spec":
+        assert user.OLD.name == "app.old_name"  # a spec only: nothing imported yet
+        assert "app.old_name" not in sys.modules
+    elif form == "from-module-import-name":
+        assert user.OLD is new.Manager
+    else:
+        assert user.OLD is new
