@@ -15,15 +15,18 @@ from ssot_guard import _guard, _violations
 
 @pytest.fixture(autouse=True)
 def _restore_process_state() -> Iterator[None]:
-    """Restore sys.modules, sys.meta_path, sys.path, the active guard and the record."""
+    """Restore sys.modules, meta_path and path, the guard, the record and the class registry."""
     modules = dict(sys.modules)
     meta_path = list(sys.meta_path)
     path = list(sys.path)
     active = _guard._active
     recorded = _violations.recorder.snapshot()
+    registry = ssot_guard.registry_snapshot()
+    registry.__enter__()
     try:
         yield
     finally:
+        registry.__exit__(None, None, None)
         if _guard._active is not active:
             ssot_guard.uninstall()
             _guard._active = active

@@ -4,12 +4,22 @@ from ._config import load_config
 from ._errors import (
     BlockedImportError,
     ConfigError,
+    DeprecatedAttributeError,
+    DeprecatedNameError,
     DuplicateClassError,
     PreloadedModuleError,
     SSOTError,
     SSOTWarning,
 )
 from ._guard import Guard, active_guard, install, uninstall
+from ._registry import (
+    SSOTBase,
+    SSOTMeta,
+    canonical,
+    registered_classes,
+    registry_snapshot,
+    ssot_class,
+)
 from ._report import Subscription, on_violation, report
 from ._rules import Block, Deprecate, Redirect, Rule, Unique
 from ._violations import Violation, clear_violations, violations
@@ -19,22 +29,30 @@ __all__ = [
     "BlockedImportError",
     "ConfigError",
     "Deprecate",
+    "DeprecatedAttributeError",
+    "DeprecatedNameError",
     "DuplicateClassError",
     "Guard",
     "PreloadedModuleError",
     "Redirect",
     "Rule",
+    "SSOTBase",
     "SSOTError",
+    "SSOTMeta",
     "SSOTWarning",
     "Subscription",
     "Unique",
     "Violation",
     "active_guard",
+    "canonical",
     "clear_violations",
     "install",
     "load_config",
     "on_violation",
+    "registered_classes",
+    "registry_snapshot",
     "report",
+    "ssot_class",
     "uninstall",
     "violations",
 ]

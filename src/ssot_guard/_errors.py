@@ -80,6 +80,45 @@ class DuplicateClassError(SSOTError, TypeError):
     """A second definition of a class that must exist once."""
 
 
+class DeprecatedNameError(SSOTError, ImportError):
+    """``from module import name`` of a name a ``deprecate`` rule retired (strict mode).
+
+    ``.attribute`` is the retired name, ``.use`` its replacement.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        path: str | None = None,
+        attribute: str,
+        use: str | None,
+    ) -> None:
+        super().__init__(message, name=name, path=path)
+        self.attribute = attribute
+        self.use = use
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        fields = {"name": self.name, "path": self.path, "attribute": self.attribute}
+        return self.args, {**fields, "use": self.use}
+
+
+class DeprecatedAttributeError(SSOTError, AttributeError):
+    """``module.name`` of a name a ``deprecate`` rule retired (strict mode).
+
+    ``.name`` is the retired name, ``.use`` its replacement.
+    """
+
+    def __init__(self, message: str, *, name: str, obj: object, use: str | None) -> None:
+        super().__init__(message, name=name, obj=obj)
+        self.use = use
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        # The module in .obj does not pickle; the copy goes without it.
+        return self.args, {"name": self.name, "obj": None, "use": self.use}
+
+
 class ConfigError(SSOTError, ValueError):
     """Invalid configuration: a file, an entry, a key, or an environment variable.
 

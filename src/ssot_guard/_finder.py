@@ -24,16 +24,22 @@ if TYPE_CHECKING:
 
     from ._matcher import ImportMatcher
     from ._rules import Mode, Rule
+    from ._watch import ModuleWatch
 
 
 class SSOTFinder:
     """Blocks, warns on, or redirects imports of retired modules."""
 
-    def __init__(self, matcher: ImportMatcher, modes: dict[int, Mode]) -> None:
+    def __init__(
+        self, matcher: ImportMatcher, modes: dict[int, Mode], watch: ModuleWatch | None = None
+    ) -> None:
         self._matcher = matcher
         self._modes = modes  # id(rule) -> effective mode; rules that are off are absent
+        # Modules whose loaders we wrap ([[unique]] within, [[deprecate]] modules).
+        self._watch = watch
         # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
-        self._tops = matcher.tops
+        # Watched packages share the one set: names no rule touches stay one lookup.
+        self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
         self._everything = bool(matcher.unanchored)
 
     def __repr__(self) -> str:
@@ -47,7 +53,10 @@ class SSOTFinder:
     ) -> ModuleSpec | None:
         if fullname.partition(".")[0] not in self._tops and not self._everything:
             return None
-        return self._check(fullname)
+        spec = self._check(fullname)
+        if spec is None and self._watch is not None and self._watch.covers(fullname):
+            return self._watch.find_spec(self, fullname, path, target)
+        return spec
 
     def _check(self, fullname: str) -> ModuleSpec | None:
         entry = self._matcher.match(fullname)

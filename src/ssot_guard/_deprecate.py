@@ -1,0 +1,222 @@
+"""``[[tool.ssot_guard.deprecate]]``: retired module attributes such as a factory function.
+
+A module with deprecated names gets a subclass of its own module type (the
+documented ``module.__class__ = ...`` hook) whose ``__getattribute__``
+intercepts those names only, so the module's own code, which reads its
+globals directly, keeps working, and uninstall restores the class.
+
+- strict: ``from m import name`` raises ``ImportError`` and ``m.name`` raises
+  ``AttributeError``, both naming the replacement (which one is decided by the
+  instruction that asked: ``IMPORT_FROM`` or an attribute load).
+- warn: callables come back wrapped in a ``wrapt.FunctionWrapper`` (signature,
+  docstring and ``inspect`` intact) that warns once per call site; other
+  values warn once per site where they are read.
+"""
+
+from __future__ import annotations
+
+import opcode
+import os
+import sys
+import threading
+import types
+from typing import TYPE_CHECKING, Any
+
+import wrapt
+
+from ._errors import DeprecatedAttributeError, DeprecatedNameError
+from ._frames import warn_at
+from ._violations import recorder
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import FrameType, ModuleType
+
+    from ._rules import Deprecate, Mode
+
+_IMPORT_OPCODES = frozenset(
+    code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code
+)
+_MISSING = object()
+_SKIPPED = (os.path.dirname(__file__) + os.sep, os.path.dirname(wrapt.__file__) + os.sep)
+
+
+def _asks_import(frame: FrameType | None) -> bool:
+    """Whether *frame* is executing ``from m import name`` (or ``*``) right now."""
+    if frame is None:
+        return False
+    code = frame.f_code.co_code
+    offset = frame.f_lasti
+    return 0 <= offset < len(code) and code[offset] in _IMPORT_OPCODES
+
+
+def _call_site(frame: FrameType | None) -> FrameType | None:
+    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
+        frame = frame.f_back
+    return frame
+
+
+class _Deprecation:
+    """One deprecated name of one module, in one mode."""
+
+    def __init__(self, rule: Deprecate, mode: Mode) -> None:
+        self.rule = rule
+        self.mode = mode
+        self.attribute = rule.attribute
+        self._seen: set[tuple[str, int]] = set()
+        self._seen_lock = threading.Lock()
+        self._wrapped: object = _MISSING
+        self._wrapper: object = None
+
+    def _text(self) -> str:
+        rule = self.rule
+        text = f"{rule.name} is deprecated"
+        if rule.use:
+            text += f"; use {rule.use!r} instead"
+        if rule.reason:
+            text += f" ({rule.reason})"
+        return f"{text} [{rule.source}]"
+
+    def _record(self, frame: FrameType | None, mode: Mode) -> bool:
+        """Record one use at *frame*; ``True`` the first time this site is seen."""
+        if frame is None:
+            importer = filename = None
+            lineno = None
+        else:
+            importer = frame.f_globals.get("__name__")
+            filename, lineno = frame.f_code.co_filename, frame.f_lineno
+        rule = self.rule
+        recorder.record(
+            "deprecated-name",
+            rule.name,
+            rule.source,
+            reason=rule.reason,
+            replacement=rule.use,
+            importer=importer,
+            filename=filename,
+            lineno=lineno,
+            mode=mode,
+        )
+        site = (filename or "", lineno or 0)
+        with self._seen_lock:
+            if site in self._seen:
+                return False
+            self._seen.add(site)
+        return True
+
+    def access(self, module: ModuleType, namespace: dict[str, Any], frame: FrameType | None) -> Any:
+        """What reading the name from outside the module gives (or raises)."""
+        value = namespace.get(self.attribute, _MISSING)
+        if self.mode == "strict" or value is _MISSING:
+            self._refuse(module, frame)
+        if callable(value):
+            return self._wrap(value)
+        site = _call_site(frame)
+        if self._record(site, "warn"):
+            warn_at(site, self._text())
+        return value
+
+    def _refuse(self, module: ModuleType, frame: FrameType | None) -> None:
+        rule = self.rule
+        self._record(_call_site(frame), "strict")
+        details = "it is retired"
+        if rule.reason:
+            details += f" ({rule.reason})"
+        if rule.use:
+            details += f"; use {rule.use!r} instead"
+        details += f" [{rule.source}]"
+        if _asks_import(frame):
+            raise DeprecatedNameError(
+                f"cannot import name {self.attribute!r} from {module.__name__!r}: {details}",
+                name=module.__name__,
+                path=getattr(module, "__file__", None),
+                attribute=self.attribute,
+                use=rule.use,
+            )
+        raise DeprecatedAttributeError(
+            f"module {module.__name__!r} has no attribute {self.attribute!r} any more: {details}",
+            name=self.attribute,
+            obj=module,
+            use=rule.use,
+        )
+
+    def _wrap(self, value: Callable[..., Any]) -> object:
+        if self._wrapped is not value:
+            self._wrapper = wrapt.FunctionWrapper(value, self._on_call)
+            self._wrapped = value
+        return self._wrapper
+
+    def _on_call(
+        self, wrapped: Callable[..., Any], instance: object, args: Any, kwargs: Any
+    ) -> Any:
+        site = _call_site(sys._getframe(1))
+        if self._record(site, "warn"):
+            warn_at(site, self._text())
+        return wrapped(*args, **kwargs)
+
+
+def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> type[ModuleType]:
+    """A subclass of *base* whose instances intercept the names in *handlers*."""
+    base_getattribute = base.__getattribute__
+
+    def __getattribute__(self: ModuleType, name: str) -> Any:
+        handler = handlers.get(name)
+        if handler is None:
+            return base_getattribute(self, name)
+        return handler.access(self, base_getattribute(self, "__dict__"), sys._getframe(1))
+
+    namespace = {
+        "__getattribute__": __getattribute__,
+        "__slots__": (),
+        "__module__": base.__module__,
+        "__qualname__": base.__qualname__,
+        "_ssot_deprecations": handlers,
+    }
+    return type(base.__name__, (base,), namespace)
+
+
+class DeprecationHook:
+    """Applies deprecations to their modules on import, at install, and undoes them."""
+
+    def __init__(self, rules: Sequence[Deprecate], modes: dict[int, Mode]) -> None:
+        self._handlers: dict[str, dict[str, _Deprecation]] = {}
+        for rule in rules:
+            handlers = self._handlers.setdefault(rule.module, {})
+            handlers.setdefault(rule.attribute, _Deprecation(rule, modes[id(rule)]))
+        self.tops = frozenset(name.partition(".")[0] for name in self._handlers)
+        self._patched: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
+        self._lock = threading.Lock()
+
+    def covers(self, name: str) -> bool:
+        return name in self._handlers
+
+    def after_exec(self, module: ModuleType) -> None:
+        self._patch(module)
+
+    def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None:
+        pass  # open() applies deprecations to modules already imported
+
+    def open(self) -> None:
+        for name in self._handlers:
+            module = sys.modules.get(name)
+            if isinstance(module, types.ModuleType):
+                self._patch(module)
+
+    def close(self) -> None:
+        with self._lock:
+            patched, self._patched = self._patched, []
+        for module, original, ours in patched:
+            if type(module) is ours:
+                module.__class__ = original
+
+    def _patch(self, module: ModuleType) -> None:
+        handlers = self._handlers.get(module.__name__)
+        if handlers is None:
+            return
+        with self._lock:
+            if any(m is module for m, _, _ in self._patched):
+                return
+            original = type(module)
+            ours = _module_type(original, handlers)
+            module.__class__ = ours
+            self._patched.append((module, original, ours))

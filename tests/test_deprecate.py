@@ -1,0 +1,244 @@
+"""``[[tool.ssot_guard.deprecate]]``: retired module attributes, refused or warned about."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+import textwrap
+import types
+import typing
+import warnings
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import Deprecate, SSOTWarning
+
+if typing.TYPE_CHECKING:
+    from conftest import MakePackage
+
+LEGACY = "app.websocket_core.legacy"
+NAME = f"{LEGACY}:create_websocket_manager"
+USE = "app.websocket_core.websocket_manager:get_websocket_manager"
+
+LEGACY_SOURCE = '''\
+def create_websocket_manager(user_id, *, mode="unified"):
+    """Build a manager (deprecated)."""
+    return ("manager", user_id, mode)
+
+
+def internal_helper():
+    return create_websocket_manager("internal")
+
+
+TIMEOUT = 30
+'''
+
+
+@pytest.fixture(autouse=True)
+def _no_mode_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules' modes decide here, whatever the environment says."""
+    monkeypatch.delenv("SSOT_GUARD_MODE", raising=False)
+
+
+@pytest.fixture
+def app(make_package: MakePackage) -> Path:
+    """A legacy module with a deprecated factory function and constant."""
+    return make_package({"app/websocket_core/legacy.py": LEGACY_SOURCE})
+
+
+def deprecate(mode: str, name: str = NAME, use: str | None = USE) -> ssot_guard.Guard:
+    return ssot_guard.install(rules=[Deprecate(name, use=use, mode=mode)])  # type: ignore[arg-type]
+
+
+def run(source: str, module: str = "user_code") -> dict[str, object]:
+    """Execute *source* as module *module*; return its namespace."""
+    namespace: dict[str, object] = {"__name__": module}
+    exec(compile(textwrap.dedent(source), f"<{module}>", "exec"), namespace)
+    return namespace
+
+
+def test_strict_from_import_raises_import_error_naming_replacement(app: Path) -> None:
+    """Strict: ``from legacy import name`` raises ImportError naming the replacement."""
+    deprecate("strict")
+    with pytest.raises(ImportError, match=f"use '{USE}' instead") as caught:
+        run(f"from {LEGACY} import create_websocket_manager")
+    assert "cannot import name 'create_websocket_manager'" in str(caught.value)
+    assert isinstance(caught.value, ssot_guard.DeprecatedNameError)
+
+
+def test_strict_attribute_access_raises_attribute_error_naming_replacement(app: Path) -> None:
+    """Strict: ``legacy.name`` raises AttributeError naming the replacement."""
+    deprecate("strict")
+    legacy = importlib.import_module(LEGACY)
+    with pytest.raises(AttributeError, match=f"use '{USE}' instead"):
+        _ = legacy.create_websocket_manager
+    assert not hasattr(legacy, "create_websocket_manager")
+    assert getattr(legacy, "create_websocket_manager", "gone") == "gone"
+
+
+def test_strict_keeps_the_module_working_internally(app: Path) -> None:
+    """Strict: the legacy module's own code still reaches the name through its globals."""
+    deprecate("strict")
+    legacy = importlib.import_module(LEGACY)
+    assert legacy.internal_helper() == ("manager", "internal", "unified")
+    assert legacy.TIMEOUT == 30
+
+
+def test_strict_use_is_recorded(app: Path) -> None:
+    """Strict: the refused import is recorded as a deprecated-name violation."""
+    deprecate("strict")
+    with pytest.raises(ImportError):
+        run(f"from {LEGACY} import create_websocket_manager")
+    [violation] = ssot_guard.violations()
+    assert (violation.kind, violation.name, violation.replacement, violation.mode) == (
+        "deprecated-name",
+        NAME,
+        USE,
+        "strict",
+    )
+    assert violation.filename == "<user_code>"
+
+
+def test_warn_name_still_works(app: Path) -> None:
+    """Warn: the deprecated function still returns what it always returned."""
+    deprecate("warn")
+    namespace = run(f"from {LEGACY} import create_websocket_manager as create")
+    create = typing.cast(typing.Callable[..., object], namespace["create"])
+    with pytest.warns(SSOTWarning):
+        assert create("u1", mode="isolated") == ("manager", "u1", "isolated")
+
+
+def test_warn_points_at_the_call_site(app: Path) -> None:
+    """Warn: the SSOTWarning's file and line are the caller's, and it names the replacement."""
+    deprecate("warn")
+    with pytest.warns(SSOTWarning, match=f"use '{USE}' instead") as caught:
+        run(
+            f"""\
+            from {LEGACY} import create_websocket_manager
+            create_websocket_manager("u1")
+            """
+        )
+    assert (caught[0].filename, caught[0].lineno) == ("<user_code>", 2)
+
+
+def test_warn_once_per_call_site(app: Path) -> None:
+    """Warn: a call site warns once however often it runs; another site warns again."""
+    deprecate("warn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        run(
+            f"""\
+            from {LEGACY} import create_websocket_manager
+            for _ in range(3):
+                create_websocket_manager("u1")
+            create_websocket_manager("u2")
+            """
+        )
+    assert [(w.category, w.lineno) for w in caught] == [(SSOTWarning, 3), (SSOTWarning, 4)]
+    counts = {v.lineno: v.count for v in ssot_guard.violations()}
+    assert counts == {3: 3, 4: 1}
+
+
+def test_warn_keeps_signature_docstring_and_inspect(app: Path) -> None:
+    """Warn: the wrapper keeps the signature, docstring, name and ``inspect`` answers."""
+    deprecate("warn")
+    legacy = importlib.import_module(LEGACY)
+    create = legacy.create_websocket_manager
+    original = vars(legacy)["create_websocket_manager"]
+    assert create is not original
+    assert inspect.signature(create) == inspect.signature(original)
+    assert create.__doc__ == "Build a manager (deprecated)."
+    assert create.__name__ == "create_websocket_manager"
+    assert inspect.isfunction(create)
+    assert inspect.getsource(create) == inspect.getsource(original)
+
+
+def test_warn_on_reading_a_deprecated_constant(app: Path) -> None:
+    """Warn: a non-callable deprecated value warns where it is read, and is returned as is."""
+    deprecate("warn", name=f"{LEGACY}:TIMEOUT", use=None)
+    with pytest.warns(SSOTWarning, match="TIMEOUT is deprecated") as caught:
+        namespace = run(f"from {LEGACY} import TIMEOUT")
+    assert namespace["TIMEOUT"] == 30
+    assert (caught[0].filename, caught[0].lineno) == ("<user_code>", 1)
+
+
+def test_missing_name_is_refused_even_in_warn_mode(app: Path) -> None:
+    """A deprecated name the module no longer has fails with the replacement in the message."""
+    deprecate("warn", name=f"{LEGACY}:removed_factory")
+    with pytest.raises(ImportError, match=f"use '{USE}' instead"):
+        run(f"from {LEGACY} import removed_factory")
+
+
+def test_applied_when_the_module_is_imported_later(app: Path) -> None:
+    """A guard installed first applies the deprecation when the module is imported."""
+    deprecate("strict")
+    assert LEGACY not in sys.modules
+    legacy = importlib.import_module(LEGACY)
+    with pytest.raises(AttributeError):
+        _ = legacy.create_websocket_manager
+
+
+def test_applied_at_install_when_already_imported(app: Path) -> None:
+    """A module imported before install() gets the deprecation when install() runs."""
+    legacy = importlib.import_module(LEGACY)
+    assert legacy.create_websocket_manager("x") == ("manager", "x", "unified")
+    deprecate("strict")
+    with pytest.raises(AttributeError):
+        _ = legacy.create_websocket_manager
+
+
+def test_reapplied_after_reload(app: Path) -> None:
+    """Reloading the legacy module keeps the deprecation in force."""
+    deprecate("strict")
+    legacy = importlib.import_module(LEGACY)
+    importlib.reload(legacy)
+    with pytest.raises(AttributeError):
+        _ = legacy.create_websocket_manager
+
+
+def test_uninstall_restores_the_module(app: Path) -> None:
+    """After uninstall the module is a plain module again and the name works."""
+    legacy = importlib.import_module(LEGACY)
+    deprecate("strict")
+    assert type(legacy) is not types.ModuleType
+    ssot_guard.uninstall()
+    assert type(legacy) is types.ModuleType
+    assert legacy.create_websocket_manager("x") == ("manager", "x", "unified")
+
+
+def test_module_keeps_its_identity(app: Path) -> None:
+    """The patched module is still a module: same object, repr, ``__name__`` and ``dir()``."""
+    deprecate("warn")
+    legacy = importlib.import_module(LEGACY)
+    assert isinstance(legacy, types.ModuleType)
+    assert sys.modules[LEGACY] is legacy
+    assert repr(legacy).startswith(f"<module '{LEGACY}' from ")
+    assert "create_websocket_manager" in dir(legacy)
+
+
+def test_deprecate_rules_from_pyproject(app: Path, tmp_path: Path) -> None:
+    """``[[tool.ssot_guard.deprecate]]`` in pyproject.toml, keys name/use/reason/mode."""
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        textwrap.dedent(
+            f"""\
+            [tool.ssot_guard]
+            mode = "warn"
+
+            [[tool.ssot_guard.deprecate]]
+            name = "{NAME}"
+            use = "{USE}"
+            reason = "dual factory pattern removed (#1126)"
+            mode = "strict"
+            """
+        )
+    )
+    ssot_guard.install(config)
+    with pytest.raises(
+        ImportError, match=r"it is retired \(dual factory pattern removed"
+    ) as caught:
+        run(f"from {LEGACY} import create_websocket_manager")
+    assert "tool.ssot_guard.deprecate[0]" in str(caught.value)
