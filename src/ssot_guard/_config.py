@@ -7,13 +7,16 @@ key, and listing what is allowed. Nothing is silently ignored.
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, Any, Final
 
 from ._errors import ConfigError
-from ._rules import MODES, RULE_TYPES, Mode, Rule, check_mode
+from ._rules import MODES, RULE_TYPES, Rule, check_mode
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
+    from typing import Any, Final
+
+    from ._rules import Mode
 
 CONFIG_ENV: Final = "SSOT_GUARD_CONFIG"
 MODE_ENV: Final = "SSOT_GUARD_MODE"

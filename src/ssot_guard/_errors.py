@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def _rebuild(cls: type[SSOTError], args: tuple[Any, ...], kwargs: dict[str, Any]) -> SSOTError:

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import importlib
 from importlib.machinery import ModuleSpec
-from typing import TYPE_CHECKING
 
 from ._errors import BlockedImportError
 from ._frames import frame_location, user_frame, warn_at
 from ._rules import Block, Redirect
 from ._violations import recorder
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import ModuleType
 
-    from ._matcher import ImportMatcher
+    from ._matcher import ChildScreen, ImportMatcher
     from ._rules import Mode, Rule
     from ._watch import ModuleWatch
 
@@ -41,6 +41,8 @@ class SSOTFinder:
         # Watched packages share the one set: names no rule touches stay one lookup.
         self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
         self._everything = bool(matcher.unanchored)
+        # Package -> which modules inside it some rule could match (see ChildScreen).
+        self._screens: dict[str, ChildScreen] = {}
 
     def __repr__(self) -> str:
         return f"<ssot_guard finder, {len(self._modes)} rules>"
@@ -53,7 +55,13 @@ class SSOTFinder:
     ) -> ModuleSpec | None:
         if fullname.partition(".")[0] not in self._tops and not self._everything:
             return None
-        spec = self._check(fullname)
+        package, _, last = fullname.rpartition(".")
+        screen = self._screens.get(package)
+        if screen is None:
+            # First import inside this package: the screen is built once and reused.
+            # No lock: two threads racing here store equal screens.
+            screen = self._screens[package] = self._matcher.screen(package)
+        spec = self._check(fullname) if screen.admits(last) else None
         if spec is None and self._watch is not None and self._watch.covers(fullname):
             return self._watch.find_spec(self, fullname, path, target)
         return spec

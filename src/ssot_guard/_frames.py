@@ -12,15 +12,12 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from typing import TYPE_CHECKING
-
-# warnings imports these lazily while formatting; import them now so that a
-# warning raised under the global import lock never imports anything.
-import linecache  # noqa: F401  # isort: skip
-import tracemalloc  # noqa: F401  # isort: skip
 
 from ._errors import SSOTWarning
 
+# What warnings imports while showing a warning is imported by install():
+# see _violations.prepare_violation_path.
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from types import FrameType
 

@@ -7,7 +7,9 @@ it is tried against every leading run of a name's parts.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 _PART_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_*")
 _ANY_PARTS = None  # a compiled ``**`` part
@@ -99,13 +101,35 @@ class Glob:
                 return length
         return 0
 
-    def _match(self, i: int, parts: Sequence[str], j: int, end: int) -> bool:
+    def child_part(self, parent: Sequence[str]) -> Part | bool:
+        """What ``x`` must match for this glob to match the name ``parent.x``.
+
+        ``True`` if every ``x`` may, ``False`` if none can; otherwise the compiled
+        last part. Assumes no leading run of *parent* matches (the name would be
+        covered whatever ``x`` is). Lets the finder screen a package's modules
+        without trying every glob on every import.
+        """
         pattern = self._parts
-        while i < len(pattern):
+        stop = len(pattern)
+        while stop and pattern[stop - 1] is _ANY_PARTS:
+            stop -= 1  # a trailing ``**`` may take nothing: the part before it meets ``x``
+        if stop == 0:
+            return True
+        if not self._match(0, parent, 0, len(parent), stop - 1):
+            return False
+        return pattern[stop - 1]
+
+    def _match(
+        self, i: int, parts: Sequence[str], j: int, end: int, stop: int | None = None
+    ) -> bool:
+        pattern = self._parts
+        if stop is None:
+            stop = len(pattern)
+        while i < stop:
             compiled = pattern[i]
             if compiled is _ANY_PARTS:
                 # ``**`` takes zero or more parts: try each split point.
-                return any(self._match(i + 1, parts, k, end) for k in range(j, end + 1))
+                return any(self._match(i + 1, parts, k, end, stop) for k in range(j, end + 1))
             if j >= end or not _part_matches(compiled, parts[j]):
                 return False
             i += 1

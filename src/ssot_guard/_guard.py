@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import sys
-import threading
-from typing import TYPE_CHECKING
+from _thread import allocate_lock
 
 from ._config import Config, env_mode, resolve_config
 from ._errors import PreloadedModuleError
@@ -12,8 +11,9 @@ from ._finder import SSOTFinder, redirect_target, warning_text
 from ._frames import frame_location, user_frame, warn_at
 from ._matcher import ImportMatcher
 from ._rules import Block, Deprecate, Redirect, Unique, check_mode
-from ._violations import recorder
+from ._violations import prepare_violation_path, recorder
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ._rules import Mode, Rule
     from ._watch import ModuleWatch
 
-_lock = threading.Lock()  # serialises install/uninstall; never taken by an import
+_lock = allocate_lock()  # serialises install/uninstall; never taken by an import
 _active: Guard | None = None
 
 
@@ -140,6 +140,7 @@ def _install(
         if effective != "off":
             modes[id(rule)] = effective
     guard = Guard(resolved, default, modes)
+    prepare_violation_path()  # here, not under the import lock where violations are found
     frame = user_frame()
     with _lock:
         previous = _active

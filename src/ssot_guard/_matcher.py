@@ -8,13 +8,14 @@ rules exist. Only globs that begin with a wildcard are tried for every name.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._glob import Glob, NameSet
 from ._rules import Block, Redirect
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
+
+    from ._glob import Part
 
     ImportRule = Block | Redirect
 
@@ -40,6 +41,56 @@ class _Entry:
         return name == target or name.startswith(target + ".")
 
 
+class ChildScreen:
+    """Which modules directly inside one package some rule could match.
+
+    The finder builds one per package, on the first import inside it, and asks
+    it about every module imported there: a set lookup and a few ``str``
+    methods, whatever the number of rules. It turns a name away only when no
+    rule can match it; what it lets through still goes to ``match()``.
+    """
+
+    __slots__ = ("everything", "names", "pieces", "prefixes", "suffixes")
+
+    def __init__(self) -> None:
+        self.everything = False  # a rule covers the package itself
+        self.names: set[str] = set()
+        self.prefixes: tuple[str, ...] = ()
+        self.suffixes: tuple[str, ...] = ()
+        self.pieces: tuple[str, ...] = ()
+
+    def admits(self, last: str) -> bool:
+        """Whether some rule could match the module whose last part is *last*."""
+        if (
+            self.everything
+            or last in self.names
+            or last.startswith(self.prefixes)
+            or last.endswith(self.suffixes)
+        ):
+            return True
+        for piece in self.pieces:  # noqa: SIM110  # a plain loop: no generator on the hot path
+            if piece in last:
+                return True
+        return False
+
+    def _add(self, part: Part | bool) -> None:
+        if part is True or part is None:
+            self.everything = True
+        elif isinstance(part, str):
+            self.names.add(part)
+        elif isinstance(part, tuple):
+            first, *middle, last = part
+            longest = max(middle, key=len, default="")
+            if first:
+                self.prefixes += (first,)
+            elif last:
+                self.suffixes += (last,)
+            elif longest:
+                self.pieces += (longest,)
+            else:  # a bare ``*``
+                self.everything = True
+
+
 class ImportMatcher:
     """Finds the most specific ``Block`` or ``Redirect`` rule for a module name.
 
@@ -48,7 +99,7 @@ class ImportMatcher:
     characters beats one with fewer, and an earlier rule beats a later one.
     """
 
-    __slots__ = ("_exact", "_globs", "tops", "unanchored")
+    __slots__ = ("_children", "_exact", "_globs", "tops", "unanchored")
 
     def __init__(self, rules: Iterable[ImportRule]) -> None:
         self._exact: dict[str, list[_Entry]] = {}
@@ -67,6 +118,11 @@ class ImportMatcher:
                 unanchored.append(entry)
         #: First dotted parts that some rule can match: the finder's fast path.
         self.tops = frozenset(tops)
+        # Package -> last parts of exact targets and glob prefixes directly inside it.
+        self._children: dict[str, set[str]] = {}
+        for key in (*self._exact, *self._globs):
+            parent, _, last = key.rpartition(".")
+            self._children.setdefault(parent, set()).add(last)
         #: Globs that start with a wildcard; when present every name is checked.
         self.unanchored = tuple(unanchored)
 
@@ -76,6 +132,26 @@ class ImportMatcher:
     def may_match(self, name: str) -> bool:
         """Cheap pre-check: ``False`` means no rule can match *name*."""
         return bool(self.unanchored) or name.partition(".")[0] in self.tops
+
+    def screen(self, package: str) -> ChildScreen:
+        """The screen for modules directly inside *package* (``""``: top-level modules).
+
+        Built from the rules that can reach inside *package*, once per package;
+        the cost is paid on the first import there, not on every import.
+        """
+        screen = ChildScreen()
+        if package and next(self._candidates(package), None) is not None:
+            screen.everything = True  # the package itself is covered: so is all it holds
+            return screen
+        screen.names.update(self._children.get(package, ()))
+        parts = package.split(".") if package else []
+        globs: list[_Entry] = list(self.unanchored)
+        for depth in range(1, len(parts) + 1):
+            globs += self._globs.get(".".join(parts[:depth]), ())
+        for entry in globs:
+            assert entry.glob is not None
+            screen._add(entry.glob.child_part(parts))
+        return screen
 
     def match(self, name: str) -> _Entry | None:
         """The entry of the rule that speaks for *name*, or ``None``."""

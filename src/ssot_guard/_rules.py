@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final, Literal
-
 from ._errors import ConfigError
 from ._glob import glob_error, is_glob
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Final, Literal
 
-Mode = Literal["strict", "warn", "off"]
+    Mode = Literal["strict", "warn", "off"]
+else:
+    Mode = str
 MODES: Final = ("strict", "warn", "off")
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-from typing import TYPE_CHECKING, Any
+from _thread import allocate_lock
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
+    import logging
     from collections.abc import Callable
+    from typing import Any
 
     from ._rules import Mode
 
@@ -20,8 +21,26 @@ def logger() -> logging.Logger:
     Not created at import: SSOT_GUARD_AUTOINSTALL imports ssot_guard before the
     application configures logging, and ``logging.config.dictConfig`` disables
     every logger that exists by then (``disable_existing_loggers`` defaults to true).
+    Nor is ``logging`` imported at import (it is much of ``import ssot_guard``'s
+    cost): ``prepare_violation_path()`` imports it, so that here it is found in
+    ``sys.modules`` and nothing is imported under the import lock.
     """
+    import logging
+
     return logging.getLogger(LOGGER_NAME)
+
+
+def prepare_violation_path() -> None:
+    """Import now what recording and warning about a violation use.
+
+    ``install()`` calls this, outside the import lock: a violation found in
+    ``find_spec`` runs under the global import lock, where importing a module
+    could deadlock with another thread. ``warnings`` imports ``linecache``
+    while showing a warning (``tracemalloc`` only for warnings that carry a
+    ``source``, which ours never do); ``logging`` imports it too.
+    """
+    import linecache  # noqa: F401
+    import logging  # noqa: F401
 
 
 _KIND_TEXT = {
@@ -144,7 +163,7 @@ class Recorder:
     """Thread-safe store of violations. Only the violation path takes its lock."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
         self._entries: dict[_Key, Violation] = {}
         self.callbacks: list[Callable[[Violation], object]] = []
 

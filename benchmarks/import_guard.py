@@ -1,0 +1,548 @@
+"""Import guard benchmarks: what the finder costs the programs it guards.
+
+    python benchmarks/import_guard.py            # about two minutes on 2 cores
+    python benchmarks/import_guard.py --quick    # a rough look in about 20 seconds
+
+Four measurements, each side by side in one run, printed as medians and ratios
+(the goals come from issue 2; nothing here asserts on time):
+
+1. importing 2,000 small generated modules in a fresh interpreter, without a
+   guard and with a guard of 100 block rules + 20 patterns that match none of
+   them (goal: at most 1% more), with the rules elsewhere and with the rules
+   under the same top-level package as the modules;
+2. ``find_spec`` for a name no rule touches, with 0, 120 and 1,000 rules (goal:
+   at most 0.5 µs, flat in the number of rules), and for a name beside rules;
+3. ``import ssot_guard`` + ``install()`` of 500 rules against a bare interpreter
+   (goal: at most 15 ms more), with a ``-X importtime`` breakdown;
+4. one finder per rule (the approach of Cirq's deprecated-module finders) at 50
+   and 500 rules against ours at the same counts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+PACKAGES = 20
+MODULES_PER_PACKAGE = 100  # 20 x 100 = 2,000 modules under ``app``
+
+MODULE_SOURCE = '''"""Generated module {n}."""
+
+import os
+
+VALUE = {n}
+
+
+def double(x=VALUE):
+    return 2 * x
+
+
+class Thing{n}:
+    sep = os.sep
+
+    def value(self):
+        return double()
+'''
+
+
+def module_names() -> list[str]:
+    return [
+        f"app.pkg{p:02d}.mod{m:03d}" for p in range(PACKAGES) for m in range(MODULES_PER_PACKAGE)
+    ]
+
+
+# --- rule sets ---------------------------------------------------------------------------------
+
+
+def _patterns(top: str, count: int) -> list[str]:
+    """Globs like the ones a migration writes; half anchored at a subpackage, half at *top*."""
+    templates = (
+        "{top}.pkg{p:02d}.*_factory",
+        "{top}.pkg{p:02d}.legacy_*",
+        "{top}.**.old_client_{j}",
+        "{top}.*.*manager_factory_{j}*",
+    )
+    return [
+        templates[j % len(templates)].format(top=top, p=j % PACKAGES, j=j) for j in range(count)
+    ]
+
+
+def shared_rules(modules: int, patterns: int) -> list[object]:
+    """Rules under ``app``, beside the imported modules, matching none of them."""
+    from ssot_guard import Block
+
+    rules: list[object] = [
+        Block(
+            f"app.pkg{k % PACKAGES:02d}.retired_{k}",
+            use=f"app.pkg{k % PACKAGES:02d}.mod000",
+            reason="benchmark rule",
+        )
+        for k in range(modules)
+    ]
+    rules += [Block(pattern=p, reason="benchmark pattern") for p in _patterns("app", patterns)]
+    return rules
+
+
+def elsewhere_rules(modules: int, patterns: int, tops: int = 10) -> list[object]:
+    """Rules under other top-level packages (``legacy_0`` ...) than the imported modules."""
+    from ssot_guard import Block
+
+    rules: list[object] = [
+        Block(
+            f"legacy_{k % tops}.sub{k % 7}.retired_{k}",
+            use=f"legacy_{k % tops}.current",
+            reason="benchmark rule",
+        )
+        for k in range(modules)
+    ]
+    for j in range(patterns):
+        (pattern,) = _patterns(f"legacy_{j % tops}", j + 1)[j:]
+        rules.append(Block(pattern=pattern, reason="benchmark pattern"))
+    return rules
+
+
+# --- one finder per rule, after Cirq ------------------------------------------------------------
+
+
+def cirq_style_finders(count: int) -> list[object]:
+    """*count* deprecated-module finders, one per retired module, as Cirq builds them.
+
+    A small re-implementation of ``cirq._compat.DeprecatedModuleFinder`` (not a
+    dependency): each finder is a ``MetaPathFinder`` that knows one old module
+    name and checks every import against it. Cirq appends its finders to
+    ``sys.meta_path`` because its old modules no longer exist on disk; retiring
+    modules that still exist needs them in front, where ours sits too.
+    """
+    import importlib.abc
+    import importlib.util
+    import warnings
+
+    class DeprecatedModuleFinder(importlib.abc.MetaPathFinder):
+        def __init__(
+            self,
+            new_module_name: str,
+            old_module_name: str,
+            deadline: str,
+            broken_module_exception: BaseException | None = None,
+        ) -> None:
+            self.new_module_name = new_module_name
+            self.old_module_name = old_module_name
+            self.deadline = deadline
+            self.broken_module_exception = broken_module_exception
+
+        def find_spec(self, fullname, path=None, target=None):  # type: ignore[no-untyped-def]
+            if fullname != self.old_module_name and not fullname.startswith(
+                self.old_module_name + "."
+            ):
+                return None
+            if self.broken_module_exception is not None:
+                raise self.broken_module_exception
+            warnings.warn(
+                f"{self.old_module_name} was used but is deprecated; "
+                f"use {self.new_module_name} instead",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+            new_fullname = self.new_module_name + fullname[len(self.old_module_name) :]
+            spec = importlib.util.find_spec(new_fullname)
+            if spec is not None:
+                spec.name = fullname
+            return spec
+
+    return [
+        DeprecatedModuleFinder(
+            f"app.pkg{k % PACKAGES:02d}.mod000", f"app.pkg{k % PACKAGES:02d}.retired_{k}", "v2.0"
+        )
+        for k in range(count)
+    ]
+
+
+# --- 1 and 4: importing 2,000 modules in a fresh interpreter ------------------------------------
+
+IMPORT_VARIANTS = {
+    "no guard": "",
+    "guard, 120 rules elsewhere": "elsewhere",
+    "guard, 120 rules beside (app.*)": "shared",
+    "ours, 50 rules": "ours50",
+    "ours, 500 rules": "ours500",
+    "one finder per rule, 50": "cirq50",
+    "one finder per rule, 500": "cirq500",
+}
+
+
+def child_import(variant: str, root: str) -> None:
+    """In a fresh interpreter: set up *variant*, import the 2,000 modules, print the time."""
+    sys.path.insert(0, root)
+    import ssot_guard
+
+    if variant == "elsewhere":
+        ssot_guard.install(rules=elsewhere_rules(100, 20), mode="strict")  # type: ignore[arg-type]
+    elif variant == "shared":
+        ssot_guard.install(rules=shared_rules(100, 20), mode="strict")  # type: ignore[arg-type]
+    elif variant.startswith("ours"):
+        rules = shared_rules(int(variant[4:]), 0)
+        ssot_guard.install(rules=rules, mode="strict")  # type: ignore[arg-type]
+    elif variant.startswith("cirq"):
+        sys.meta_path[:0] = cirq_style_finders(int(variant[4:]))
+    else:
+        # The same rule objects are built, so both sides pay for the same work
+        # before the clock starts; they are just not installed.
+        shared_rules(100, 20)
+    names = module_names()
+    do_import = __import__
+    cpu0, wall0 = time.process_time(), time.perf_counter()
+    for name in names:
+        do_import(name)
+    wall1, cpu1 = time.perf_counter(), time.process_time()
+    assert len([n for n in names if n in sys.modules]) == len(names)
+    print(wall1 - wall0, cpu1 - cpu0)
+
+
+def write_modules(root: str) -> None:
+    for p in range(PACKAGES):
+        package = os.path.join(root, "app", f"pkg{p:02d}")
+        os.makedirs(package)
+        with open(os.path.join(package, "__init__.py"), "w") as f:
+            f.write("")
+        for m in range(MODULES_PER_PACKAGE):
+            with open(os.path.join(package, f"mod{m:03d}.py"), "w") as f:
+                f.write(MODULE_SOURCE.format(n=p * MODULES_PER_PACKAGE + m))
+    with open(os.path.join(root, "app", "__init__.py"), "w") as f:
+        f.write("")
+
+
+def bench_imports(root: str, rounds: int) -> dict[str, tuple[float, float, float]]:
+    """Median (wall, CPU, spread) of importing the 2,000 modules, per variant."""
+    from _common import alternate, median, run_child, spread
+
+    script = os.path.abspath(__file__)
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in IMPORT_VARIANTS}
+
+    def sample(name: str) -> float:
+        argv = [sys.executable, script, "--child-import", IMPORT_VARIANTS[name], root]
+        _, _, out = run_child(argv, cwd=root)
+        wall, cpu = map(float, out.split())
+        times[name].append((wall, cpu))
+        return wall
+
+    alternate(
+        {name: (lambda name=name: sample(name)) for name in IMPORT_VARIANTS},  # type: ignore[misc]
+        rounds,
+        progress="importing 2,000 modules",
+    )
+    return {
+        name: (
+            median([w for w, _ in pairs]),
+            median([c for _, c in pairs]),
+            spread([w for w, _ in pairs]),
+        )
+        for name, pairs in times.items()
+    }
+
+
+# --- 2 and 4: find_spec per call ----------------------------------------------------------------
+
+
+def _loop(call: object, name: str) -> object:
+    from itertools import repeat
+
+    def run(n: int) -> float:
+        f = call
+        start = time.perf_counter()
+        for _ in repeat(None, n):
+            f(name)  # type: ignore[operator]
+        return time.perf_counter() - start
+
+    return run
+
+
+def _walk(finders: list[object], name: str) -> object:
+    """What the import system does per name: ask each finder on ``sys.meta_path`` in turn."""
+    from itertools import repeat
+
+    methods = [f.find_spec for f in finders]  # type: ignore[attr-defined]
+
+    def run(n: int) -> float:
+        start = time.perf_counter()
+        for _ in repeat(None, n):
+            for find_spec in methods:
+                find_spec(name, None, None)
+        return time.perf_counter() - start
+
+    return run
+
+
+def _finder(rules: list[object]) -> object:
+    import ssot_guard
+
+    guard = ssot_guard.install(rules=rules, mode="strict")  # type: ignore[arg-type]
+    ssot_guard.uninstall()
+    return guard.finder
+
+
+def bench_find_spec(quick: bool) -> list[tuple[str, float]]:
+    from _common import best_ns_per_call
+
+    calls = 50_000 if quick else 300_000
+    untouched = "app.pkg07.mod042"
+
+    def nothing(fullname: str, path: object = None, target: object = None) -> None:
+        return None
+
+    rows: list[tuple[str, object]] = [
+        ("a finder that does nothing (call overhead)", _loop(nothing, untouched)),
+    ]
+    for label, rules in (
+        ("0 rules", []),
+        ("120 rules elsewhere", elsewhere_rules(100, 20)),
+        ("1,000 rules elsewhere", elsewhere_rules(950, 50, tops=100)),
+    ):
+        finder = _finder(rules)
+        rows.append((f"untouched name, {label}", _loop(finder.find_spec, untouched)))  # type: ignore[attr-defined]
+    for label, rules in (
+        ("120 rules beside it", shared_rules(100, 20)),
+        ("1,000 rules beside it", shared_rules(950, 50)),
+    ):
+        finder = _finder(rules)
+        rows.append((f"name under app., {label}", _loop(finder.find_spec, untouched)))  # type: ignore[attr-defined]
+    for count in (50, 500):
+        ours = _finder(shared_rules(count, 0))
+        rows.append((f"meta_path walk, ours, {count} rules", _walk([ours], untouched)))
+        rows.append(
+            (
+                f"meta_path walk, one finder per rule, {count}",
+                _walk(cirq_style_finders(count), untouched),
+            )
+        )
+    return [(label, best_ns_per_call(run, calls)) for label, run in rows]  # type: ignore[arg-type]
+
+
+# --- 3: start-up ---------------------------------------------------------------------------------
+
+
+def write_startup_files(root: str) -> None:
+    """500 rules (460 modules, 20 redirects, 20 patterns) as TOML and as Python objects."""
+    blocks = [
+        (f"app.pkg{k % PACKAGES:02d}.retired_{k}", f"app.pkg{k % PACKAGES:02d}.mod000")
+        for k in range(460)
+    ]
+    redirects = [(f"app.old_{k}", f"app.pkg{k % PACKAGES:02d}.mod001") for k in range(20)]
+    patterns = _patterns("app", 20)
+    toml = ['[tool.ssot_guard]\nmode = "warn"\n']
+    for module, use in blocks:
+        toml.append(
+            f'[[tool.ssot_guard.block]]\nmodule = "{module}"\nuse = "{use}"\n'
+            'reason = "retired in the benchmark"\n'
+        )
+    for module, to in redirects:
+        toml.append(f'[[tool.ssot_guard.redirect]]\nmodule = "{module}"\nto = "{to}"\n')
+    for pattern in patterns:
+        toml.append(f'[[tool.ssot_guard.block]]\npattern = "{pattern}"\n')
+    with open(os.path.join(root, "rules500.toml"), "w") as f:
+        f.write("\n".join(toml))
+    python = ["from ssot_guard import Block, Redirect\n\nRULES = ["]
+    python += [
+        f"    Block({module!r}, use={use!r}, reason='retired in the benchmark'),"
+        for module, use in blocks
+    ]
+    python += [f"    Redirect({module!r}, {to!r})," for module, to in redirects]
+    python += [f"    Block(pattern={pattern!r})," for pattern in patterns]
+    python.append("]\n")
+    with open(os.path.join(root, "rules500.py"), "w") as f:
+        f.write("\n".join(python))
+
+
+STARTUP_VARIANTS = {
+    "bare interpreter (python -c pass)": "pass",
+    "import ssot_guard": "import ssot_guard",
+    "import + install() of 500 rules from TOML": (
+        "import ssot_guard; ssot_guard.install('rules500.toml')"
+    ),
+    "import + install() of 500 rule objects": (
+        "import ssot_guard, rules500; ssot_guard.install(rules=rules500.RULES)"
+    ),
+}
+
+
+def bench_startup(root: str, rounds: int) -> dict[str, tuple[float, float, float]]:
+    """Median (wall, CPU, spread) in seconds of each start-up variant."""
+    from _common import alternate, median, run_child, spread
+
+    cpu: dict[str, list[float]] = {name: [] for name in STARTUP_VARIANTS}
+
+    def sample(name: str) -> float:
+        wall, used, _ = run_child([sys.executable, "-c", STARTUP_VARIANTS[name]], cwd=root)
+        cpu[name].append(used)
+        return wall
+
+    walls = alternate(
+        {name: (lambda name=name: sample(name)) for name in STARTUP_VARIANTS},  # type: ignore[misc]
+        rounds,
+        progress="start-up",
+    )
+    return {
+        name: (median(walls[name]), median(cpu[name]), spread(walls[name]))
+        for name in STARTUP_VARIANTS
+    }
+
+
+def startup_phases(root: str, runs: int) -> tuple[float, float, float]:
+    """Median seconds, measured inside the interpreter, of import, TOML install, objects install."""
+    from _common import median, run_child
+
+    code = (
+        "import time; t0 = time.perf_counter(); import ssot_guard; t1 = time.perf_counter(); "
+        "ssot_guard.install('rules500.toml'); t2 = time.perf_counter(); "
+        "import rules500; ssot_guard.install(rules=rules500.RULES); t3 = time.perf_counter(); "
+        "print(t1 - t0, t2 - t1, t3 - t2)"
+    )
+    samples = [run_child([sys.executable, "-c", code], cwd=root)[2].split() for _ in range(runs)]
+    return (
+        median([float(s[0]) for s in samples]),
+        median([float(s[1]) for s in samples]),
+        median([float(s[2]) for s in samples]),
+    )
+
+
+def importtime(root: str, runs: int) -> list[tuple[str, float, float]]:
+    """Modules a TOML start-up imports beyond a bare interpreter: (name, self µs, total µs)."""
+    import subprocess
+
+    from _common import child_env, median
+
+    def parse(code: str) -> dict[str, list[tuple[int, int]]]:
+        found: dict[str, list[tuple[int, int]]] = {}
+        for _ in range(runs):
+            err = subprocess.run(
+                [sys.executable, "-X", "importtime", "-c", code],
+                cwd=root,
+                env=child_env(),
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stderr
+            for line in err.splitlines():
+                if not line.startswith("import time:") or "self [us]" in line:
+                    continue
+                own, total, name = line[len("import time:") :].split("|")
+                found.setdefault(name.strip(), []).append((int(own), int(total)))
+        return found
+
+    bare = parse("pass")
+    guarded = parse(STARTUP_VARIANTS["import + install() of 500 rules from TOML"])
+    rows = [
+        (name, median([o for o, _ in t]), median([c for _, c in t]))
+        for name, t in guarded.items()
+        if name not in bare
+    ]
+    return sorted(rows, key=lambda row: -row[1])
+
+
+# --- main ----------------------------------------------------------------------------------------
+
+
+def main(argv: list[str]) -> int:
+    import argparse
+    import shutil
+    import tempfile
+
+    from _common import compile_tree, machine, table, verdict
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions (rough figures)")
+    parser.add_argument("--rounds", type=int, help="fresh-interpreter samples per variant")
+    args = parser.parse_args(argv)
+    rounds = args.rounds or (5 if args.quick else 25)
+
+    import ssot_guard
+
+    print(f"# Import guard benchmark\n\n{machine()}; ssot_guard from {ssot_guard.__file__}\n")
+    compile_tree(os.path.dirname(ssot_guard.__file__))
+    root = tempfile.mkdtemp(prefix="ssot_guard_bench_")
+    try:
+        write_modules(root)
+        write_startup_files(root)
+        compile_tree(root)
+
+        print("## find_spec per call (best of 7, ns)\n")
+        spec_rows = bench_find_spec(args.quick)
+        floor = spec_rows[0][1]
+        print(table([(label, f"{ns:,.0f}") for label, ns in spec_rows], ("case", "ns per call")))
+        untouched = [ns for label, ns in spec_rows if label.startswith("untouched")]
+        print(
+            f"\nGoal, untouched name <= 500 ns: worst {max(untouched):.0f} ns "
+            f"({max(untouched) - floor:.0f} ns above a finder that does nothing): "
+            f"{verdict(max(untouched) <= 500)}\n"
+        )
+
+        print(f"## Importing 2,000 modules, fresh interpreter each ({rounds} rounds, median)\n")
+        imports = bench_imports(root, rounds)
+        base_wall, base_cpu, _ = imports["no guard"]
+        print(
+            table(
+                [
+                    (
+                        name,
+                        f"{wall * 1e3:.1f}",
+                        f"{wall / base_wall:.3f}",
+                        f"{cpu / base_cpu:.3f}",
+                        f"±{noise:.1%}",
+                    )
+                    for name, (wall, cpu, noise) in imports.items()
+                ],
+                ("variant", "wall ms", "wall ratio", "CPU ratio", "noise"),
+            )
+        )
+        per_import = base_wall / len(module_names()) * 1e9
+        print(f"\nOne import costs about {per_import / 1e3:.1f} µs here; 1% of it is ")
+        print(f"{per_import / 100:.0f} ns, the find_spec budget per import for the 1% goal.")
+        for name in ("guard, 120 rules elsewhere", "guard, 120 rules beside (app.*)"):
+            ratio = imports[name][0] / base_wall
+            print(f"Goal, {name} <= 1.01 x no guard: {ratio:.3f}: {verdict(ratio <= 1.01)}")
+
+        print(f"\n## Start-up ({rounds * 2} rounds, median)\n")
+        startup = bench_startup(root, rounds * 2)
+        bare_wall, bare_cpu, _ = startup["bare interpreter (python -c pass)"]
+        print(
+            table(
+                [
+                    (
+                        name,
+                        f"{wall * 1e3:.1f}",
+                        f"+{(wall - bare_wall) * 1e3:.1f}",
+                        f"+{(cpu - bare_cpu) * 1e3:.1f}",
+                        f"±{noise:.1%}",
+                    )
+                    for name, (wall, cpu, noise) in startup.items()
+                ],
+                ("variant", "wall ms", "over bare, ms", "CPU over bare, ms", "noise"),
+            )
+        )
+        worst = max(w for n, (w, _, _) in startup.items() if "install" in n) - bare_wall
+        print(f"\nGoal, import + install() <= 15 ms over bare: +{worst * 1e3:.1f} ms: ", end="")
+        print(verdict(worst <= 0.015))
+        imp, toml, objects = startup_phases(root, rounds)
+        print(
+            f"Inside the interpreter: import ssot_guard {imp * 1e3:.1f} ms, install() from TOML "
+            f"{toml * 1e3:.1f} ms, importing + install() of 500 rule objects {objects * 1e3:.1f} ms"
+        )
+        print("\n-X importtime, modules beyond a bare interpreter (median of 5, top 15 by self):\n")
+        rows = importtime(root, 5)
+        print(
+            table(
+                [(name, f"{own:,.0f}", f"{total:,.0f}") for name, own, total in rows[:15]],
+                ("module", "self µs", "cumulative µs"),
+            )
+        )
+        print(f"\n{len(rows)} modules beyond bare; self total {sum(r[1] for r in rows):,.0f} µs")
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 4 and sys.argv[1] == "--child-import":
+        child_import(sys.argv[2], sys.argv[3])
+    else:
+        sys.exit(main(sys.argv[1:]))
