@@ -542,6 +542,21 @@ def test_missing_package_does_nothing(tmp_path: Path, mode: str) -> None:
     assert (result.returncode, result.stdout, result.stderr) == (0, "program ran\n", "")
 
 
+def test_broken_installation_is_reported_by_site(tmp_path: Path) -> None:
+    """A missing dependency is not hidden: site reports it, and the program runs."""
+    root = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
+    site_packages = Path(sysconfig.get_path("purelib", vars={"base": root, "platbase": root}))
+    shutil.copy2(ROOT / "src" / PTH, site_packages)
+    (site_packages / "ssot_guard").mkdir()
+    (site_packages / "ssot_guard" / "__init__.py").write_text("import a_missing_dependency\n")
+    venv = Venv(root, root / "bin" / "python", site_packages, ROOT)
+    result = _run(venv, ["-c", "print('program ran')"], tmp_path, SSOT_GUARD_AUTOINSTALL="1")
+    assert (result.returncode, result.stdout) == (0, "program ran\n")
+    assert f"Error processing line 1 of {site_packages / PTH}" in result.stderr
+    assert "No module named 'a_missing_dependency'" in result.stderr
+
+
 # --- the values, in process ----------------------------------------------------------------
 
 
