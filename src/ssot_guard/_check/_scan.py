@@ -11,6 +11,7 @@ once: a link loop ends the walk there instead of going round.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
@@ -53,8 +54,10 @@ class MissingPathError(SSOTError, FileNotFoundError):
     """A path given to the check does not exist."""
 
     def __init__(self, path: str) -> None:
-        super().__init__(f"{path}: no such file or directory")
-        self.filename = path
+        super().__init__(errno.ENOENT, "no such file or directory", path)
+
+    def __str__(self) -> str:
+        return f"{self.filename}: {self.strerror}"
 
 
 class SourceFile(NamedTuple):

@@ -1,0 +1,136 @@
+"""``python -m ssot_guard check`` end to end: exit status, output, errors, baselines."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssot_guard._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, main
+
+CONFIG = """\
+[tool.ssot_guard]
+
+[[tool.ssot_guard.block]]
+module = "app.legacy"
+use = "app.canonical"
+reason = "dual pattern removed"
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "user.py").write_text("import app.legacy\n", encoding="utf-8")
+    return tmp_path
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    return subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_findings_exit_1_with_text_lines(project: Path) -> None:
+    """Findings: exit 1, one ``path:line:col: CODE message`` line each on stdout."""
+    result = run(project)
+    assert result.returncode == EXIT_FINDINGS == 1
+    assert result.stdout == (
+        "app/user.py:1:8: SSOT101 import of retired module 'app.legacy'; use 'app.canonical' "
+        "instead (dual pattern removed) [pyproject.toml: tool.ssot_guard.block[0]]\n"
+    )
+    assert "1 finding(s)" in result.stderr
+
+
+def test_clean_tree_exits_0(project: Path) -> None:
+    """No findings: exit 0 and nothing on stdout."""
+    (project / "app" / "user.py").write_text("import app.canonical\n", encoding="utf-8")
+    result = run(project)
+    assert (result.returncode, result.stdout) == (EXIT_CLEAN, "")
+
+
+def test_config_error_exits_2_with_the_runtime_message(project: Path) -> None:
+    """A bad config: exit 2 and the ConfigError message, no traceback."""
+    (project / "pyproject.toml").write_text(CONFIG.replace("module =", "modul ="), encoding="utf-8")
+    result = run(project)
+    assert result.returncode == EXIT_USAGE == 2
+    assert "tool.ssot_guard.block[0]: key 'modul': unknown key" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_json_output_parses(project: Path) -> None:
+    """``--format json`` prints a JSON list of findings with the rule they came from."""
+    result = run(project, "--format", "json")
+    (finding,) = json.loads(result.stdout)
+    assert finding["path"] == "app/user.py"
+    assert finding["rule"] == "pyproject.toml: tool.ssot_guard.block[0]"
+    assert result.returncode == EXIT_FINDINGS
+
+
+def test_checked_module_that_exits_is_not_run(project: Path) -> None:
+    """A module that would end the process if executed is only read."""
+    (project / "app" / "boom.py").write_text(
+        "import os\nos._exit(0)\nraise SystemExit(0)\nimport app.legacy\n", encoding="utf-8"
+    )
+    result = run(project, "--jobs", "2")
+    assert result.returncode == EXIT_FINDINGS
+    assert "app/boom.py:4:8: SSOT101" in result.stdout
+
+
+def test_update_baseline_then_only_new_findings_fail(project: Path) -> None:
+    """``--update-baseline`` writes the counts and exits 0; later, only new findings fail."""
+    written = run(project, "--baseline", "base.json", "--update-baseline")
+    assert written.returncode == EXIT_CLEAN
+    assert run(project, "--baseline", "base.json").returncode == EXIT_CLEAN
+    (project / "app" / "more.py").write_text("from app import legacy\n", encoding="utf-8")
+    again = run(project, "--baseline", "base.json")
+    assert again.returncode == EXIT_FINDINGS
+    assert again.stdout.startswith("app/more.py:1:17: SSOT101")
+
+
+def test_update_baseline_needs_baseline(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--update-baseline`` without ``--baseline`` is a usage error."""
+    monkeypatch.chdir(project)
+    assert main(["check", "--update-baseline"]) == EXIT_USAGE
+    assert "--update-baseline needs --baseline FILE" in capsys.readouterr().err
+
+
+def test_unknown_option_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """argparse errors come back as exit status 2."""
+    assert main(["check", "--format", "xml"]) == EXIT_USAGE
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_missing_path_is_a_usage_error(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A path that does not exist: exit 2, naming it."""
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    assert main(["check", "nowhere"]) == EXIT_USAGE
+    assert "nowhere: no such file or directory" in capsys.readouterr().err
+
+
+def test_explicit_config_file(
+    project: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config FILE`` reads that file; a plain TOML file is read at its top level."""
+    (project / "rules.toml").write_text('[[block]]\nmodule = "app.user"\n', encoding="utf-8")
+    monkeypatch.chdir(project)
+    assert main(["check", "--config", "rules.toml", "--format", "json"]) == EXIT_FINDINGS
+    (finding,) = json.loads(capsys.readouterr().out)
+    assert (finding["code"], finding["rule"]) == ("SSOT103", "rules.toml: block[0]")

@@ -1,0 +1,101 @@
+"""The prefilter: which files get parsed, and the files that cannot be read or parsed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ssot_guard import Block, Deprecate
+from ssot_guard._check import check
+from ssot_guard._check._prefilter import Plan, needle_of
+
+LEGACY = [Block("app.legacy")]
+
+
+@pytest.mark.parametrize(
+    ("target", "needle"),
+    [
+        ("app.websocket_core.manager_factory", "manager_factory"),
+        ("app.websocket_core.*factory*", "factory"),
+        ("app.legacy.**", "legacy"),
+        ("app.*", "app"),
+        ("**", None),
+    ],
+)
+def test_needle_is_the_last_literal_piece(target: str, needle: str | None) -> None:
+    """The needle is the longest literal piece of the last part that has one."""
+    assert needle_of(target) == needle
+
+
+def test_needle_must_stand_alone(tmp_path: Path) -> None:
+    """``legacy`` inside a longer identifier (``legacy_count``) does not make a candidate."""
+    plan = Plan(LEGACY)
+    assert not plan.rule_hit(b"legacy_count = 1\n", "app.user")
+    assert plan.rule_hit(b"from app import legacy\n", "app.user")
+
+
+def test_glob_needle_may_be_part_of_a_name() -> None:
+    """For ``*_factory`` the needle may end a longer name (``ws_factory``)."""
+    plan = Plan([Block(pattern="app.*_factory")])
+    assert plan.rule_hit(b"import app.ws_factory\n", "app.user")
+
+
+def test_file_inside_a_retired_package_is_a_candidate() -> None:
+    """Its relative imports need not spell the name, so its module name counts."""
+    assert Plan(LEGACY).rule_hit(b"from . import helpers\n", "app.legacy.core")
+
+
+def test_files_without_a_rule_name_are_not_parsed(tmp_path: Path) -> None:
+    """Only files that mention a rule's name are parsed."""
+    (tmp_path / "a.py").write_text("import app.legacy\n", encoding="utf-8")
+    (tmp_path / "b.py").write_text("import os\n", encoding="utf-8")
+    result = check([str(tmp_path)], rules=LEGACY)
+    assert (result.files, result.parsed) == (2, 1)
+
+
+def test_syntax_error_in_a_candidate_is_a_finding(tmp_path: Path) -> None:
+    """A file that mentions a rule's name and does not parse is SSOT901 at the error."""
+    (tmp_path / "a.py").write_text("import app.legacy\nif :\n", encoding="utf-8")
+    (finding,) = check([str(tmp_path)], rules=LEGACY).findings
+    assert (finding.code, finding.line) == ("SSOT901", 2)
+    assert finding.message.startswith("file does not parse: ")
+
+
+def test_syntax_error_elsewhere_needs_parse_all(tmp_path: Path) -> None:
+    """Files the prefilter skips are parsed, and their errors found, with ``parse_all``."""
+    (tmp_path / "a.py").write_text("x = (\n", encoding="utf-8")
+    assert check([str(tmp_path)], rules=LEGACY).findings == []
+    (finding,) = check([str(tmp_path)], rules=LEGACY, parse_all=True).findings
+    assert finding.code == "SSOT901"
+
+
+def test_non_utf8_file_is_a_finding_even_if_not_a_candidate(tmp_path: Path) -> None:
+    """Every file is decoded: a non-UTF-8 one is SSOT902 at the bad byte's line."""
+    (tmp_path / "a.py").write_bytes(b"x = 1\n# caf\xe9\n")
+    (finding,) = check([str(tmp_path)], rules=LEGACY).findings
+    assert (finding.code, finding.line) == ("SSOT902", 2)
+    assert "0xe9" in finding.message
+
+
+def test_declared_encoding_is_respected(tmp_path: Path) -> None:
+    """A file with a PEP 263 coding comment in its own encoding is fine."""
+    (tmp_path / "a.py").write_bytes(b"# -*- coding: latin-1 -*-\nimport app.legacy  # caf\xe9\n")
+    (finding,) = check([str(tmp_path)], rules=LEGACY).findings
+    assert finding.code == "SSOT101"
+
+
+def test_null_byte_is_a_parse_finding(tmp_path: Path) -> None:
+    """A null byte in a candidate is SSOT901, not a crash."""
+    (tmp_path / "a.py").write_bytes(b"import app.legacy\x00\n")
+    (finding,) = check([str(tmp_path)], rules=LEGACY).findings
+    assert finding.code == "SSOT901"
+
+
+def test_deprecated_attribute_is_searched_on_its_lines(tmp_path: Path) -> None:
+    """An attribute use far below the imports is found (its line is a hot line)."""
+    body = "x = 1\n" * 200
+    source = f"import app.legacy\n{body}app.legacy.create()\n"
+    (tmp_path / "a.py").write_text(source, encoding="utf-8")
+    (finding,) = check([str(tmp_path)], rules=[Deprecate("app.legacy:create")]).findings
+    assert (finding.code, finding.line) == ("SSOT301", 202)
