@@ -44,7 +44,7 @@ class Venv:
     root: Path
     python: Path
     site_packages: Path
-    wheel: Path
+    wheel: Path | None = None
 
 
 def _build_wheels(out: Path) -> tuple[Path, Path]:
@@ -73,6 +73,12 @@ def _build_wheels(out: Path) -> tuple[Path, Path]:
     return out / "wheel" / wheel_name, out / "editable" / editable_name
 
 
+def _venv_paths(root: Path) -> tuple[Path, Path]:
+    """The interpreter and the site-packages directory of the venv at *root*."""
+    python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+    return python, Path(sysconfig.get_path("purelib", vars={"base": root, "platbase": root}))
+
+
 def _make_venv(root: Path, wheel: Path, *, extra_paths: tuple[str, ...] = ()) -> Venv:
     """A fresh venv (no system site-packages) with *wheel* installed by pip and the runtime deps.
 
@@ -80,8 +86,7 @@ def _make_venv(root: Path, wheel: Path, *, extra_paths: tuple[str, ...] = ()) ->
     appended to ``sys.path`` by a path file that sorts after ours.
     """
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
-    python = root / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    site_packages = Path(sysconfig.get_path("purelib", vars={"base": root, "platbase": root}))
+    python, site_packages = _venv_paths(root)
     assert site_packages.is_dir(), site_packages
     import typing_extensions
     import wrapt
@@ -174,6 +179,7 @@ STRICT_IMPORT = "import app.legacy; print('imported')"
 def test_wheel_ships_the_pth_at_site_packages_root(venvs: dict[str, Venv], kind: str) -> None:
     """Both the wheel and the editable wheel put the .pth at the root of site-packages."""
     venv = venvs[kind]
+    assert venv.wheel is not None
     with zipfile.ZipFile(venv.wheel) as wheel:
         shipped = wheel.read(PTH).decode()
     assert shipped == (ROOT / "src" / PTH).read_text()
@@ -529,9 +535,9 @@ def test_missing_package_does_nothing(tmp_path: Path, mode: str) -> None:
     """The .pth left without its package (say, an editable checkout moved away) stays silent."""
     root = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
-    site_packages = Path(sysconfig.get_path("purelib", vars={"base": root, "platbase": root}))
+    python, site_packages = _venv_paths(root)
     shutil.copy2(ROOT / "src" / PTH, site_packages)
-    venv = Venv(root, root / "bin" / "python", site_packages, ROOT)
+    venv = Venv(root, python, site_packages)
     result = _run(
         venv,
         ["-c", "print('program ran')"],
@@ -546,11 +552,11 @@ def test_broken_installation_is_reported_by_site(tmp_path: Path) -> None:
     """A missing dependency is not hidden: site reports it, and the program runs."""
     root = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(root)], check=True)
-    site_packages = Path(sysconfig.get_path("purelib", vars={"base": root, "platbase": root}))
+    python, site_packages = _venv_paths(root)
     shutil.copy2(ROOT / "src" / PTH, site_packages)
     (site_packages / "ssot_guard").mkdir()
     (site_packages / "ssot_guard" / "__init__.py").write_text("import a_missing_dependency\n")
-    venv = Venv(root, root / "bin" / "python", site_packages, ROOT)
+    venv = Venv(root, python, site_packages)
     result = _run(venv, ["-c", "print('program ran')"], tmp_path, SSOT_GUARD_AUTOINSTALL="1")
     assert (result.returncode, result.stdout) == (0, "program ran\n")
     assert f"Error processing line 1 of {site_packages / PTH}" in result.stderr

@@ -3,8 +3,11 @@
 The wheel ships ``ssot_guard_autoinstall.pth``, which ``site`` runs in every
 interpreter of the environment: subprocesses, multiprocessing spawn and
 forkserver workers, server and pytest-xdist workers. Its one line reads
-``SSOT_GUARD_AUTOINSTALL`` before importing anything of ours and calls
-:func:`autoinstall` only when the value asks for it.
+``SSOT_GUARD_AUTOINSTALL`` before importing anything of ours; unless the value
+is one of :data:`OFF_VALUES` it imports this module (silently doing nothing if
+ssot_guard itself is not importable) and calls :func:`autoinstall`. Its name
+sorts after the path files of editable installs (``_*.pth``,
+``__editable__*.pth``), which ``site`` must run first.
 
 Nothing may escape from here: ``site`` answers an exception in a ``.pth`` line
 with a traceback, and a ``SystemExit`` raised while ``site`` is imported makes
