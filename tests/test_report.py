@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import logging
 import sys
+import threading
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -206,6 +209,48 @@ def test_violation_inside_a_callback_does_not_call_callbacks_again(app: Path) ->
         import app.legacy  # noqa: F401
     assert seen == ["app.legacy"]
     assert sorted(v.name for v in ssot_guard.violations()) == ["app.legacy", "app.other_legacy"]
+
+
+def test_callback_runs_outside_the_recorders_lock(app: Path) -> None:
+    """A callback may read the record (report() takes its lock) without deadlocking."""
+    _block("warn")
+    totals: list[int] = []
+    ssot_guard.on_violation(lambda v: totals.append(ssot_guard.report()["total"]))
+
+    def import_retired() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SSOTWarning)
+            importlib.import_module("app.legacy")
+
+    worker = threading.Thread(target=import_retired, daemon=True)
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the callback deadlocked on the recorder's lock"
+    assert totals == [1]
+
+
+def test_callbacks_from_many_threads_see_every_occurrence(app: Path) -> None:
+    """8 threads hitting violations at once: one call per occurrence, counts add up."""
+    _block("warn")
+    calls: list[int] = []
+    ssot_guard.on_violation(lambda v: calls.append(v.count))
+    barrier = threading.Barrier(8)
+
+    def hit() -> None:
+        barrier.wait()
+        for _ in range(25):
+            importlib.util.find_spec("app.legacy")
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        threads = [threading.Thread(target=hit) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(calls) == 200
+    assert sorted(calls) == list(range(1, 201))
+    assert ssot_guard.report()["total"] == 200
 
 
 def test_on_violation_rejects_non_callables() -> None:
