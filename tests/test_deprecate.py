@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import pickle
 import sys
 import textwrap
 import types
@@ -242,3 +243,37 @@ def test_deprecate_rules_from_pyproject(app: Path, tmp_path: Path) -> None:
     ) as caught:
         run(f"from {LEGACY} import create_websocket_manager")
     assert "tool.ssot_guard.deprecate[0]" in str(caught.value)
+
+
+def test_warn_name_served_by_module_getattr(make_package: MakePackage) -> None:
+    """Warn: a name the module provides through PEP 562 ``__getattr__`` still works (wrapped)."""
+    make_package(
+        {
+            "app/lazy.py": (
+                "def __getattr__(name):\n"
+                "    if name == 'factory':\n"
+                "        return lambda: 'made'\n"
+                "    raise AttributeError(name)\n"
+            )
+        }
+    )
+    deprecate("warn", name="app.lazy:factory")
+    lazy = importlib.import_module("app.lazy")
+    with pytest.warns(SSOTWarning, match="app.lazy:factory is deprecated"):
+        assert lazy.factory() == "made"
+
+
+@pytest.mark.parametrize("form", ["from-import", "attribute"])
+def test_strict_errors_pickle(app: Path, form: str) -> None:
+    """The strict errors survive pickling (multiprocessing), keeping the replacement."""
+    deprecate("strict")
+    source = {
+        "from-import": f"from {LEGACY} import create_websocket_manager",
+        "attribute": f"import {LEGACY}\n{LEGACY}.create_websocket_manager",
+    }[form]
+    with pytest.raises(ssot_guard.SSOTError) as caught:
+        run(source)
+    copy = pickle.loads(pickle.dumps(caught.value))
+    assert type(copy) is type(caught.value)
+    assert str(copy) == str(caught.value)
+    assert copy.use == USE

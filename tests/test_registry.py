@@ -532,3 +532,24 @@ def test_many_threads_defining_classes_at_once(use_mode: Callable[[str], object]
     assert sorted(outcomes) == ["registered"] + ["rejected"] * 15
     registered = ssot_guard.registered_classes()
     assert all(f"Thread{i}Class{n}" in registered for i in range(16) for n in range(200))
+
+
+@pytest.mark.parametrize("key", ["", 42])
+def test_ssot_key_must_be_a_non_empty_string(key: object) -> None:
+    """A bad ``ssot_key=`` is a TypeError naming the class and the value."""
+    with pytest.raises(
+        TypeError, match=f"ssot_key of class 'Bad' must be a non-empty string, got {key!r}"
+    ):
+        exec(
+            "class Bad(metaclass=SSOTMeta, ssot_key=key): pass", {"SSOTMeta": SSOTMeta, "key": key}
+        )
+
+
+def test_base_class_ssot_key(use_mode: Callable[[str], object]) -> None:
+    """``class X(SSOTBase, ssot_key=...)`` registers under that key."""
+    use_mode("strict")
+
+    class Handler(SSOTBase, ssot_key="handler"):
+        pass
+
+    assert ssot_guard.canonical("handler") is Handler

@@ -20,7 +20,7 @@ import os
 import sys
 import threading
 import types
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import wrapt
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 _IMPORT_OPCODES = frozenset(
     code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code
 )
-_MISSING = object()
 _SKIPPED = (os.path.dirname(__file__) + os.sep, os.path.dirname(wrapt.__file__) + os.sep)
 
 
@@ -65,7 +64,7 @@ class _Deprecation:
         self.attribute = rule.attribute
         self._seen: set[tuple[str, int]] = set()
         self._seen_lock = threading.Lock()
-        self._wrapped: object = _MISSING
+        self._wrapped: object = None
         self._wrapper: object = None
 
     def _text(self) -> str:
@@ -104,10 +103,19 @@ class _Deprecation:
             self._seen.add(site)
         return True
 
-    def access(self, module: ModuleType, namespace: dict[str, Any], frame: FrameType | None) -> Any:
-        """What reading the name from outside the module gives (or raises)."""
-        value = namespace.get(self.attribute, _MISSING)
-        if self.mode == "strict" or value is _MISSING:
+    def access(
+        self, module: ModuleType, read: Callable[[ModuleType, str], Any], frame: FrameType | None
+    ) -> Any:
+        """What reading the name from outside the module gives (or raises).
+
+        *read* is the module type's own attribute lookup, so a value that the
+        module provides through a PEP 562 ``__getattr__`` counts as present.
+        """
+        if self.mode == "strict":
+            self._refuse(module, frame)
+        try:
+            value = read(module, self.attribute)
+        except AttributeError:
             self._refuse(module, frame)
         if callable(value):
             return self._wrap(value)
@@ -116,7 +124,7 @@ class _Deprecation:
             warn_at(site, self._text())
         return value
 
-    def _refuse(self, module: ModuleType, frame: FrameType | None) -> None:
+    def _refuse(self, module: ModuleType, frame: FrameType | None) -> NoReturn:
         rule = self.rule
         self._record(_call_site(frame), "strict")
         details = "it is retired"
@@ -163,7 +171,7 @@ def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> t
         handler = handlers.get(name)
         if handler is None:
             return base_getattribute(self, name)
-        return handler.access(self, base_getattribute(self, "__dict__"), sys._getframe(1))
+        return handler.access(self, base_getattribute, sys._getframe(1))
 
     namespace = {
         "__getattribute__": __getattribute__,
@@ -218,5 +226,12 @@ class DeprecationHook:
                 return
             original = type(module)
             ours = _module_type(original, handlers)
-            module.__class__ = ours
+            try:
+                module.__class__ = ours
+            except TypeError as error:
+                rules = ", ".join(sorted({h.rule.source for h in handlers.values()}))
+                raise TypeError(
+                    f"ssot_guard cannot apply {rules} to module {module.__name__!r}: its type "
+                    f"{original.__qualname__} does not allow a module subclass ({error})"
+                ) from None
             self._patched.append((module, original, ours))

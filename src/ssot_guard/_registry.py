@@ -55,6 +55,14 @@ def register(cls: type, key: str) -> None:
         _collide(cls, key, entry)
 
 
+def _checked_key(key: object, cls: type) -> str:
+    if isinstance(key, str) and key:
+        return key
+    raise TypeError(
+        f"ssot_key of class {cls.__qualname__!r} must be a non-empty string, got {key!r}"
+    )
+
+
 def _collide(cls: type, key: str, entry: ref[type]) -> None:
     with _lock:
         old = _entries.get(key)
@@ -300,7 +308,7 @@ class SSOTMeta(type):
         else:  # a composed metaclass: let every __new__ in its MRO run
             cls = super().__new__(mcls, name, bases, namespace, **kwargs)
         entry: ref[type] = ref(cls)
-        key = name if ssot_key is None else ssot_key
+        key = name if ssot_key is None else _checked_key(ssot_key, cls)
         if _entries.setdefault(key, entry) is not entry:
             _collide(cls, key, entry)
         return cls
@@ -318,7 +326,10 @@ class SSOTBase:
 
     def __init_subclass__(cls, /, ssot_key: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        register(cls, cls.__name__ if ssot_key is None else ssot_key)
+        entry: ref[type] = ref(cls)  # register(), inlined: this runs for every subclass
+        key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
+        if _entries.setdefault(key, entry) is not entry:
+            _collide(cls, key, entry)
 
 
 if TYPE_CHECKING:
@@ -341,7 +352,7 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
     def decorate(klass: _T) -> _T:
         if not isinstance(klass, type):
             raise TypeError(f"@ssot_class decorates classes, not {type(klass).__name__}")
-        register(klass, klass.__name__ if ssot_key is None else ssot_key)
+        register(klass, klass.__name__ if ssot_key is None else _checked_key(ssot_key, klass))
         return klass
 
     if cls is not None:

@@ -1,0 +1,288 @@
+"""Class registry benchmarks: what SSOTMeta, SSOTBase, @ssot_class and [[unique]] cost.
+
+    python benchmarks/class_registry.py            # about a minute on 2 cores
+    python benchmarks/class_registry.py --quick    # a rough look in about 15 seconds
+
+Measured side by side in one run, printed as medians and ratios (the goals
+come from issue 3; nothing here asserts on time):
+
+1. class creation: 300 class statements run by one code object, plain against
+   ``metaclass=SSOTMeta`` (goal: at most 1.15x, aim 1.10x), ``SSOTBase`` and
+   ``@ssot_class``, for an empty class and a typical one (docstring, class
+   attribute, three methods); ``ABCMeta`` against ``class Meta(SSOTMeta, ABCMeta)``;
+2. instances: creating one and reading an attribute, plain class against a
+   ``SSOTMeta`` class (goal: identical, since ``__call__`` is not overridden);
+3. ``[[unique]]``: importing a module with 10, 100 and 1,000 top-level names
+   from a watched package against the same module from an unwatched one, and
+   the check alone per module (goal: only watched modules pay, linearly in
+   their top-level names).
+"""
+
+from __future__ import annotations
+
+import abc
+import importlib
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from _common import alternate, compile_tree, machine, median, spread, table, verdict
+
+import ssot_guard
+from ssot_guard import SSOTBase, SSOTMeta, Unique, _registry, ssot_class
+
+CLASSES = 300
+EMPTY = "pass"
+TYPICAL = '''
+    """A typical class: a docstring, a class attribute, three methods."""
+    retries = 3
+    def __init__(self, url):
+        self.url = url
+    def connect(self):
+        return self.url
+    def close(self):
+        return None'''
+
+
+class ComposedMeta(SSOTMeta, abc.ABCMeta):
+    pass
+
+
+def class_source(header: str, body: str, decorator: str = "") -> str:
+    lines = []
+    for n in range(CLASSES):
+        if decorator:
+            lines.append(decorator)
+        lines.append(f"class C{n}{header.format(n=n)}:{body if body != EMPTY else ' pass'}")
+    return "\n".join(lines) + "\n"
+
+
+def creation_variant(source: str) -> Callable[[], float]:
+    code = compile(source, "<classes>", "exec")
+    names = {
+        "SSOTMeta": SSOTMeta,
+        "SSOTBase": SSOTBase,
+        "ssot_class": ssot_class,
+        "ABCMeta": abc.ABCMeta,
+        "Composed": ComposedMeta,
+    }
+
+    def sample() -> float:
+        _registry._entries.clear()  # every sample registers fresh keys, as a program does
+        namespace = {"__name__": "bench_classes", **names}
+        start = time.perf_counter()
+        exec(code, namespace)
+        elapsed = time.perf_counter() - start
+        return elapsed / CLASSES * 1e6  # µs per class
+
+    return sample
+
+
+def class_creation(rounds: int) -> list[list[str]]:
+    rows = []
+    for label, body in (("empty class", EMPTY), ("typical class", TYPICAL)):
+        variants = {
+            "plain": creation_variant(class_source("", body)),
+            "SSOTMeta": creation_variant(class_source("(metaclass=SSOTMeta)", body)),
+            "SSOTBase": creation_variant(class_source("(SSOTBase)", body)),
+            "@ssot_class": creation_variant(class_source("", body, "@ssot_class")),
+            "ABCMeta": creation_variant(class_source("(metaclass=ABCMeta)", body)),
+            "Meta(SSOTMeta, ABCMeta)": creation_variant(class_source("(metaclass=Composed)", body)),
+        }
+        samples = alternate(variants, rounds, progress=f"class creation, {label}")
+        base = median(samples["plain"])
+        abc_base = median(samples["ABCMeta"])
+        for name, values in samples.items():
+            against = abc_base if name == "Meta(SSOTMeta, ABCMeta)" else base
+            reference = "ABCMeta" if name == "Meta(SSOTMeta, ABCMeta)" else "plain"
+            ratio = median(values) / against
+            goal = ""
+            if name == "SSOTMeta":
+                goal = f"<= 1.15x (aim 1.10x): {verdict(ratio <= 1.15)}"
+            rows.append(
+                [
+                    label,
+                    name,
+                    f"{median(values):.2f} µs ±{spread(values) * 100:.0f}%",
+                    f"{ratio:.3f}x {reference}",
+                    goal,
+                ]
+            )
+    _registry._entries.clear()
+    return rows
+
+
+def instance_costs(rounds: int) -> list[list[str]]:
+    class Plain:
+        def __init__(self) -> None:
+            self.value = 1
+
+    class Registered(metaclass=SSOTMeta, ssot_key="bench-registered"):
+        def __init__(self) -> None:
+            self.value = 1
+
+    loops = 200_000
+
+    def create(cls: type) -> Callable[[], float]:
+        def sample() -> float:
+            start = time.perf_counter()
+            for _ in range(loops):
+                cls()
+            return (time.perf_counter() - start) / loops * 1e9
+
+        return sample
+
+    def read(cls: type) -> Callable[[], float]:
+        obj = cls()
+
+        def sample() -> float:
+            start = time.perf_counter()
+            for _ in range(loops):
+                obj.value  # noqa: B018
+            return (time.perf_counter() - start) / loops * 1e9
+
+        return sample
+
+    samples = alternate(
+        {
+            "create plain": create(Plain),
+            "create SSOTMeta": create(Registered),
+            "read plain": read(Plain),
+            "read SSOTMeta": read(Registered),
+        },
+        rounds,
+        progress="instances",
+    )
+    rows = []
+    for what in ("create", "read"):
+        plain, ours = median(samples[f"{what} plain"]), median(samples[f"{what} SSOTMeta"])
+        rows.append(
+            [
+                "instance creation" if what == "create" else "attribute read",
+                f"{plain:.1f} ns",
+                f"{ours:.1f} ns",
+                f"{ours / plain:.3f}x",
+            ]
+        )
+    return rows
+
+
+MODULE = '''"""Generated: {names} top-level names, one watched class among them."""
+
+class Manager{names}:
+    pass
+
+{body}
+'''
+
+
+def write_packages(root: Path, sizes: list[int]) -> None:
+    for package in ("watched", "unwatched"):
+        (root / package).mkdir()
+        (root / package / "__init__.py").write_text("")
+        for size in sizes:
+            body = "\n".join(
+                f"def f{n}():\n    return {n}\n" if n % 2 else f"CONSTANT_{n} = {n}"
+                for n in range(size - 1)
+            )
+            (root / package / f"m{size}.py").write_text(MODULE.format(names=size, body=body))
+    compile_tree(str(root))
+
+
+def unique_check(rounds: int) -> list[list[str]]:
+    sizes = [10, 100, 1000]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        write_packages(root, sizes)
+        sys.path.insert(0, tmp)
+        # One rule per module size, so that each module defines its own watched class
+        # (a first definition, registered), as the canonical module of a rule does.
+        guard = ssot_guard.install(
+            rules=[Unique(f"Manager{size}", within=["watched"]) for size in sizes], mode="warn"
+        )
+        assert guard.watch is not None
+        hook = guard.watch.hooks[0]
+
+        def importer(name: str) -> Callable[[], float]:
+            def sample() -> float:
+                sys.modules.pop(name, None)
+                start = time.perf_counter()
+                importlib.import_module(name)
+                return (time.perf_counter() - start) * 1e6
+
+            return sample
+
+        def check_only(name: str) -> Callable[[], float]:
+            module = importlib.import_module(name)
+
+            def sample() -> float:
+                start = time.perf_counter()
+                for _ in range(20):
+                    hook.after_exec(module)
+                return (time.perf_counter() - start) / 20 * 1e6
+
+            return sample
+
+        variants: dict[str, Callable[[], float]] = {}
+        for size in sizes:
+            variants[f"import unwatched {size}"] = importer(f"unwatched.m{size}")
+            variants[f"import watched {size}"] = importer(f"watched.m{size}")
+            variants[f"check {size}"] = check_only(f"watched.m{size}")
+        samples = alternate(variants, rounds, progress="unique check")
+        for size in sizes:
+            plain = median(samples[f"import unwatched {size}"])
+            watched = median(samples[f"import watched {size}"])
+            check = median(samples[f"check {size}"])
+            rows.append(
+                [
+                    str(size),
+                    f"{plain:.0f} µs",
+                    f"{watched:.0f} µs",
+                    f"{watched / plain:.3f}x",
+                    f"{check:.2f} µs",
+                    f"{check / size * 1000:.0f} ns",
+                ]
+            )
+        ssot_guard.uninstall()
+        sys.path.remove(tmp)
+    return rows
+
+
+def main() -> None:
+    quick = "--quick" in sys.argv
+    print(f"Class registry benchmarks: {machine()}\n")
+    creation = class_creation(15 if quick else 60)
+    print(
+        table(
+            creation,
+            ["class", "how", f"per class (median of {CLASSES})", "ratio", "goal"],
+        )
+    )
+    print()
+    print(
+        table(
+            instance_costs(5 if quick else 15),
+            ["operation", "plain class", "SSOTMeta class", "ratio (goal: 1.00x)"],
+        )
+    )
+    print()
+    print(
+        table(
+            unique_check(15 if quick else 60),
+            [
+                "top-level names",
+                "import, unwatched",
+                "import, watched",
+                "ratio",
+                "check alone",
+                "check per name",
+            ],
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
