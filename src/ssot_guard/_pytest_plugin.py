@@ -358,6 +358,7 @@ class _TestScope:
         self.guard: Guard | None = None
         self.allow: _AllowFinder | None = None
         self._record: list[Violation] | None = None
+        self._modules: set[str] | None = None  # sys.modules before this test changed the guard
         self._registry = _registry.registry_snapshot() if _registry is not None else None
         if self._registry is not None:
             self._registry.__enter__()
@@ -387,6 +388,8 @@ class _TestScope:
         override = self.override or (self.session.option_mode if self.session else None)
         if base is None and self._record is None:
             self._record = recorder.snapshot()  # installing over no guard clears the record
+        if self._modules is None:
+            self._modules = set(sys.modules)
         self.guard = _guard._install(
             None,
             mode=base.mode if base is not None else None,
@@ -405,6 +408,8 @@ class _TestScope:
                 if self.allow in sys.meta_path:
                     sys.meta_path.remove(self.allow)
                 _purge(self.allow.let_in)
+            if self._modules is not None:
+                _purge(self._retired_since(self._modules))
             if self.guard is not None or self.session is not None:
                 current = _guard.active_guard()
                 if current is not self.base:
@@ -417,6 +422,19 @@ class _TestScope:
         finally:
             if self._registry is not None:
                 self._registry.__exit__(None, None, None)
+
+    def _retired_since(self, before: set[str]) -> list[str]:
+        """Modules imported during this test that the guard outside it would refuse."""
+        base = self.base
+        finder = base.finder if base is not None else None
+        if finder is None:
+            return []
+        matcher = finder._matcher
+        return sorted(
+            name
+            for name in set(sys.modules) - before
+            if matcher.may_match(name) and matcher.match(name) is not None
+        )
 
 
 def _purge(names: Sequence[str]) -> None:

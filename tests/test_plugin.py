@@ -1,0 +1,379 @@
+"""The pytest plugin: registration, installing early, options, precedence, header, restoring."""
+
+from __future__ import annotations
+
+import sys
+import textwrap
+from importlib.metadata import entry_points
+
+import pytest
+
+import ssot_guard
+from ssot_guard import _violations
+
+pytest_plugins = ["pytester"]
+
+APP = {
+    "app/__init__.py": "",
+    "app/legacy.py": "LEGACY = True\n",
+    "app/current.py": "CURRENT = True\n",
+}
+RULE = """
+[[tool.ssot_guard.block]]
+module = "app.legacy"
+use = "app.current"
+reason = "retired in #1"
+"""
+PROBE = """
+def test_probe():
+    import app.legacy
+    assert app.legacy.LEGACY
+"""
+
+
+def make_project(
+    pytester: pytest.Pytester,
+    *,
+    mode: str | None = "strict",
+    ini: str = "",
+    ssot: bool = True,
+    tests: dict[str, str] | None = None,
+) -> None:
+    """Write the app package, a pyproject.toml and test files into the pytester directory."""
+    for name, source in APP.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(source)
+    config = '[tool.pytest.ini_options]\npythonpath = ["."]\n' + ini + "\n"
+    if ssot:
+        config += "[tool.ssot_guard]\n" + (f'mode = "{mode}"\n' if mode else "") + RULE
+    (pytester.path / "pyproject.toml").write_text(config)
+    for name, source in (tests if tests is not None else {"test_probe.py": PROBE}).items():
+        (pytester.path / name).write_text(textwrap.dedent(source))
+
+
+def test_entry_point_is_registered() -> None:
+    """The plugin is the pytest11 entry point named ssot_guard."""
+    found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
+    assert found.get("ssot_guard") == "ssot_guard._pytest_plugin"
+
+
+def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:
+    """No [tool.ssot_guard] and no option: no finder, no guard, no header, no section."""
+    make_project(
+        pytester,
+        ssot=False,
+        tests={
+            "test_nothing.py": """
+            import sys
+            import ssot_guard
+            from ssot_guard._finder import SSOTFinder
+
+            def test_nothing_installed():
+                assert ssot_guard.active_guard() is None
+                assert not [f for f in sys.meta_path if isinstance(f, SSOTFinder)]
+            """
+        },
+    )
+    active = ssot_guard.active_guard()
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    assert "ssot_guard" not in result.stdout.str()
+    assert ssot_guard.active_guard() is active
+
+
+def test_conftest_import_is_blocked_in_strict_mode(pytester: pytest.Pytester) -> None:
+    """A conftest.py importing a retired module fails to load: the guard was there first."""
+    make_project(pytester, tests={"conftest.py": "import app.legacy\n", "test_x.py": PROBE})
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*No module named 'app.legacy': blocked by ssot_guard*"])
+
+
+def test_conftest_import_is_recorded_in_warn_mode(pytester: pytest.Pytester) -> None:
+    """In warn mode a conftest import goes through and is listed as unexpected."""
+    make_project(
+        pytester,
+        mode="warn",
+        tests={"conftest.py": "import app.legacy\n", "test_x.py": "def test_x():\n    pass\n"},
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["*1 unexpected violation:", "*'app.legacy'", "*", "*", "*", "    at conftest.py:1 (warn)"]
+    )
+
+
+def test_collection_import_is_blocked(pytester: pytest.Pytester) -> None:
+    """A test module importing a retired module at module level is a collection error."""
+    make_project(pytester, tests={"test_top.py": "import app.legacy\n\ndef test_x():\n    pass\n"})
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*BlockedImportError: No module named 'app.legacy'*"])
+
+
+def test_finder_is_first_when_conftest_runs(pytester: pytest.Pytester) -> None:
+    """Our finder is in front of pytest's assertion rewriter when conftests are imported."""
+    make_project(
+        pytester,
+        tests={
+            "conftest.py": """
+            import sys
+            ORDER = [type(f).__name__ for f in sys.meta_path]
+            """,
+            "test_order.py": """
+            import conftest
+
+            def test_order():
+                order = conftest.ORDER
+                assert order[0] == "SSOTFinder"
+                assert "AssertionRewritingHook" in order[1:]
+            """,
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_finder_is_put_back_first_before_each_test(pytester: pytest.Pytester) -> None:
+    """A finder inserted in front during the run is moved behind ours before the next test."""
+    make_project(
+        pytester,
+        tests={
+            "test_front.py": """
+            import sys
+            import ssot_guard
+
+            class Intruder:
+                def find_spec(self, name, path=None, target=None):
+                    return None
+
+            def test_a_inserts_in_front():
+                sys.meta_path.insert(0, Intruder())
+
+            def test_b_sees_ours_first():
+                assert sys.meta_path[0] is ssot_guard.active_guard().finder
+                assert type(sys.meta_path[1]).__name__ == "Intruder"
+            """
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_session_end_restores_guard_and_record(pytester: pytest.Pytester) -> None:
+    """After the run the guard active before it is active again and the record is as it was."""
+    make_project(pytester, mode="warn")
+    outer = ssot_guard.install(rules=[ssot_guard.Block("outer.retired")])
+    _violations.recorder.record(
+        "import",
+        "outer.retired",
+        "outer rule",
+        reason=None,
+        replacement=None,
+        importer=None,
+        filename="x.py",
+        lineno=1,
+        mode="warn",
+    )
+    before = ssot_guard.violations()
+    pytester.runpytest().assert_outcomes(passed=1)
+    assert ssot_guard.active_guard() is outer
+    assert sys.meta_path[0] is outer.finder
+    assert ssot_guard.violations() == before
+
+
+def test_session_end_leaves_meta_path_as_found(pytester: pytest.Pytester) -> None:
+    """In a fresh process, no ssot_guard finder is left in sys.meta_path after pytest returns."""
+    make_project(pytester)
+    (pytester.path / "run.py").write_text(
+        textwrap.dedent(
+            """
+            import sys
+            import pytest
+            before = list(sys.meta_path)
+            code = pytest.main(["-q", "-p", "no:cacheprovider", "test_probe.py"])
+            left = [type(f).__name__ for f in sys.meta_path if f not in before]
+            print("exit", int(code), "left", left)
+            """
+        )
+    )
+    result = pytester.run(sys.executable, "run.py")
+    result.stdout.fnmatch_lines(["exit 1 left []"])
+
+
+def test_disabled_with_p_no(pytester: pytest.Pytester) -> None:
+    """-p no:ssot_guard turns the plugin off: the retired module imports, no header."""
+    make_project(pytester)
+    result = pytester.runpytest("-p", "no:ssot_guard")
+    result.assert_outcomes(passed=1)
+    assert "ssot_guard" not in result.stdout.str()
+
+
+def test_options_are_in_a_named_group(pytester: pytest.Pytester) -> None:
+    """--help lists the options under the ssot_guard group, and the ini keys."""
+    result = pytester.runpytest("--help")
+    result.stdout.fnmatch_lines(
+        [
+            "ssot_guard: one source of truth:",
+            "*--ssot-mode={strict,warn,off}*",
+            "*--ssot-config=PATH*",
+            "*--ssot-fail-on-violation*",
+        ]
+    )
+    result.stdout.fnmatch_lines(["*ssot_mode (string)*"])
+    result.stdout.fnmatch_lines(["*ssot_config (string)*"])
+    result.stdout.fnmatch_lines(["*ssot_fail_on_violation (bool)*"])
+
+
+def test_header_shows_mode_source_and_config(pytester: pytest.Pytester) -> None:
+    """The report header names the mode, where it came from, and the config file."""
+    make_project(pytester)
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(
+        ["ssot_guard: mode strict (from config file), config pyproject.toml, 1 rule"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("file_mode", "ini", "env", "option", "expected", "source"),
+    [
+        ("warn", None, None, None, "warn", "config file"),
+        (None, None, None, None, "warn", "default"),
+        ("warn", "strict", None, None, "strict", "ini ssot_mode"),
+        ("warn", "strict", "off", None, "off", "SSOT_GUARD_MODE"),
+        ("warn", "off", "off", "strict", "strict", "--ssot-mode"),
+        ("strict", None, None, "warn", "warn", "--ssot-mode"),
+    ],
+)
+def test_mode_precedence(
+    pytester: pytest.Pytester,
+    monkeypatch: pytest.MonkeyPatch,
+    file_mode: str | None,
+    ini: str | None,
+    env: str | None,
+    option: str | None,
+    expected: str,
+    source: str,
+) -> None:
+    """Weakest first: config file, ini key, SSOT_GUARD_MODE, command-line option."""
+    make_project(pytester, mode=file_mode, ini=f'ssot_mode = "{ini}"' if ini else "")
+    args = [f"--ssot-mode={option}"] if option else []
+    if env is not None:
+        monkeypatch.setenv("SSOT_GUARD_MODE", env)
+        result = pytester.runpytest_subprocess(*args)
+    else:
+        monkeypatch.delenv("SSOT_GUARD_MODE", raising=False)
+        result = pytester.runpytest(*args)
+    result.stdout.fnmatch_lines([f"ssot_guard: mode {expected} (from {source}), *"])
+    if expected == "strict":
+        result.assert_outcomes(failed=1)
+    else:
+        result.assert_outcomes(passed=1)
+
+
+def test_marker_beats_option(pytester: pytest.Pytester) -> None:
+    """@pytest.mark.ssot_mode beats --ssot-mode for its test, and only for it."""
+    make_project(
+        pytester,
+        tests={
+            "test_marked.py": """
+            import pytest
+            import ssot_guard
+
+            @pytest.mark.ssot_mode("warn")
+            def test_warned():
+                with pytest.warns(ssot_guard.SSOTWarning):
+                    import app.legacy
+
+            def test_strict_again():
+                with pytest.raises(ssot_guard.BlockedImportError):
+                    import app.legacy
+            """
+        },
+    )
+    pytester.runpytest("--ssot-mode=strict").assert_outcomes(passed=2)
+
+
+def test_ssot_config_option_names_the_file(pytester: pytest.Pytester) -> None:
+    """--ssot-config reads another TOML file (top-level table) relative to the invocation dir."""
+    make_project(pytester, ssot=False)
+    (pytester.path / "rules.toml").write_text(
+        'mode = "strict"\n' + RULE.replace("tool.ssot_guard.", "")
+    )
+    result = pytester.runpytest("--ssot-config=rules.toml")
+    result.stdout.fnmatch_lines(
+        ["ssot_guard: mode strict (from config file), config rules.toml, *"]
+    )
+    result.assert_outcomes(failed=1)
+
+
+def test_ssot_config_ini_key_is_relative_to_the_ini_file(pytester: pytest.Pytester) -> None:
+    """The ssot_config ini key names a file next to the ini file."""
+    make_project(pytester, ssot=False, ini='ssot_config = "guard/rules.toml"')
+    (pytester.path / "guard").mkdir()
+    (pytester.path / "guard" / "rules.toml").write_text(
+        'mode = "strict"\n' + RULE.replace("tool.ssot_guard.", "")
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*config guard/rules.toml, 1 rule"])
+    result.assert_outcomes(failed=1)
+
+
+def test_unknown_ini_mode_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """A bad ssot_mode ini value names the file, the key and the allowed modes."""
+    make_project(pytester, ini='ssot_mode = "loud"')
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            "*ssot_guard: *pyproject.toml: key 'ssot_mode': unknown mode 'loud'; "
+            "allowed: 'strict', 'warn', 'off'*"
+        ]
+    )
+
+
+def test_unknown_option_mode_is_refused(pytester: pytest.Pytester) -> None:
+    """--ssot-mode accepts only strict, warn and off."""
+    make_project(pytester)
+    result = pytester.runpytest("--ssot-mode=loud")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--ssot-mode: invalid choice: 'loud'*"])
+
+
+def test_unknown_env_mode_is_a_usage_error(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bad SSOT_GUARD_MODE stops the run with a message naming the variable."""
+    make_project(pytester)
+    monkeypatch.setenv("SSOT_GUARD_MODE", "loud")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*environment variable SSOT_GUARD_MODE: unknown mode 'loud'*"])
+
+
+def test_broken_config_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """A broken [tool.ssot_guard] table is reported with file, entry and key, no traceback."""
+    make_project(pytester)
+    path = pytester.path / "pyproject.toml"
+    path.write_text(path.read_text().replace('module = "app.legacy"', 'modul = "app.legacy"'))
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*ssot_guard: *pyproject.toml: tool.ssot_guard.block[[]0[]]: key 'modul': unknown key*"]
+    )
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_missing_config_file_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    """--ssot-config naming no file says so."""
+    make_project(pytester, ssot=False)
+    result = pytester.runpytest("--ssot-config=nowhere.toml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*ssot_guard: *nowhere.toml: file not found*"])
+
+
+def test_strict_refuses_modules_imported_before_the_plugin(pytester: pytest.Pytester) -> None:
+    """A retired module imported by an earlier -p plugin stops a strict run, naming it."""
+    make_project(pytester)
+    result = pytester.runpytest_subprocess("-p", "app.legacy")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*imported before install()*", "*app.legacy*"])

@@ -1,0 +1,221 @@
+"""The pytest plugin's report: summary, expected vs unexpected, exit status, xdist."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+FILES = {
+    "app/__init__.py": "",
+    "app/legacy.py": "LEGACY = True\n",
+    "app/current.py": "CURRENT = True\n",
+    # The dangerous case: a blocked import swallowed by try/except ImportError.
+    "app/service.py": """\
+        try:
+            import app.legacy as backend
+        except ImportError:
+            import app.current as backend
+        """,
+}
+CONFIG = """
+[tool.pytest.ini_options]
+pythonpath = ["."]
+{ini}
+
+[tool.ssot_guard]
+mode = "{mode}"
+
+[[tool.ssot_guard.block]]
+module = "app.legacy"
+use = "app.current"
+reason = "retired in #1"
+"""
+
+
+def make_project(
+    pytester: pytest.Pytester, tests: dict[str, str], *, mode: str = "strict", ini: str = ""
+) -> None:
+    """The app package with a swallowing service module, a strict config and *tests*."""
+    for name, source in {**FILES, **tests}.items():
+        path = pytester.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(source))
+    (pytester.path / "pyproject.toml").write_text(CONFIG.format(mode=mode, ini=ini))
+
+
+SWALLOWING = """
+import sys
+
+def test_service_falls_back():
+    sys.modules.pop("app.service", None)
+    import app.service
+    assert app.service.backend.__name__ == "app.current"
+"""
+PROVOKING = """
+import pytest
+
+def test_blocked_on_purpose():
+    with pytest.raises(ImportError):
+        import app.legacy
+"""
+
+
+def test_summary_lists_unexpected_violation_with_details(pytester: pytest.Pytester) -> None:
+    """Kind, module, reason, replacement, rule, importer file:line, mode and count, once."""
+    make_project(pytester, {"test_a.py": SWALLOWING, "test_b.py": SWALLOWING})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=2)
+    result.stdout.fnmatch_lines(
+        [
+            "*= ssot_guard =*",
+            "mode strict (from config file), pyproject.toml",
+            "1 unexpected violation:",
+            "  import of retired module 'app.legacy'",
+            "    reason: retired in #1",
+            "    use instead: app.current",
+            "    rule: pyproject.toml: tool.ssot_guard.block[[]0[]]",
+            "    at app/service.py:2 (strict, 2 times)",
+        ]
+    )
+    assert result.stdout.str().count("import of retired module 'app.legacy'") == 1
+
+
+def test_block_in_test_body_is_expected(pytester: pytest.Pytester) -> None:
+    """An import statement in the body of the running test is listed as expected."""
+    make_project(pytester, {"test_a.py": PROVOKING})
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "1 expected violation (provoked on purpose*",
+            "*",
+            "*",
+            "*",
+            "*",
+            "    at test_a.py:6 (strict)",
+        ]
+    )
+    assert "unexpected" not in result.stdout.str()
+
+
+def test_block_from_helper_is_expected(pytester: pytest.Pytester) -> None:
+    """An ssot_guard.testing helper, even called from a test's own helper, provokes on purpose."""
+    make_project(
+        pytester,
+        {
+            "test_a.py": """
+            from ssot_guard.testing import assert_import_blocked
+
+            def check_retired(name):
+                assert_import_blocked(name)
+
+            def test_retired():
+                check_retired("app.legacy")
+            """
+        },
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["1 expected violation*", "*", "*", "*", "*", "    at test_a.py:5 (strict)"]
+    )
+
+
+def test_block_in_application_code_during_a_test_is_unexpected(pytester: pytest.Pytester) -> None:
+    """Application code called by a test is not the test's body: unexpected."""
+    make_project(pytester, {"test_a.py": SWALLOWING})
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["1 unexpected violation:"])
+    assert "expected violation" not in result.stdout.str().replace("unexpected violation", "")
+
+
+def test_module_level_import_in_test_file_is_unexpected(pytester: pytest.Pytester) -> None:
+    """A retired import at the top of a test file (warn mode lets it through) is unexpected."""
+    make_project(
+        pytester,
+        {"test_a.py": "import app.legacy\n\ndef test_x():\n    assert app.legacy.LEGACY\n"},
+        mode="warn",
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        ["1 unexpected violation:", "*", "*", "*", "*", "    at test_a.py:1 (warn)"]
+    )
+
+
+def test_no_violations_says_so(pytester: pytest.Pytester) -> None:
+    """An active guard with nothing recorded still shows its section."""
+    make_project(pytester, {"test_a.py": "def test_x():\n    pass\n"})
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["*= ssot_guard =*", "mode strict*", "no violations recorded"])
+
+
+def test_swallowed_block_passes_without_fail_on_violation(pytester: pytest.Pytester) -> None:
+    """Without the option, a swallowed block leaves the exit status alone."""
+    make_project(pytester, {"test_a.py": SWALLOWING})
+    assert pytester.runpytest().ret == pytest.ExitCode.OK
+
+
+def test_fail_on_violation_fails_a_swallowed_block(pytester: pytest.Pytester) -> None:
+    """--ssot-fail-on-violation: exit status 1 and the reason, although every test passed."""
+    make_project(pytester, {"test_a.py": SWALLOWING})
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "ssot_guard: failing the run: 1 unexpected violation was recorded "
+            "(--ssot-fail-on-violation*"
+        ]
+    )
+
+
+def test_fail_on_violation_ini_key(pytester: pytest.Pytester) -> None:
+    """The ssot_fail_on_violation ini key does the same."""
+    make_project(pytester, {"test_a.py": SWALLOWING}, ini="ssot_fail_on_violation = true")
+    assert pytester.runpytest().ret == pytest.ExitCode.TESTS_FAILED
+
+
+def test_fail_on_violation_ignores_expected_violations(pytester: pytest.Pytester) -> None:
+    """Blocks a test provokes on purpose never fail the run."""
+    make_project(pytester, {"test_a.py": PROVOKING})
+    assert pytester.runpytest("--ssot-fail-on-violation").ret == pytest.ExitCode.OK
+
+
+def test_fail_on_violation_keeps_a_worse_exit_status(pytester: pytest.Pytester) -> None:
+    """A run that already failed keeps its status; the reason is still printed."""
+    make_project(pytester, {"test_a.py": SWALLOWING + "\n\ndef test_broken():\n    assert False\n"})
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["ssot_guard: failing the run: 1 unexpected violation*"])
+
+
+def test_xdist_workers_report_once_in_the_controller(pytester: pytest.Pytester) -> None:
+    """With -n 2, every worker's violations appear once, counted, and fail the run."""
+    tests = {f"test_{i}.py": SWALLOWING for i in range(4)}
+    tests["test_provoke.py"] = PROVOKING
+    make_project(pytester, tests)
+    result = pytester.runpytest_subprocess("-n", "2", "--ssot-fail-on-violation")
+    result.assert_outcomes(passed=5)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "1 unexpected violation:",
+            "*",
+            "*",
+            "*",
+            "*",
+            "    at app/service.py:2 (strict, 4 times)",
+            "1 expected violation*",
+            "*",
+            "*",
+            "*",
+            "*",
+            "    at test_provoke.py:6 (strict)",
+            "ssot_guard: failing the run: 1 unexpected violation was recorded*",
+        ]
+    )
+    assert result.stdout.str().count("= ssot_guard =") == 1
