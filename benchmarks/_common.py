@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,18 +48,16 @@ def compile_tree(path: str) -> None:
 
 def run_child(argv: Argv, *, cwd: str | None = None) -> tuple[float, float, str]:
     """Run *argv* to completion: (wall seconds, child CPU seconds, stdout)."""
-    before = os.times()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     result = subprocess.run(
         argv, cwd=cwd, env=child_env(), capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - start
-    after = os.times()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
-    cpu = (after.children_user - before.children_user) + (
-        after.children_system - before.children_system
-    )
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return wall, cpu, result.stdout
 
 
@@ -98,8 +97,16 @@ def spread(values: Sequence[float]) -> float:
     return (q3 - q1) / 2 / statistics.median(values)
 
 
-def best_ns_per_call(loop: Callable[[int], float], calls: int, repeat: int = 7) -> float:
-    """Best of *repeat* timings of ``loop(calls)`` (seconds), in nanoseconds per call."""
+def best_ns_per_call(loop: Callable[[int], float], seconds: float = 0.1, repeat: int = 7) -> float:
+    """Best of *repeat* timings of ``loop(calls)``, in nanoseconds per call.
+
+    ``loop(n)`` makes *n* calls and returns the seconds they took; *calls* is
+    chosen so that one timing lasts about *seconds*.
+    """
+    calls = 100
+    while (took := loop(calls)) < seconds / 10:
+        calls *= 10
+    calls = max(calls, int(calls * seconds / took))
     return min(loop(calls) for _ in range(repeat)) / calls * 1e9
 
 

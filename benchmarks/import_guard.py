@@ -284,7 +284,7 @@ def _finder(rules: list[object]) -> object:
 def bench_find_spec(quick: bool) -> list[tuple[str, float]]:
     from _common import best_ns_per_call
 
-    calls = 50_000 if quick else 300_000
+    seconds = 0.02 if quick else 0.1
     untouched = "app.pkg07.mod042"
 
     def nothing(fullname: str, path: object = None, target: object = None) -> None:
@@ -315,7 +315,7 @@ def bench_find_spec(quick: bool) -> list[tuple[str, float]]:
                 _walk(cirq_style_finders(count), untouched),
             )
         )
-    return [(label, best_ns_per_call(run, calls)) for label, run in rows]  # type: ignore[arg-type]
+    return [(label, best_ns_per_call(run, seconds)) for label, run in rows]  # type: ignore[arg-type]
 
 
 # --- 3: start-up ---------------------------------------------------------------------------------
@@ -447,12 +447,19 @@ def main(argv: list[str]) -> int:
     import shutil
     import tempfile
 
-    from _common import compile_tree, machine, table, verdict
+    from _common import compile_tree, machine
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions (rough figures)")
     parser.add_argument("--rounds", type=int, help="fresh-interpreter samples per variant")
+    parser.add_argument(
+        "--only",
+        choices=("find_spec", "imports", "startup"),
+        action="append",
+        help="run only this part (repeatable); default: all",
+    )
     args = parser.parse_args(argv)
+    parts = set(args.only or ("find_spec", "imports", "startup"))
     rounds = args.rounds or (5 if args.quick else 25)
 
     import ssot_guard
@@ -465,80 +472,108 @@ def main(argv: list[str]) -> int:
         write_startup_files(root)
         compile_tree(root)
 
-        print("## find_spec per call (best of 7, ns)\n")
-        spec_rows = bench_find_spec(args.quick)
-        floor = spec_rows[0][1]
-        print(table([(label, f"{ns:,.0f}") for label, ns in spec_rows], ("case", "ns per call")))
-        untouched = [ns for label, ns in spec_rows if label.startswith("untouched")]
-        print(
-            f"\nGoal, untouched name <= 500 ns: worst {max(untouched):.0f} ns "
-            f"({max(untouched) - floor:.0f} ns above a finder that does nothing): "
-            f"{verdict(max(untouched) <= 500)}\n"
-        )
-
-        print(f"## Importing 2,000 modules, fresh interpreter each ({rounds} rounds, median)\n")
-        imports = bench_imports(root, rounds)
-        base_wall, base_cpu, _ = imports["no guard"]
-        print(
-            table(
-                [
-                    (
-                        name,
-                        f"{wall * 1e3:.1f}",
-                        f"{wall / base_wall:.3f}",
-                        f"{cpu / base_cpu:.3f}",
-                        f"±{noise:.1%}",
-                    )
-                    for name, (wall, cpu, noise) in imports.items()
-                ],
-                ("variant", "wall ms", "wall ratio", "CPU ratio", "noise"),
-            )
-        )
-        per_import = base_wall / len(module_names()) * 1e9
-        print(f"\nOne import costs about {per_import / 1e3:.1f} µs here; 1% of it is ")
-        print(f"{per_import / 100:.0f} ns, the find_spec budget per import for the 1% goal.")
-        for name in ("guard, 120 rules elsewhere", "guard, 120 rules beside (app.*)"):
-            ratio = imports[name][0] / base_wall
-            print(f"Goal, {name} <= 1.01 x no guard: {ratio:.3f}: {verdict(ratio <= 1.01)}")
-
-        print(f"\n## Start-up ({rounds * 2} rounds, median)\n")
-        startup = bench_startup(root, rounds * 2)
-        bare_wall, bare_cpu, _ = startup["bare interpreter (python -c pass)"]
-        print(
-            table(
-                [
-                    (
-                        name,
-                        f"{wall * 1e3:.1f}",
-                        f"+{(wall - bare_wall) * 1e3:.1f}",
-                        f"+{(cpu - bare_cpu) * 1e3:.1f}",
-                        f"±{noise:.1%}",
-                    )
-                    for name, (wall, cpu, noise) in startup.items()
-                ],
-                ("variant", "wall ms", "over bare, ms", "CPU over bare, ms", "noise"),
-            )
-        )
-        worst = max(w for n, (w, _, _) in startup.items() if "install" in n) - bare_wall
-        print(f"\nGoal, import + install() <= 15 ms over bare: +{worst * 1e3:.1f} ms: ", end="")
-        print(verdict(worst <= 0.015))
-        imp, toml, objects = startup_phases(root, rounds)
-        print(
-            f"Inside the interpreter: import ssot_guard {imp * 1e3:.1f} ms, install() from TOML "
-            f"{toml * 1e3:.1f} ms, importing + install() of 500 rule objects {objects * 1e3:.1f} ms"
-        )
-        print("\n-X importtime, modules beyond a bare interpreter (median of 5, top 15 by self):\n")
-        rows = importtime(root, 5)
-        print(
-            table(
-                [(name, f"{own:,.0f}", f"{total:,.0f}") for name, own, total in rows[:15]],
-                ("module", "self µs", "cumulative µs"),
-            )
-        )
-        print(f"\n{len(rows)} modules beyond bare; self total {sum(r[1] for r in rows):,.0f} µs")
+        per_call: dict[str, float] = {}
+        if "find_spec" in parts:
+            per_call = find_spec_section(args.quick)
+        if "imports" in parts:
+            per_import = imports_section(root, rounds)
+            if per_call:
+                print("\nfind_spec's share of one import, from the per-call figures above:")
+                for label, ns in per_call.items():
+                    if label.startswith(("untouched", "name under")):
+                        print(f"  {label}: {ns:,.0f} ns = {ns / per_import:.2%}")
+        if "startup" in parts:
+            startup_section(root, rounds)
     finally:
         shutil.rmtree(root, ignore_errors=True)
     return 0
+
+
+def find_spec_section(quick: bool) -> dict[str, float]:
+    from _common import table, verdict
+
+    print("## find_spec per call (best of 7, ns)\n")
+    spec_rows = bench_find_spec(quick)
+    floor = spec_rows[0][1]
+    print(table([(label, f"{ns:,.0f}") for label, ns in spec_rows], ("case", "ns per call")))
+    untouched = [ns for label, ns in spec_rows if label.startswith("untouched")]
+    print(
+        f"\nGoal, untouched name <= 500 ns: worst {max(untouched):.0f} ns "
+        f"({max(untouched) - floor:.0f} ns above a finder that does nothing): "
+        f"{verdict(max(untouched) <= 500)}\n"
+    )
+    return dict(spec_rows)
+
+
+def imports_section(root: str, rounds: int) -> float:
+    """Print the import figures; return what one import costs without a guard (ns)."""
+    from _common import table, verdict
+
+    print(f"## Importing 2,000 modules, fresh interpreter each ({rounds} rounds, median)\n")
+    imports = bench_imports(root, rounds)
+    base_wall, base_cpu, _ = imports["no guard"]
+    print(
+        table(
+            [
+                (
+                    name,
+                    f"{wall * 1e3:.1f}",
+                    f"{wall / base_wall:.3f}",
+                    f"{cpu / base_cpu:.3f}",
+                    f"±{noise:.1%}",
+                )
+                for name, (wall, cpu, noise) in imports.items()
+            ],
+            ("variant", "wall ms", "wall ratio", "CPU ratio", "noise"),
+        )
+    )
+    per_import = base_wall / len(module_names()) * 1e9
+    print(f"\nOne import costs about {per_import / 1e3:.1f} µs here; 1% of it is ")
+    print(f"{per_import / 100:.0f} ns, the find_spec budget per import for the 1% goal.")
+    for name in ("guard, 120 rules elsewhere", "guard, 120 rules beside (app.*)"):
+        ratio = imports[name][0] / base_wall
+        print(f"Goal, {name} <= 1.01 x no guard: {ratio:.3f}: {verdict(ratio <= 1.01)}")
+    return per_import
+
+
+def startup_section(root: str, rounds: int) -> None:
+    from _common import table, verdict
+
+    print(f"\n## Start-up ({rounds * 2} rounds, median)\n")
+    startup = bench_startup(root, rounds * 2)
+    bare_wall, bare_cpu, _ = startup["bare interpreter (python -c pass)"]
+    print(
+        table(
+            [
+                (
+                    name,
+                    f"{wall * 1e3:.1f}",
+                    f"+{(wall - bare_wall) * 1e3:.1f}",
+                    f"+{(cpu - bare_cpu) * 1e3:.1f}",
+                    f"±{noise:.1%}",
+                )
+                for name, (wall, cpu, noise) in startup.items()
+            ],
+            ("variant", "wall ms", "over bare, ms", "CPU over bare, ms", "noise"),
+        )
+    )
+    worst = max(w for n, (w, _, _) in startup.items() if "install" in n) - bare_wall
+    print(f"\nGoal, import + install() <= 15 ms over bare: +{worst * 1e3:.1f} ms: ", end="")
+    print(verdict(worst <= 0.015))
+    imp, toml, objects = startup_phases(root, rounds)
+    print(
+        f"Inside the interpreter: import ssot_guard {imp * 1e3:.1f} ms, install() from TOML "
+        f"{toml * 1e3:.1f} ms, importing + install() of 500 rule objects {objects * 1e3:.1f} ms"
+    )
+    print("\n-X importtime, modules beyond a bare interpreter (median of 5, top 15 by self):\n")
+    rows = importtime(root, 5)
+    print(
+        table(
+            [(name, f"{own:,.0f}", f"{total:,.0f}") for name, own, total in rows[:15]],
+            ("module", "self µs", "cumulative µs"),
+        )
+    )
+    print(f"\n{len(rows)} modules beyond bare; self total {sum(r[1] for r in rows):,.0f} µs")
 
 
 if __name__ == "__main__":

@@ -107,3 +107,15 @@ def test_finder_blocks_a_match_in_a_screened_package(make_package: Callable[...,
         importlib.import_module("app.core.views")
         with pytest.raises(BlockedImportError):
             importlib.import_module("app.core.ws_factory")
+
+
+def test_screen_merges_a_family_of_substring_tests_without_losing_a_match() -> None:
+    """``*client_v1*`` ... ``*client_v9*`` become one test, and each member is still admitted."""
+    rules: list[Block | Redirect] = [Block(pattern=f"app.*.*client_v{n}*") for n in range(1, 10)]
+    matcher = ImportMatcher(rules)
+    screen = matcher.screen("app.api")
+    assert len(screen.pieces) == 1
+    for n in range(1, 10):
+        assert matcher.match(f"app.api.old_client_v{n}_impl") is not None
+        assert screen.admits(f"old_client_v{n}_impl")
+    assert not screen.admits("views")
