@@ -350,3 +350,26 @@ def test_recording_violations_counts_per_location(make_package: MakePackage) -> 
     assert log.names == ["app.legacy"]
     assert log[0].count == 3
     assert "import of retired module 'app.legacy'" in str(log)
+
+
+def test_helpers_restore_the_class_registry(make_package: MakePackage) -> None:
+    """A module a helper re-imports leaves the registry naming the class in sys.modules."""
+    make_package({"reg/__init__.py": "", "reg/thing.py": THING})
+    import reg.thing
+
+    with pytest.warns(ssot_guard.SSOTWarning, match="imported before install"):
+        ssot_guard.install(rules=[ssot_guard.Block("reg.thing")], mode="warn")
+    with pytest.raises(AssertionError, match="was not blocked"):
+        assert_import_blocked("reg.thing")
+    assert ssot_guard.canonical("Thing") is reg.thing.Thing
+
+
+def test_importable_forgets_classes_of_modules_it_removes(make_package: MakePackage) -> None:
+    """A class registered by a module assert_importable imported is forgotten with the module."""
+    make_package({"reg/__init__.py": "", "reg/thing.py": THING})
+    assert assert_importable("reg.thing:Thing").__name__ == "Thing"
+    with pytest.raises(KeyError):
+        ssot_guard.canonical("Thing")
+
+
+THING = "from ssot_guard import SSOTMeta\n\nclass Thing(metaclass=SSOTMeta):\n    pass\n"

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from . import _guard, testing
+from . import _guard, _registry, testing
 from ._config import CONFIG_ENV, MODE_ENV, discover_config, env_mode, load_config
 from ._errors import ConfigError, PreloadedModuleError, SSOTWarning
 from ._finder import SSOTFinder
@@ -44,11 +44,6 @@ if TYPE_CHECKING:
     from ._rules import Mode, Rule
 
 __all__ = ["GuardFixture"]
-
-try:  # the class registry (issue 3) is optional for the plugin
-    from . import _registry
-except ImportError:  # pragma: no cover - only while the registry is being built
-    _registry = None  # type: ignore[assignment]
 
 _Key = tuple[str, str, str, str | None, int | None, bool]
 
@@ -359,9 +354,7 @@ class _TestScope:
         self.allow: _AllowFinder | None = None
         self._record: list[Violation] | None = None
         self._modules: set[str] | None = None  # sys.modules before this test changed the guard
-        self._registry = _registry.registry_snapshot() if _registry is not None else None
-        if self._registry is not None:
-            self._registry.__enter__()
+        self._registry = _registry.registry_snapshot()
 
     def set_mode(self, mode: Mode) -> None:
         self.override = mode
@@ -374,12 +367,11 @@ class _TestScope:
     def allow_names(self, names: Sequence[str]) -> None:
         self.allow = _AllowFinder(NameSet(names))
         sys.meta_path.insert(0, self.allow)
-        if _registry is not None:
-            # Free the class keys: a class of that name defined in this test is
-            # then the first one; the registry snapshot puts the old entry back.
-            with _registry._lock:
-                for name in names:
-                    _registry._entries.pop(name, None)
+        # Free the class keys: a class of that name defined in this test is then
+        # the first one; the registry snapshot puts the old entry back at teardown.
+        with _registry._lock:
+            for name in names:
+                _registry._entries.pop(name, None)
 
     def apply(self) -> Guard:
         """Install a guard for this test: the base guard's rules, plus ours, in our mode."""
@@ -420,8 +412,7 @@ class _TestScope:
             if self._record is not None:
                 recorder.restore(self._record)
         finally:
-            if self._registry is not None:
-                self._registry.__exit__(None, None, None)
+            self._registry.restore()
 
     def _retired_since(self, before: set[str]) -> list[str]:
         """Modules imported during this test that the guard outside it would refuse."""

@@ -22,7 +22,7 @@ from contextvars import ContextVar
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, overload
 
-from . import _guard
+from . import _guard, _registry
 from ._errors import BlockedImportError, DeprecatedAttributeError, DeprecatedNameError, SSOTWarning
 from ._glob import NameSet, glob_error
 from ._violations import Violation, recorder
@@ -303,11 +303,13 @@ def _forget(module_name: str) -> None:
 
 @contextmanager
 def _restoring_modules() -> Iterator[None]:
-    """Put ``sys.modules`` (and the submodule attributes of packages) back as they were."""
+    """Put ``sys.modules``, packages' submodule attributes and the class registry back."""
     saved = dict(sys.modules)
+    registry = _registry.registry_snapshot()
     try:
         yield
     finally:
+        registry.restore()
         for name in [n for n in sys.modules if n not in saved]:
             module = sys.modules.pop(name)
             _bind(name, module, None)
