@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 #: The ``rule`` of violations the registry records.
 REGISTRY_RULE = "ssot_guard class registry"
 
-_entries: dict[str, ref[type]] = {}
+_entries: dict[str, ref[type]] = {}  # never rebound: _setdefault is bound to it
+_setdefault = _entries.setdefault
+_type_new = type.__new__
 _lock = threading.Lock()  # taken only when a key is already present
 _getframe = sys._getframe
 
@@ -51,7 +53,7 @@ def register(cls: type, key: str) -> None:
     was, so a rejected class is never registered.
     """
     entry = ref(cls)
-    if _entries.setdefault(key, entry) is not entry:
+    if _setdefault(key, entry) is not entry:
         _collide(cls, key, entry)
 
 
@@ -295,23 +297,35 @@ class SSOTMeta(type):
     """
 
     def __new__(
-        mcls,
-        name: str,
-        bases: tuple[type, ...],
-        namespace: dict[str, Any],
-        /,
-        ssot_key: str | None = None,
-        **kwargs: Any,
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], /, **kwargs: Any
     ) -> SSOTMeta:
-        if mcls is SSOTMeta:
-            cls = type.__new__(mcls, name, bases, namespace, **kwargs)
-        else:  # a composed metaclass: let every __new__ in its MRO run
-            cls = super().__new__(mcls, name, bases, namespace, **kwargs)
+        # The hot path: a plain ``class X(metaclass=SSOTMeta)``. Calling type.__new__
+        # without ``**`` and reading nothing else saves a few percent of class creation.
+        if kwargs or mcls is not SSOTMeta:
+            return _new_with_keywords(mcls, name, bases, namespace, kwargs)
+        cls = _type_new(mcls, name, bases, namespace)
         entry: ref[type] = ref(cls)
-        key = name if ssot_key is None else _checked_key(ssot_key, cls)
-        if _entries.setdefault(key, entry) is not entry:
-            _collide(cls, key, entry)
+        if _setdefault(name, entry) is not entry:
+            _collide(cls, name, entry)
         return cls
+
+
+def _new_with_keywords(
+    mcls: type[SSOTMeta],
+    name: str,
+    bases: tuple[type, ...],
+    namespace: dict[str, Any],
+    kwargs: dict[str, Any],
+) -> SSOTMeta:
+    """``SSOTMeta.__new__`` with class keywords, or for a composed metaclass."""
+    ssot_key = kwargs.pop("ssot_key", None)
+    # Every __new__ after SSOTMeta's in the metaclass's MRO runs (ABCMeta's, a library's).
+    cls: SSOTMeta = super(SSOTMeta, mcls).__new__(mcls, name, bases, namespace, **kwargs)
+    entry: ref[type] = ref(cls)
+    key = name if ssot_key is None else _checked_key(ssot_key, cls)
+    if _setdefault(key, entry) is not entry:
+        _collide(cls, key, entry)
+    return cls
 
 
 class SSOTBase:
@@ -328,7 +342,7 @@ class SSOTBase:
         super().__init_subclass__(**kwargs)
         entry: ref[type] = ref(cls)  # register(), inlined: this runs for every subclass
         key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
-        if _entries.setdefault(key, entry) is not entry:
+        if _setdefault(key, entry) is not entry:
             _collide(cls, key, entry)
 
 
