@@ -277,3 +277,20 @@ def test_strict_errors_pickle(app: Path, form: str) -> None:
     assert type(copy) is type(caught.value)
     assert str(copy) == str(caught.value)
     assert copy.use == USE
+
+
+def test_reinstall_applies_one_layer(app: Path) -> None:
+    """Installing again replaces the deprecation instead of stacking a second one."""
+    legacy = importlib.import_module(LEGACY)
+    deprecate("warn")
+    deprecate("strict")
+    assert type(legacy).__mro__[1] is types.ModuleType
+    with pytest.raises(AttributeError):
+        _ = legacy.create_websocket_manager
+
+
+def test_strict_star_import_refuses_a_public_retired_name(app: Path) -> None:
+    """Strict: ``from legacy import *`` would import the retired name, so it is refused."""
+    deprecate("strict")
+    with pytest.raises(ImportError, match=f"use '{USE}' instead"):
+        run(f"from {LEGACY} import *")

@@ -9,6 +9,7 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 import typing
 from importlib.machinery import SourceFileLoader
 from pathlib import Path
@@ -282,3 +283,35 @@ def test_unique_rules_from_pyproject(app: Path, tmp_path: Path) -> None:
     with pytest.raises(DuplicateClassError, match=r"\(one manager \(#1126\)\)") as caught:
         importlib.import_module("app.websocket_core.factory")
     assert "tool.ssot_guard.unique[0]" in str(caught.value)
+
+
+def test_many_threads_importing_watched_modules(make_package: MakePackage) -> None:
+    """8 threads importing 40 watched modules each at once: no deadlock, all checked and wrapped."""
+    files = {
+        f"app/t{t}/m{n}.py": f"class Thing{t}x{n}:\n    pass\n" for t in range(8) for n in range(40)
+    }
+    make_package(files)
+    ssot_guard.install(rules=[Unique("Thing0x0", within=["app"])], mode="strict")
+    barrier = threading.Barrier(8)
+    failures: list[BaseException] = []
+
+    def work(t: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(40):
+                importlib.import_module(f"app.t{t}.m{n}")
+        except BaseException as error:  # pragma: no cover - reported below
+            failures.append(error)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert failures == []
+    assert all(
+        type(sys.modules[f"app.t{t}.m{n}"].__loader__) is WatchedLoader
+        for t in range(8)
+        for n in range(40)
+    )
+    assert ssot_guard.violations() == []
