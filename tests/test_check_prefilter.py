@@ -56,10 +56,28 @@ def test_files_without_a_rule_name_are_not_parsed(tmp_path: Path) -> None:
 
 def test_syntax_error_in_a_candidate_is_a_finding(tmp_path: Path) -> None:
     """A file that mentions a rule's name and does not parse is SSOT901 at the error."""
-    (tmp_path / "a.py").write_text("import app.legacy\nif :\n", encoding="utf-8")
+    (tmp_path / "a.py").write_text("import app.legacy\nif :\n    import os\n", encoding="utf-8")
     (finding,) = check([str(tmp_path)], rules=LEGACY).findings
     assert (finding.code, finding.line) == ("SSOT901", 2)
     assert finding.message.startswith("file does not parse: ")
+
+
+def test_only_the_head_of_a_file_may_be_parsed(tmp_path: Path) -> None:
+    """Past its last import and hot line a candidate may go unparsed; ``parse_all`` reads all."""
+    (tmp_path / "a.py").write_text("import app.legacy\n\ndef f(:\n    pass\n", encoding="utf-8")
+    assert [f.code for f in check([str(tmp_path)], rules=LEGACY).findings] == ["SSOT101"]
+    assert [f.code for f in check([str(tmp_path)], rules=LEGACY, parse_all=True).findings] == [
+        "SSOT901"
+    ]
+
+
+def test_head_parse_finds_imports_after_semicolons_and_colons(tmp_path: Path) -> None:
+    """Imports that do not start their line still count as the file's last import."""
+    body = "def f():\n    pass\n\n" * 30
+    source = f"import os\n{body}x = 1; import app.legacy\nif x: from app import legacy\n"
+    (tmp_path / "a.py").write_text(source + body, encoding="utf-8")
+    found = check([str(tmp_path)], rules=LEGACY).findings
+    assert [(f.code, f.line) for f in found] == [("SSOT101", 92), ("SSOT101", 93)]
 
 
 def test_syntax_error_elsewhere_needs_parse_all(tmp_path: Path) -> None:

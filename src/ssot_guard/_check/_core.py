@@ -153,28 +153,32 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
 
     rule_hit = plan.rule_hit(data, module)
     registry = plan.registry_hit(data)
-    if not (rule_hit or registry or plan.parse_all or plan.unique_hit(data, module)):
+    unique = plan.unique_hit(data, module)
+    if not (rule_hit or registry or plan.parse_all or unique):
         return FileReport(path, findings, [], suppressions, parsed=False)
 
-    try:
-        tree = ast.parse(data, filename=path)
-    except SyntaxError as error:
-        where = error.lineno or 1
-        column = error.offset or 1
-        findings.append(
-            Finding(path, where, column, codes.SYNTAX_ERROR, f"file does not parse: {error.msg}")
-        )
-        return FileReport(path, findings, [], suppressions, parsed=True)
-    except ValueError as error:  # null bytes, on the versions that do not make it a SyntaxError
-        findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, f"file does not parse: {error}"))
-        return FileReport(path, findings, [], suppressions, parsed=True)
-    except (RecursionError, MemoryError):
-        findings.append(
-            Finding(path, 1, 1, codes.SYNTAX_ERROR, "file does not parse: nested too deeply")
-        )
-        return FileReport(path, findings, [], suppressions, parsed=True)
+    hot, last_hot = plan.hot_lines(data) if rule_hit else ([], 0)
+    tree = None
+    if not (registry or unique or plan.parse_all):
+        tree = _parse_head(data, path, last_hot)
+    if tree is None:
+        try:
+            tree = ast.parse(data, filename=path)
+        except SyntaxError as error:
+            where = error.lineno or 1
+            column = error.offset or 1
+            message = f"file does not parse: {error.msg}"
+            findings.append(Finding(path, where, column, codes.SYNTAX_ERROR, message))
+            return FileReport(path, findings, [], suppressions, parsed=True)
+        except ValueError as error:  # null bytes, where that is not a SyntaxError
+            message = f"file does not parse: {error}"
+            findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
+            return FileReport(path, findings, [], suppressions, parsed=True)
+        except (RecursionError, MemoryError):
+            message = "file does not parse: nested too deeply"
+            findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
+            return FileReport(path, findings, [], suppressions, parsed=True)
 
-    hot = plan.hot_lines(data) if rule_hit else []
     visit = plan.visit_lines(data, hot, registry=registry, module=module)
     walker = Walker(plan, source, hot, visit, registry=registry)
     walker.run(tree)
@@ -186,6 +190,35 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
         columns = _Columns(text)
         classes = [c._replace(offset=columns(c.line, c.offset) - 1) for c in classes]
     return FileReport(path, findings, classes, suppressions, parsed=True)
+
+
+_TOP_LEVEL_LINE: Final = re.compile(rb"\n[A-Za-z_@]")
+# An import statement at the start of a line, after ";" or after "if x:"; or an import call.
+_IMPORT_LINE: Final = re.compile(
+    rb"(?:^|[;:])[ \t]*(?:from|import)\b|import_module|__import__|find_spec", re.MULTILINE
+)
+
+
+def _parse_head(data: bytes, path: str, last_hot: int) -> ast.Module | None:
+    """The statements up to the last one import rules can be about, or ``None``.
+
+    Import-rule and deprecate findings come only from import statements and import
+    calls (``_IMPORT_LINE``) and from hot lines. Past the last of both, the file is cut
+    before the next line that starts a top-level statement. A prefix that ends at a
+    statement boundary parses to exactly the full file's first statements; a guess
+    that lands inside a string or brackets does not parse at all, and then (as for any
+    error) the caller parses the whole file.
+    """
+    last = max(last_hot, 0)
+    for match in _IMPORT_LINE.finditer(data, last):
+        last = match.start()
+    boundary = _TOP_LEVEL_LINE.search(data, last)
+    if boundary is None or boundary.start() > len(data) * 0.8:
+        return None  # nearly everything: parse it all once
+    try:
+        return ast.parse(data[: boundary.start() + 1], filename=path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
 
 
 def _finish(path: str, raw: RawFinding, columns: _Columns) -> Finding:

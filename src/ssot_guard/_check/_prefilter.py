@@ -100,6 +100,28 @@ class Plan:
         attributes = {rule.attribute for rule in self.deprecated.values()}
         self._attribute_searches = tuple(s for s in self._searches if s[0].decode() in attributes)
         self._unique_bytes = tuple(sorted(n.encode() for n in self.unique_names))
+        patterns = dict(self._searches)
+        # For a dotted name a.b.c, "c" alone is not enough: from outside package a.b an
+        # import spells "b" too. So each such rule is (needle, pattern, the package whose
+        # files may leave the parent part unspelled, the parent part and its pattern).
+        self._pairs: list[tuple[bytes, re.Pattern[bytes], str, bytes, re.Pattern[bytes]]] = []
+        loose: set[str] = set()
+        exact = [r.target for r in import_rules if "*" not in r.target]
+        exact += [rule.module + "." + rule.attribute for rule in self.deprecated.values()]
+        for target in exact:
+            package, _, last = target.rpartition(".")
+            if not package:
+                loose.add(last)
+                continue
+            parent = package.rpartition(".")[2]
+            self._pairs.append(
+                (last.encode(), patterns[last.encode()], package, parent.encode(), _bounded(parent))
+            )
+        for rule in import_rules:
+            if "*" in rule.target and (needle := needle_of(rule.target)) is not None:
+                loose.add(needle)
+        #: Needles that alone make a file a candidate (globs, top-level names).
+        self._loose = tuple((n.encode(), patterns[n.encode()], n) for n in sorted(loose))
 
     def source_of(self, rule: Rule) -> str:
         """Where *rule* was defined, its file relative to the working directory when inside it."""
@@ -116,10 +138,23 @@ class Plan:
         """Whether an import or deprecate rule may find something in this file."""
         if self.everything:
             return True
-        for needle, pattern in self._searches:
-            if needle in data and pattern.search(data):
+        for needle, pattern, text in self._loose:
+            if (needle in data and pattern.search(data)) or text in module:
                 return True
-        return any(needle in module for needle in self.needles)
+        for needle, pattern, package, parent, parent_pattern in self._pairs:
+            if module == package or module.startswith(package + "."):
+                # Inside the package: relative imports may spell nothing at all.
+                if (needle in data and pattern.search(data)) or needle.decode() in module:
+                    return True
+                continue
+            if (
+                needle in data
+                and parent in data
+                and pattern.search(data)
+                and parent_pattern.search(data)
+            ):
+                return True
+        return False
 
     def unique_hit(self, data: bytes, module: str) -> bool:
         return bool(self._unique_bytes) and (
@@ -130,8 +165,9 @@ class Plan:
     def registry_hit(data: bytes) -> bool:
         return any(needle in data for needle in _REGISTRY_NEEDLES)
 
-    def hot_lines(self, data: bytes) -> list[int]:
-        """Sorted line numbers (from 1) where a call or attribute may name a rule's target.
+    def hot_lines(self, data: bytes) -> tuple[list[int], int]:
+        """Sorted line numbers (from 1) where a call or attribute may name a rule's target,
+        and the byte position of the last such place (-1 when there is none).
 
         That is a line on which a needle occurs inside what may be a string (a quote
         precedes it on its line: ``import_module("app.old")``, ``patch("app.old.X")``)
@@ -139,7 +175,7 @@ class Plan:
         statements, which are walked anyway, or code no rule is about.
         """
         if self.everything:
-            return [0]  # a sentinel the walker reads as "every line"
+            return [0], len(data)  # a sentinel the walker reads as "every line"
         searches = self._searches
         if not any(call in data for call in _CALL_NEEDLES):
             # No import call and no dotted-target call: only attribute uses are left.
@@ -157,7 +193,7 @@ class Plan:
                     or data.rfind(b"'", line_start, start) >= 0
                 ):
                     positions.append(start)
-        return _lines_at(data, positions)
+        return _lines_at(data, positions), max(positions, default=-1)
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
         """Lines that make a compound statement worth entering: see ``Walker``."""
@@ -195,7 +231,7 @@ def _lines_at(data: bytes, positions: list[int]) -> list[int]:
 _IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
 
 
-def _bounded(needle: str, *, rules: Iterable[Block | Redirect]) -> re.Pattern[bytes]:
+def _bounded(needle: str, *, rules: Iterable[Block | Redirect] = ()) -> re.Pattern[bytes]:
     """A pattern for *needle* where it may stand for a whole dotted part.
 
     A side of the needle needs a word boundary unless some glob has a ``*`` next to

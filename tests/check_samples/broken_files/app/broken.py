@@ -1,4 +1,5 @@
-import app.legacy
-
 def broken(:
     pass
+
+
+import app.legacy
