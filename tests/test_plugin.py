@@ -377,3 +377,37 @@ def test_strict_refuses_modules_imported_before_the_plugin(pytester: pytest.Pyte
     result = pytester.runpytest_subprocess("-p", "app.legacy")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*imported before install()*", "*app.legacy*"])
+
+
+def test_help_works_with_a_broken_config(pytester: pytest.Pytester) -> None:
+    """--help never fails on the ssot_guard config."""
+    make_project(pytester, ini='ssot_mode = "loud"')
+    result = pytester.runpytest("--help")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["*--ssot-mode*"])
+
+
+def test_a_run_inside_a_run_is_its_own(pytester: pytest.Pytester) -> None:
+    """A pytester run inside a guarded run reports its violations itself, not to the outer run."""
+    make_project(
+        pytester,
+        tests={
+            "test_outer.py": """
+            pytest_plugins = ["pytester"]
+
+            def test_inner_run(pytester):
+                pytester.makepyprojecttoml(
+                    "[tool.pytest.ini_options]\\n[tool.ssot_guard]\\nmode = 'warn'\\n"
+                    "[[tool.ssot_guard.block]]\\nmodule = 'json.tool'\\n"
+                )
+                pytester.makepyfile("import json.tool\\n\\ndef test_x():\\n    pass\\n")
+                result = pytester.runpytest("-W", "ignore::DeprecationWarning")
+                result.stdout.fnmatch_lines(["1 unexpected violation:"])
+            """
+        },
+    )
+    result = pytester.runpytest_subprocess()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["mode strict (from config file), pyproject.toml", "no violations recorded"]
+    )

@@ -35,9 +35,8 @@ from ._violations import _KIND_TEXT, Violation, recorder
 from .testing import ViolationLog
 
 if TYPE_CHECKING:
-    from collections.abc import Generator, Iterable, Sequence
+    from collections.abc import Callable, Generator, Iterable, Sequence
     from importlib.machinery import ModuleSpec
-    from pathlib import Path
     from types import CodeType, ModuleType
 
     from ._guard import Guard
@@ -128,6 +127,7 @@ class _Session:
         self._lock = threading.Lock()
         self._previous_guard: Guard | None = None
         self._previous_record: list[Violation] = []
+        self._suspended: list[Callable[[Violation], object]] = []
 
     # Installing and restoring.
 
@@ -147,6 +147,10 @@ class _Session:
     def start(self) -> None:
         self._previous_guard = _guard.active_guard()
         self._previous_record = recorder.snapshot()
+        # A run inside a run (pytester): the outer session does not see the inner one's imports.
+        self._suspended = [c for c in recorder.callbacks if isinstance(_owner(c), _Session)]
+        for callback in self._suspended:
+            recorder.callbacks.remove(callback)
         recorder.callbacks.append(self.on_violation)
         try:
             # Retired modules imported before pytest loaded us are recorded as
@@ -176,6 +180,8 @@ class _Session:
     def _unhook(self) -> None:
         if self.on_violation in recorder.callbacks:
             recorder.callbacks.remove(self.on_violation)
+        recorder.callbacks.extend(self._suspended)
+        self._suspended = []
 
     def keep_first(self) -> None:
         """Put the session's finder back in front if something was inserted before it."""
@@ -220,6 +226,10 @@ class _Session:
         return [s for s in self.seen.values() if not s.expected]
 
 
+def _owner(callback: object) -> object:
+    return getattr(callback, "__self__", None)
+
+
 _SESSION = pytest.StashKey[_Session]()
 _SCOPE = pytest.StashKey["_TestScope"]()
 
@@ -237,6 +247,8 @@ def _reinstate(guard: Guard) -> None:
 def _settings(config: pytest.Config) -> _Session | None:
     """What the options, ini keys and environment ask for; ``None``: nothing to do."""
     ns = config.known_args_namespace
+    if getattr(ns, "help", False) or getattr(ns, "version", False):
+        return None  # --help and --version work whatever the config says
     option_mode: Mode | None = getattr(ns, "ssot_mode", None)
     option_config: str | None = getattr(ns, "ssot_config", None)
     option_fail: bool | None = getattr(ns, "ssot_fail_on_violation", None)
@@ -700,8 +712,9 @@ def _relative_rule(config: pytest.Config, rule: str) -> str:
 def _relative(config: pytest.Config, path: str | None) -> str | None:
     if path is None:
         return None
-    root: Path = config.rootpath
+    root = str(config.rootpath)
     try:
-        return os.path.relpath(path, root) if os.path.abspath(path).startswith(str(root)) else path
-    except ValueError:
+        inside = os.path.commonpath([os.path.abspath(path), root]) == root
+    except ValueError:  # another drive
         return path
+    return os.path.relpath(path, root) if inside else path
