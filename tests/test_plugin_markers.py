@@ -341,3 +341,33 @@ def test_guard_fixture_type_is_public() -> None:
 
     assert testing.GuardFixture is GuardFixture
     assert ssot_guard.testing is testing
+
+
+def test_ssot_allow_covers_unique_rules(pytester: pytest.Pytester) -> None:
+    """A [[unique]] class named in ssot_allow may be defined twice in that test only."""
+    make_project(
+        pytester,
+        """
+        import sys
+        import pytest
+        import ssot_guard
+
+        @pytest.mark.ssot_allow("Manager")
+        def test_a_copy_allowed():
+            import app.manager, app.copied
+            assert app.copied.Manager is not app.manager.Manager
+
+        def test_b_copy_refused_again():
+            assert "app.copied" not in sys.modules
+            import app.manager
+            with pytest.raises(ssot_guard.DuplicateClassError):
+                import app.copied
+        """,
+    )
+    for name in ("manager", "copied"):
+        (pytester.path / "app" / f"{name}.py").write_text("class Manager:\n    pass\n")
+    config = pytester.path / "pyproject.toml"
+    config.write_text(
+        config.read_text() + '\n[[tool.ssot_guard.unique]]\nclass = "Manager"\nwithin = ["app"]\n'
+    )
+    pytester.runpytest().assert_outcomes(passed=2)

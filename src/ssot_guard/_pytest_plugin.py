@@ -30,7 +30,7 @@ from ._errors import ConfigError, PreloadedModuleError, SSOTWarning
 from ._finder import SSOTFinder
 from ._frames import user_frame
 from ._glob import NameSet, glob_error
-from ._rules import MODES, Block, Redirect
+from ._rules import MODES, Block, Redirect, Unique
 from ._violations import _KIND_TEXT, Violation, recorder
 from .testing import ViolationLog
 
@@ -366,6 +366,8 @@ class _TestScope:
         self.allow: _AllowFinder | None = None
         self._record: list[Violation] | None = None
         self._modules: set[str] | None = None  # sys.modules before this test changed the guard
+        self._defining: set[str] | None = None  # sys.modules before an ssot_allow
+        self.allowed_classes: frozenset[str] = frozenset()
         self._registry = _registry.registry_snapshot()
 
     def set_mode(self, mode: Mode) -> None:
@@ -384,11 +386,22 @@ class _TestScope:
         with _registry._lock:
             for name in names:
                 _registry._entries.pop(name, None)
+        self.allowed_classes = frozenset(names)
+        self._defining = set(sys.modules)
+        base = self.base
+        if base is not None and any(
+            isinstance(r, Unique) and r.name in self.allowed_classes for r in base.rules
+        ):
+            self.apply()  # without the [[unique]] rules of those classes
 
     def apply(self) -> Guard:
         """Install a guard for this test: the base guard's rules, plus ours, in our mode."""
         base = self.base
         rules = (*base.config.rules, *self.extra) if base is not None else tuple(self.extra)
+        if self.allowed_classes:
+            rules = tuple(
+                r for r in rules if not (isinstance(r, Unique) and r.name in self.allowed_classes)
+            )
         override = self.override or (self.session.option_mode if self.session else None)
         if base is None and self._record is None:
             self._record = recorder.snapshot()  # installing over no guard clears the record
@@ -414,6 +427,8 @@ class _TestScope:
                 _purge(self.allow.let_in)
             if self._modules is not None:
                 _purge(self._retired_since(self._modules))
+            if self._defining is not None:
+                _purge(self._defining_since(self._defining))
             if self.guard is not None or self.session is not None:
                 current = _guard.active_guard()
                 if current is not self.base:
@@ -425,6 +440,18 @@ class _TestScope:
                 recorder.restore(self._record)
         finally:
             self._registry.restore()
+
+    def _defining_since(self, before: set[str]) -> list[str]:
+        """Modules imported during this test that define a class the test was allowed."""
+        found = []
+        for name in set(sys.modules) - before:
+            namespace = getattr(sys.modules.get(name), "__dict__", None) or {}
+            if any(
+                isinstance(namespace.get(key), type) and namespace[key].__module__ == name
+                for key in self.allowed_classes
+            ):
+                found.append(name)
+        return sorted(found)
 
     def _retired_since(self, before: set[str]) -> list[str]:
         """Modules imported during this test that the guard outside it would refuse."""
