@@ -47,7 +47,6 @@ __all__ = ["GuardFixture"]
 _Key = tuple[str, str, str, str | None, int | None, bool]
 
 _RULE_FIELDS: Final = ("kind", "name", "rule", "reason", "replacement", "importer")
-_MODE_CHOICES: Final = MODES
 
 
 # -- options -------------------------------------------------------------------
@@ -57,7 +56,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ssot_guard", "ssot_guard: one source of truth")
     group.addoption(
         "--ssot-mode",
-        choices=_MODE_CHOICES,
+        choices=MODES,
         default=None,
         help="Mode for this run: strict (violations raise), warn, off. "
         "Beats the config, the ssot_mode ini key and SSOT_GUARD_MODE.",
@@ -109,11 +108,13 @@ class _Session:
     def __init__(
         self,
         config_path: str | None,
+        file_mode: Mode | None,
         ini_mode: Mode | None,
         option_mode: Mode | None,
         fail_on_violation: bool,
     ) -> None:
         self.config_path = config_path
+        self.file_mode = file_mode
         self.ini_mode = ini_mode
         self.option_mode = option_mode
         self.fail_on_violation = fail_on_violation
@@ -133,9 +134,8 @@ class _Session:
 
     def resolve_mode(self) -> None:
         """The mode in force and where it comes from, weakest first."""
-        file_mode = load_config(self.config_path).mode if self.config_path else None
-        if file_mode is not None:
-            self.mode, self.mode_source = file_mode, "config file"
+        if self.file_mode is not None:
+            self.mode, self.mode_source = self.file_mode, "config file"
         if self.ini_mode is not None:
             self.mode, self.mode_source = self.ini_mode, "ini ssot_mode"
         environment = env_mode()
@@ -277,9 +277,9 @@ def _settings(config: pytest.Config) -> _Session | None:
     fail = option_fail if option_fail is not None else ini_fail
     if path is None and option_mode is None and ini_mode is None and not fail:
         return None
-    if path is not None:
-        load_config(path)  # a broken file is reported before anything is installed
-    return _Session(path, ini_mode, option_mode, fail)
+    # Read now: a broken file is reported before anything is installed.
+    file_mode = load_config(path).mode if path is not None else None
+    return _Session(path, file_mode, ini_mode, option_mode, fail)
 
 
 @pytest.hookimpl(tryfirst=True)
