@@ -219,3 +219,32 @@ def test_xdist_workers_report_once_in_the_controller(pytester: pytest.Pytester) 
         ]
     )
     assert result.stdout.str().count("= ssot_guard =") == 1
+
+
+def test_block_in_decorated_test_body_is_expected(pytester: pytest.Pytester) -> None:
+    """A test wrapped by a functools.wraps decorator still counts its own body as the test's."""
+    make_project(
+        pytester,
+        {
+            "test_a.py": """
+            import functools
+            import pytest
+
+            def logged(function):
+                @functools.wraps(function)
+                def wrapper(*args, **kwargs):
+                    return function(*args, **kwargs)
+                return wrapper
+
+            @logged
+            def test_blocked_on_purpose():
+                with pytest.raises(ImportError):
+                    import app.legacy
+            """
+        },
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["1 expected violation*", "*", "*", "*", "*", "    at test_a.py:14 (strict)"]
+    )
