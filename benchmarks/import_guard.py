@@ -174,6 +174,11 @@ IMPORT_VARIANTS = {
 def child_import(variant: str, root: str) -> None:
     """In a fresh interpreter: set up *variant*, import the 2,000 modules, print the time."""
     sys.path.insert(0, root)
+    # What install() imports, imported by every variant: the clock measures the
+    # imports alone, not how many objects the garbage collector walks over.
+    import linecache  # noqa: F401
+    import logging  # noqa: F401
+
     import ssot_guard
 
     if variant == "elsewhere":
@@ -212,8 +217,10 @@ def write_modules(root: str) -> None:
         f.write("")
 
 
-def bench_imports(root: str, rounds: int) -> dict[str, tuple[float, float, float]]:
-    """Median (wall, CPU, spread) of importing the 2,000 modules, per variant."""
+def bench_imports(root: str, rounds: int) -> dict[str, tuple[float, float, float, float]]:
+    """Per variant: median wall seconds, then medians of the per-round ratios to
+    "no guard" (wall, CPU) and their spread. Ratios within a round cancel drift
+    between rounds on a shared machine."""
     from _common import alternate, median, run_child, spread
 
     script = os.path.abspath(__file__)
@@ -231,14 +238,18 @@ def bench_imports(root: str, rounds: int) -> dict[str, tuple[float, float, float
         rounds,
         progress="importing 2,000 modules",
     )
-    return {
-        name: (
+    base = times["no guard"]
+    result = {}
+    for name, pairs in times.items():
+        wall_ratios = [w / b for (w, _), (b, _) in zip(pairs, base, strict=True)]
+        cpu_ratios = [c / b for (_, c), (_, b) in zip(pairs, base, strict=True)]
+        result[name] = (
             median([w for w, _ in pairs]),
-            median([c for _, c in pairs]),
-            spread([w for w, _ in pairs]),
+            median(wall_ratios),
+            median(cpu_ratios),
+            spread(wall_ratios),
         )
-        for name, pairs in times.items()
-    }
+    return result
 
 
 # --- 2 and 4: find_spec per call ----------------------------------------------------------------
@@ -476,12 +487,7 @@ def main(argv: list[str]) -> int:
         if "find_spec" in parts:
             per_call = find_spec_section(args.quick)
         if "imports" in parts:
-            per_import = imports_section(root, rounds)
-            if per_call:
-                print("\nfind_spec's share of one import, from the per-call figures above:")
-                for label, ns in per_call.items():
-                    if label.startswith(("untouched", "name under")):
-                        print(f"  {label}: {ns:,.0f} ns = {ns / per_import:.2%}")
+            imports_section(root, rounds, per_call)
         if "startup" in parts:
             startup_section(root, rounds)
     finally:
@@ -505,35 +511,51 @@ def find_spec_section(quick: bool) -> dict[str, float]:
     return dict(spec_rows)
 
 
-def imports_section(root: str, rounds: int) -> float:
-    """Print the import figures; return what one import costs without a guard (ns)."""
+def imports_section(root: str, rounds: int, per_call: dict[str, float]) -> None:
+    """Print the import figures, and find_spec's share of one import if *per_call* is known."""
     from _common import table, verdict
 
     print(f"## Importing 2,000 modules, fresh interpreter each ({rounds} rounds, median)\n")
     imports = bench_imports(root, rounds)
-    base_wall, base_cpu, _ = imports["no guard"]
+    base_wall = imports["no guard"][0]
     print(
         table(
             [
-                (
-                    name,
-                    f"{wall * 1e3:.1f}",
-                    f"{wall / base_wall:.3f}",
-                    f"{cpu / base_cpu:.3f}",
-                    f"±{noise:.1%}",
-                )
-                for name, (wall, cpu, noise) in imports.items()
+                (name, f"{wall * 1e3:.1f}", f"{ratio:.3f}", f"{cpu:.3f}", f"±{noise:.1%}")
+                for name, (wall, ratio, cpu, noise) in imports.items()
             ],
-            ("variant", "wall ms", "wall ratio", "CPU ratio", "noise"),
+            ("variant", "wall ms", "wall ratio", "CPU ratio", "ratio noise"),
         )
     )
+    print("\n(ratios: median over rounds of each round's time / that round's no-guard time)")
     per_import = base_wall / len(module_names()) * 1e9
-    print(f"\nOne import costs about {per_import / 1e3:.1f} µs here; 1% of it is ")
-    print(f"{per_import / 100:.0f} ns, the find_spec budget per import for the 1% goal.")
-    for name in ("guard, 120 rules elsewhere", "guard, 120 rules beside (app.*)"):
-        ratio = imports[name][0] / base_wall
-        print(f"Goal, {name} <= 1.01 x no guard: {ratio:.3f}: {verdict(ratio <= 1.01)}")
-    return per_import
+    print(
+        f"\nOne import costs about {per_import / 1e3:.1f} µs here; 1% of it, "
+        f"{per_import / 100:.0f} ns, is find_spec's budget per import for the 1% goal."
+    )
+    if per_call:
+        print("\nfind_spec's share of one import, from the per-call figures above")
+        print("(precise where the ratios above are within their noise):")
+        for label, ns in per_call.items():
+            if label.startswith(("untouched", "name under")):
+                print(f"  {label}: {ns:,.0f} ns = {ns / per_import:.2%}")
+    print()
+    goals = (
+        ("guard, 120 rules elsewhere", "untouched name, 120 rules elsewhere"),
+        ("guard, 120 rules beside (app.*)", "name under app., 120 rules beside it"),
+    )
+    for name, call in goals:
+        _, ratio, _, noise = imports[name]
+        line = f"Goal, {name} <= 1.01 x no guard: measured {ratio:.3f} (noise ±{noise:.1%})"
+        if call in per_call:
+            share = per_call[call] / per_import
+            # Met when the precise figure is within 1% and the measured ratio,
+            # give or take its noise, agrees.
+            met = share <= 0.01 and ratio - noise <= 1.01
+            line += f", find_spec share {share:.2%}: {verdict(met)}"
+        else:
+            line += f": {verdict(ratio <= 1.01)}"
+        print(line)
 
 
 def startup_section(root: str, rounds: int) -> None:
