@@ -411,3 +411,25 @@ def test_a_run_inside_a_run_is_its_own(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["mode strict (from config file), pyproject.toml", "no violations recorded"]
     )
+
+
+def test_guard_installed_by_a_test_is_replaced_after_it(pytester: pytest.Pytester) -> None:
+    """A test that installs its own guard and leaves it gets the session's guard back after."""
+    make_project(
+        pytester,
+        tests={
+            "test_own.py": """
+            import sys
+            import ssot_guard
+
+            def test_a_installs_its_own():
+                ssot_guard.install(rules=[ssot_guard.Block("json.tool")])
+
+            def test_b_session_guard_again():
+                guard = ssot_guard.active_guard()
+                assert guard.config.path.endswith("pyproject.toml")
+                assert sys.meta_path[0] is guard.finder
+            """
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
