@@ -1,15 +1,17 @@
 """Class registry benchmarks: what SSOTMeta, SSOTBase, @ssot_class and [[unique]] cost.
 
-    python benchmarks/class_registry.py            # about a minute on 2 cores
-    python benchmarks/class_registry.py --quick    # a rough look in about 15 seconds
+    python benchmarks/class_registry.py            # about 15 seconds on 2 cores
+    python benchmarks/class_registry.py --quick    # a rough look in about 5 seconds
 
 Measured side by side in one run, printed as medians and ratios (the goals
 come from issue 3; nothing here asserts on time):
 
 1. class creation: 300 class statements run by one code object, plain against
    ``metaclass=SSOTMeta`` (goal: at most 1.15x, aim 1.10x), ``SSOTBase`` and
-   ``@ssot_class``, for an empty class and a typical one (docstring, class
-   attribute, three methods); ``ABCMeta`` against ``class Meta(SSOTMeta, ABCMeta)``;
+   ``@ssot_class``, for an empty class and a typical one (docstring, annotated
+   attributes, a property, eight methods); ``ABCMeta`` against
+   ``class Meta(SSOTMeta, ABCMeta)``; and two references that show the floor any
+   metaclass form has: an empty ``type`` subclass, and a pass-through ``__new__``;
 2. instances: creating one and reading an attribute, plain class against a
    ``SSOTMeta`` class (goal: identical, since ``__call__`` is not overridden);
 3. ``[[unique]]``: importing a module with 10, 100 and 1,000 top-level names
@@ -37,18 +39,45 @@ from ssot_guard import SSOTBase, SSOTMeta, Unique, _registry, ssot_class
 CLASSES = 300
 EMPTY = "pass"
 TYPICAL = '''
-    """A typical class: a docstring, a class attribute, three methods."""
-    retries = 3
+    """A typical class: a docstring, annotated attributes, a property and eight methods."""
+    retries: int = 3
+    timeout: float = 5.0
     def __init__(self, url):
         self.url = url
-    def connect(self):
+        self.open = False
+    @property
+    def address(self):
         return self.url
+    @classmethod
+    def from_env(cls):
+        return cls("ws://localhost")
+    def connect(self):
+        self.open = True
+    def send(self, message):
+        return len(message)
+    def receive(self):
+        return None
     def close(self):
-        return None'''
+        self.open = False
+    def __repr__(self):
+        return f"<{self.url}>"
+    def __enter__(self):
+        return self'''
 
 
 class ComposedMeta(SSOTMeta, abc.ABCMeta):
     pass
+
+
+class EmptyMeta(type):
+    """Reference: what any metaclass costs, before it runs a line of Python."""
+
+
+class PassThroughMeta(type):
+    """Reference: a Python ``__new__`` that only calls ``type.__new__``."""
+
+    def __new__(mcls, name, bases, namespace, /, **kwargs):  # type: ignore[no-untyped-def]
+        return type.__new__(mcls, name, bases, namespace, **kwargs)
 
 
 def class_source(header: str, body: str, decorator: str = "") -> str:
@@ -68,6 +97,8 @@ def creation_variant(source: str) -> Callable[[], float]:
         "ssot_class": ssot_class,
         "ABCMeta": abc.ABCMeta,
         "Composed": ComposedMeta,
+        "EmptyMeta": EmptyMeta,
+        "PassThroughMeta": PassThroughMeta,
     }
 
     def sample() -> float:
@@ -93,6 +124,12 @@ def class_creation(rounds: int) -> list[list[str]]:
     for label, body in (("empty class", EMPTY), ("typical class", TYPICAL)):
         variants = {
             "plain": creation_variant(class_source("", body)),
+            "reference: empty metaclass": creation_variant(
+                class_source("(metaclass=EmptyMeta)", body)
+            ),
+            "reference: pass-through __new__": creation_variant(
+                class_source("(metaclass=PassThroughMeta)", body)
+            ),
             "SSOTMeta": creation_variant(class_source("(metaclass=SSOTMeta)", body)),
             "SSOTBase": creation_variant(class_source("(SSOTBase)", body)),
             "@ssot_class": creation_variant(class_source("", body, "@ssot_class")),
@@ -179,11 +216,14 @@ def instance_costs(rounds: int) -> list[list[str]]:
 
 MODULE = '''"""Generated: {names} top-level names, one watched class among them."""
 
-class Manager{names}:
+class {cls}:
     pass
 
 {body}
 '''
+
+
+COPIES = 20  # modules per size: one sample imports all of them, to average out noise
 
 
 def write_packages(root: Path, sizes: list[int]) -> None:
@@ -195,7 +235,9 @@ def write_packages(root: Path, sizes: list[int]) -> None:
                 f"def f{n}():\n    return {n}\n" if n % 2 else f"CONSTANT_{n} = {n}"
                 for n in range(size - 1)
             )
-            (root / package / f"m{size}.py").write_text(MODULE.format(names=size, body=body))
+            for copy in range(COPIES):
+                source = MODULE.format(names=size, cls=f"Manager{size}x{copy}", body=body)
+                (root / package / f"m{size}x{copy}.py").write_text(source)
     compile_tree(str(root))
 
 
@@ -206,20 +248,29 @@ def unique_check(rounds: int) -> list[list[str]]:
         root = Path(tmp)
         write_packages(root, sizes)
         sys.path.insert(0, tmp)
-        # One rule per module size, so that each module defines its own watched class
-        # (a first definition, registered), as the canonical module of a rule does.
+        # One rule per module, so that each defines its own watched class (a first
+        # definition, registered), as the canonical module of a rule does.
         guard = ssot_guard.install(
-            rules=[Unique(f"Manager{size}", within=["watched"]) for size in sizes], mode="warn"
+            rules=[
+                Unique(f"Manager{size}x{copy}", within=["watched"])
+                for size in sizes
+                for copy in range(COPIES)
+            ],
+            mode="warn",
         )
         assert guard.watch is not None
         hook = guard.watch.hooks[0]
 
-        def importer(name: str) -> Callable[[], float]:
+        def importer(package: str, size: int) -> Callable[[], float]:
+            names = [f"{package}.m{size}x{copy}" for copy in range(COPIES)]
+
             def sample() -> float:
-                sys.modules.pop(name, None)
+                for name in names:
+                    sys.modules.pop(name, None)
                 start = time.perf_counter()
-                importlib.import_module(name)
-                return (time.perf_counter() - start) * 1e6
+                for name in names:
+                    importlib.import_module(name)
+                return (time.perf_counter() - start) / COPIES * 1e6
 
             return sample
 
@@ -236,19 +287,21 @@ def unique_check(rounds: int) -> list[list[str]]:
 
         variants: dict[str, Callable[[], float]] = {}
         for size in sizes:
-            variants[f"import unwatched {size}"] = importer(f"unwatched.m{size}")
-            variants[f"import watched {size}"] = importer(f"watched.m{size}")
-            variants[f"check {size}"] = check_only(f"watched.m{size}")
+            variants[f"import unwatched {size}"] = importer("unwatched", size)
+            variants[f"import watched {size}"] = importer("watched", size)
+            variants[f"check {size}"] = check_only(f"watched.m{size}x0")
         samples = alternate(variants, rounds, progress="unique check")
         for size in sizes:
             plain = median(samples[f"import unwatched {size}"])
             watched = median(samples[f"import watched {size}"])
             check = median(samples[f"check {size}"])
+            plain_noise = spread(samples[f"import unwatched {size}"]) * 100
+            watched_noise = spread(samples[f"import watched {size}"]) * 100
             rows.append(
                 [
                     str(size),
-                    f"{plain:.0f} µs",
-                    f"{watched:.0f} µs",
+                    f"{plain:.0f} µs ±{plain_noise:.0f}%",
+                    f"{watched:.0f} µs ±{watched_noise:.0f}%",
                     f"{watched / plain:.3f}x",
                     f"{check:.2f} µs",
                     f"{check / size * 1000:.0f} ns",
@@ -279,7 +332,7 @@ def main() -> None:
     print()
     print(
         table(
-            unique_check(15 if quick else 60),
+            unique_check(10 if quick else 40),
             [
                 "top-level names",
                 "import, unwatched",

@@ -62,8 +62,8 @@ class SSOTFinder:
             # No lock: two threads racing here store equal screens.
             screen = self._screens[package] = self._matcher.screen(package)
         spec = self._check(fullname) if screen.admits(last) else None
-        if spec is None and self._watch is not None and self._watch.covers(fullname):
-            return self._watch.find_spec(self, fullname, path, target)
+        if spec is None and self._watch is not None:
+            return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec
 
     def _check(self, fullname: str) -> ModuleSpec | None:

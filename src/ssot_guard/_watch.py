@@ -11,7 +11,7 @@ after it would return, with the loader wrapped in a ``wrapt.ObjectProxy``:
 from __future__ import annotations
 
 import sys
-import weakref
+from types import ModuleType
 from typing import TYPE_CHECKING, Any, Protocol
 
 import wrapt
@@ -19,7 +19,7 @@ import wrapt
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
-    from types import FrameType, ModuleType
+    from types import FrameType
 
     from ._rules import Mode, Rule
 
@@ -39,15 +39,16 @@ class ModuleHook(Protocol):
 class WatchedLoader(wrapt.ObjectProxy[Any]):
     """The real loader, with our checks after ``exec_module``; everything else passes through."""
 
-    def __init__(self, loader: object, watch: ModuleWatch) -> None:
+    def __init__(self, loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) -> None:
         super().__init__(loader)
         self._self_watch = watch
+        self._self_hooks = hooks  # the hooks that cover this module, found once by find_spec
 
     def exec_module(self, module: ModuleType) -> None:
         self.__wrapped__.exec_module(module)
-        watch = self._self_watch
-        if watch.active:
-            watch.after_exec(module)
+        if self._self_watch.active:
+            for hook in self._self_hooks:
+                hook.after_exec(module)
 
 
 class ModuleWatch:
@@ -57,8 +58,6 @@ class ModuleWatch:
         self.hooks = tuple(hooks)
         self.tops: frozenset[str] = frozenset().union(*(h.tops for h in self.hooks))
         self.active = False
-        # Modules whose __loader__ is one of our proxies: unwrapped again on close().
-        self._loaded: weakref.WeakSet[ModuleType] = weakref.WeakSet()
 
     def covers(self, name: str) -> bool:
         return any(hook.covers(name) for hook in self.hooks)
@@ -72,8 +71,12 @@ class ModuleWatch:
     ) -> ModuleSpec | None:
         """The spec the finders after *finder* give for *fullname*, its loader wrapped.
 
-        Runs under the global import lock: it imports nothing.
+        ``None`` if no hook watches *fullname*. Runs under the global import
+        lock: it imports nothing.
         """
+        hooks = tuple([hook for hook in self.hooks if hook.covers(fullname)])
+        if not hooks:
+            return None
         finders = sys.meta_path
         start = 0
         for index, other in enumerate(finders):
@@ -95,15 +98,9 @@ class ModuleWatch:
                 and type(loader) is not WatchedLoader
                 and hasattr(loader, "exec_module")
             ):
-                spec.loader = WatchedLoader(loader, self)  # type: ignore[assignment]
+                spec.loader = WatchedLoader(loader, self, hooks)  # type: ignore[assignment]
             return spec
         return None
-
-    def after_exec(self, module: ModuleType) -> None:
-        self._loaded.add(module)
-        for hook in self.hooks:
-            if hook.covers(module.__name__):
-                hook.after_exec(module)
 
     def check_preloaded(self, frame: FrameType | None, *, report: bool = True) -> None:
         """Let hooks see modules imported before install; *report* ``False``: only remember."""
@@ -116,18 +113,27 @@ class ModuleWatch:
             hook.open()
 
     def close(self) -> None:
-        """Undo what can be undone: hooks' changes, and our loader proxies on modules."""
+        """Undo what can be undone: hooks' changes, and our loader proxies on modules.
+
+        The modules are found in ``sys.modules`` here rather than remembered at
+        import time, which would cost every watched import a weak reference.
+        """
         self.active = False
         for hook in self.hooks:
             hook.close()
-        for module in list(self._loaded):
-            loader = module.__dict__.get("__loader__")
-            if type(loader) is WatchedLoader:
+        for module in list(sys.modules.values()):
+            if not isinstance(module, ModuleType):
+                continue
+            namespace = vars(module)
+            loader = namespace.get("__loader__")
+            if type(loader) is WatchedLoader and loader._self_watch is self:
                 module.__loader__ = loader.__wrapped__
-            spec = module.__dict__.get("__spec__")
-            if spec is not None and type(spec.loader) is WatchedLoader:
-                spec.loader = spec.loader.__wrapped__
-        self._loaded.clear()
+            spec = namespace.get("__spec__")
+            if spec is None:
+                continue
+            loader = getattr(spec, "loader", None)
+            if type(loader) is WatchedLoader and loader._self_watch is self:
+                spec.loader = loader.__wrapped__
 
 
 def build_watch(rules: Sequence[Rule], modes: dict[int, Mode]) -> ModuleWatch | None:
