@@ -56,9 +56,9 @@ def test_files_without_a_rule_name_are_not_parsed(tmp_path: Path) -> None:
 
 def test_syntax_error_in_a_candidate_is_a_finding(tmp_path: Path) -> None:
     """A file that mentions a rule's name and does not parse is SSOT901 at the error."""
-    (tmp_path / "a.py").write_text("import app.legacy\nif :\n    import os\n", encoding="utf-8")
+    (tmp_path / "a.py").write_text("if :\n    pass\nimport app.legacy\n", encoding="utf-8")
     (finding,) = check([str(tmp_path)], rules=LEGACY).findings
-    assert (finding.code, finding.line) == ("SSOT901", 2)
+    assert (finding.code, finding.line) == ("SSOT901", 1)
     assert finding.message.startswith("file does not parse: ")
 
 
@@ -117,3 +117,25 @@ def test_deprecated_attribute_is_searched_on_its_lines(tmp_path: Path) -> None:
     (tmp_path / "a.py").write_text(source, encoding="utf-8")
     (finding,) = check([str(tmp_path)], rules=[Deprecate("app.legacy:create")]).findings
     assert (finding.code, finding.line) == ("SSOT301", 202)
+
+
+def test_head_parse_keeps_a_parenthesised_import_whole(tmp_path: Path) -> None:
+    """A needle on a continuation line of ``from x import (...)`` keeps that statement."""
+    body = "def f():\n    pass\n\n" * 30
+    source = f"{body}from app import (\n    os,\n    legacy,\n)\n{body}"
+    (tmp_path / "a.py").write_text(source, encoding="utf-8")
+    (finding,) = check([str(tmp_path)], rules=LEGACY).findings
+    assert (finding.code, finding.line) == ("SSOT101", 93)
+
+
+def test_head_parse_reaches_relative_imports_inside_a_target(tmp_path: Path) -> None:
+    """In a file inside the retired package, every import counts, even late ones."""
+    (tmp_path / "app" / "legacy").mkdir(parents=True)
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "legacy" / "__init__.py").write_text("", encoding="utf-8")
+    body = "def f():\n    pass\n\n" * 30
+    source = f"{body}try:\n    from .. import legacy_too\nexcept ImportError:\n    pass\n"
+    (tmp_path / "app" / "legacy" / "m.py").write_text(source + body, encoding="utf-8")
+    rules = [Block("app.legacy"), Block("app.legacy_too")]
+    found = check([str(tmp_path)], rules=rules).findings
+    assert [(f.code, f.line) for f in found if f.code != "SSOT103"] == [("SSOT101", 92)]

@@ -136,7 +136,7 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
     matcher = plan.matcher
     module = source.module
     if matcher.may_match(module):
-        entry = matcher.match(module)
+        entry = plan.match(module)
         if entry is not None and isinstance(entry.rule, Block):
             rule = entry.rule
             findings.append(
@@ -160,7 +160,7 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
     hot, last_hot = plan.hot_lines(data) if rule_hit else ([], 0)
     tree = None
     if not (registry or unique or plan.parse_all):
-        tree = _parse_head(data, path, last_hot)
+        tree = _parse_head(data, path, plan.head_end(data, module, last_hot))
     if tree is None:
         try:
             tree = ast.parse(data, filename=path)
@@ -192,27 +192,19 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
     return FileReport(path, findings, classes, suppressions, parsed=True)
 
 
-_TOP_LEVEL_LINE: Final = re.compile(rb"\n[A-Za-z_@]")
-# An import statement at the start of a line, after ";" or after "if x:"; or an import call.
-_IMPORT_LINE: Final = re.compile(
-    rb"(?:^|[;:])[ \t]*(?:from|import)\b|import_module|__import__|find_spec", re.MULTILINE
-)
+# A line that may start a top-level statement (not a clause of the one before it).
+_TOP_LEVEL_LINE: Final = re.compile(rb"\n(?!(?:else|elif|except|finally|case)\b)[A-Za-z_@]")
 
 
-def _parse_head(data: bytes, path: str, last_hot: int) -> ast.Module | None:
-    """The statements up to the last one import rules can be about, or ``None``.
+def _parse_head(data: bytes, path: str, end: int) -> ast.Module | None:
+    """The file's statements up to the one holding byte *end*, or ``None``.
 
-    Import-rule and deprecate findings come only from import statements and import
-    calls (``_IMPORT_LINE``) and from hot lines. Past the last of both, the file is cut
-    before the next line that starts a top-level statement. A prefix that ends at a
-    statement boundary parses to exactly the full file's first statements; a guess
-    that lands inside a string or brackets does not parse at all, and then (as for any
-    error) the caller parses the whole file.
+    The file is cut before the next line that starts a top-level statement. A prefix
+    that ends at a statement boundary parses to exactly the whole file's first
+    statements; a guess that lands inside a string or brackets does not parse at all,
+    and then (as for any error) the caller parses the whole file.
     """
-    last = max(last_hot, 0)
-    for match in _IMPORT_LINE.finditer(data, last):
-        last = match.start()
-    boundary = _TOP_LEVEL_LINE.search(data, last)
+    boundary = _TOP_LEVEL_LINE.search(data, max(end, 0))
     if boundary is None or boundary.start() > len(data) * 0.8:
         return None  # nearly everything: parse it all once
     try:

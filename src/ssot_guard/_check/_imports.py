@@ -261,7 +261,7 @@ class Walker:
             prefix = name if end < 0 else name[:end]
             inside = package == prefix or package.startswith(prefix + ".")
             if not inside:
-                entry = matcher.match(prefix)
+                entry = self.plan.match(prefix)
                 if entry is not None and not (
                     entry.importers.contains(self.module) or entry.covers(self.module)
                 ):

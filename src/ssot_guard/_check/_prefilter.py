@@ -21,6 +21,7 @@ from .._rules import Block, Deprecate, Redirect, Unique
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from .._matcher import _Entry
     from .._rules import Rule
 
 #: How the class registry is spelled in source: ``class X(metaclass=SSOTMeta)``,
@@ -73,6 +74,7 @@ class Plan:
         active = [rule for rule in rules if rule.mode != "off"]
         import_rules = [rule for rule in active if isinstance(rule, Block | Redirect)]
         self.matcher = ImportMatcher(import_rules)
+        self._matches: dict[str, _Entry | None] = {}
         #: ``"pkg.mod.attr"`` -> the rule retiring it.
         self.deprecated: dict[str, Deprecate] = {}
         for rule in active:
@@ -98,7 +100,10 @@ class Plan:
         # longer identifier ("utc" is not in "utcnow"), run only when the fast search hit.
         self._searches = tuple((n.encode(), _bounded(n, rules=import_rules)) for n in self.needles)
         attributes = {rule.attribute for rule in self.deprecated.values()}
-        self._attribute_searches = tuple(s for s in self._searches if s[0].decode() in attributes)
+        self._hot = tuple(
+            (n.encode(), _bounded(n, rules=import_rules, hot=True)) for n in self.needles
+        )
+        self._attribute_hot = tuple(h for h in self._hot if h[0].decode() in attributes)
         self._unique_bytes = tuple(sorted(n.encode() for n in self.unique_names))
         patterns = dict(self._searches)
         # For a dotted name a.b.c, "c" alone is not enough: from outside package a.b an
@@ -120,8 +125,22 @@ class Plan:
         for rule in import_rules:
             if "*" in rule.target and (needle := needle_of(rule.target)) is not None:
                 loose.add(needle)
+        #: Packages inside which relative imports may reach a target without spelling it.
+        self._packages = tuple(
+            {r.target.rpartition(".")[0] for r in import_rules if "*" not in r.target}
+            | {rule.module for rule in self.deprecated.values()}
+            | {needle_of(r.target) or "" for r in import_rules if "*" in r.target}
+        )
         #: Needles that alone make a file a candidate (globs, top-level names).
         self._loose = tuple((n.encode(), patterns[n.encode()], n) for n in sorted(loose))
+
+    def match(self, name: str) -> _Entry | None:
+        """``ImportMatcher.match``, remembered: the same names recur in every file."""
+        try:
+            return self._matches[name]
+        except KeyError:
+            entry = self._matches[name] = self.matcher.match(name)
+            return entry
 
     def source_of(self, rule: Rule) -> str:
         """Where *rule* was defined, its file relative to the working directory when inside it."""
@@ -169,31 +188,58 @@ class Plan:
         """Sorted line numbers (from 1) where a call or attribute may name a rule's target,
         and the byte position of the last such place (-1 when there is none).
 
-        That is a line on which a needle occurs inside what may be a string (a quote
-        precedes it on its line: ``import_module("app.old")``, ``patch("app.old.X")``)
-        or as an attribute (``legacy.create_manager``). Other mentions are import
-        statements, which are walked anyway, or code no rule is about.
+        That is a line on which a needle follows a quote or a dot: a string argument
+        (``import_module("app.old")``, ``patch("app.old.X")``) or an attribute
+        (``legacy.create_manager``). Other mentions are import statements, which are
+        walked anyway, or code no rule is about.
         """
         if self.everything:
             return [0], len(data)  # a sentinel the walker reads as "every line"
-        searches = self._searches
+        searches = self._hot
         if not any(call in data for call in _CALL_NEEDLES):
             # No import call and no dotted-target call: only attribute uses are left.
-            searches = self._attribute_searches
+            searches = self._attribute_hot
         positions: list[int] = []
         for needle, pattern in searches:
-            if needle not in data:
-                continue
-            for match in pattern.finditer(data):
-                start = match.start()
-                line_start = data.rfind(b"\n", 0, start) + 1
-                if (
-                    data[start - 1 : start] == b"."
-                    or data.rfind(b'"', line_start, start) >= 0
-                    or data.rfind(b"'", line_start, start) >= 0
-                ):
-                    positions.append(start)
+            if needle in data:
+                positions.extend(match.end() for match in pattern.finditer(data))
         return _lines_at(data, positions), max(positions, default=-1)
+
+    def head_end(self, data: bytes, module: str, last_hot: int) -> int:
+        """The byte position past which no statement can matter to import rules; -1: unknown.
+
+        A relevant import spells a needle, unless the file sits inside a target's
+        package, where relative imports spell nothing: there every import counts.
+        So the end is the last hot place or the last import statement (its line and
+        any parenthesised or backslash-continued rest) that holds a needle.
+        """
+        inside = self.everything or any(
+            module == package or module.startswith(package + ".") for package in self._packages
+        )
+        last = last_hot
+        position = data.find(b"import", max(last, 0))
+        while position >= 0:
+            line_start = data.rfind(b"\n", 0, position) + 1
+            end = data.find(b"\n", position)
+            end = len(data) if end < 0 else end
+            opening = data.find(b"(", position, end)
+            if opening >= 0 and data.find(b")", opening, end) < 0:
+                closing = data.find(b")", end)
+                end = len(data) if closing < 0 else closing
+            else:
+                while data[end - 1 : end] == b"\\" or data[end - 2 : end] == b"\\\r":
+                    following = data.find(b"\n", end + 1)
+                    end = len(data) if following < 0 else following
+            if inside:
+                last = position
+            else:
+                statement = data[line_start:end]
+                for needle, pattern in self._searches:
+                    if needle in statement and pattern.search(statement):
+                        last = position
+                        break
+            position = data.find(b"import", end)
+        return last
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
         """Lines that make a compound statement worth entering: see ``Walker``."""
@@ -231,11 +277,14 @@ def _lines_at(data: bytes, positions: list[int]) -> list[int]:
 _IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
 
 
-def _bounded(needle: str, *, rules: Iterable[Block | Redirect] = ()) -> re.Pattern[bytes]:
+def _bounded(
+    needle: str, *, rules: Iterable[Block | Redirect] = (), hot: bool = False
+) -> re.Pattern[bytes]:
     """A pattern for *needle* where it may stand for a whole dotted part.
 
     A side of the needle needs a word boundary unless some glob has a ``*`` next to
-    it there (``*_safe`` matches ``mark_safe``).
+    it there (``*_safe`` matches ``mark_safe``). With *hot*, the pattern
+    finds hot places instead: the needle right after a quote or a dot.
     """
     open_left = open_right = False
     for rule in rules:
@@ -249,4 +298,10 @@ def _bounded(needle: str, *, rules: Iterable[Block | Redirect] = ()) -> re.Patte
                     open_right |= index < len(pieces) - 1
     left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
     right = b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")"
-    return re.compile(left + re.escape(needle.encode()) + right)
+    core = re.escape(needle.encode()) + right
+    if not hot:
+        return re.compile(left + core)
+    # Hot: right after a quote or a dot. A name in a string argument starts the string
+    # ("legacy") or follows a dot in a dotted path ("app.legacy.X"); an attribute follows
+    # its dot. A glob piece may also sit inside a longer part ("app.ws_factory").
+    return re.compile((rb"[.\"'][\w\x80-\xff]*" if open_left else rb"[.\"']") + core)
