@@ -103,12 +103,12 @@ def discover(paths: Sequence[str], *, exclude: Iterable[str] = ()) -> list[Sourc
     Raises ``MissingPathError`` for a path that does not exist.
     """
     patterns = tuple(exclude)
-    seen_dirs: set[tuple[int, int]] = set()
     found: dict[str, SourceFile] = {}
-    for given in paths:
-        path = os.path.normpath(given)
+    roots = [os.path.normpath(given) for given in paths]
+    walk = _Walk(patterns, [os.path.realpath(r) for r in roots if os.path.isdir(r)], found)
+    for given, path in zip(paths, roots, strict=True):
         if os.path.isdir(path):
-            _walk(path, package_of(path), patterns, seen_dirs, found)
+            walk.run(path, package_of(path))
         elif os.path.lexists(path):
             directory = os.path.dirname(path) or "."
             module, is_package = module_of(os.path.basename(path), package_of(directory))
@@ -123,41 +123,60 @@ def _excluded(name: str, path: str, patterns: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(posix, p) for p in patterns)
 
 
-def _walk(
-    root: str,
-    package: str | None,
-    patterns: tuple[str, ...],
-    seen_dirs: set[tuple[int, int]],
-    found: dict[str, SourceFile],
-) -> None:
-    stack = [(root, package)]
-    while stack:
-        directory, package = stack.pop()
-        try:
-            info = os.stat(directory)
-            identity = (info.st_dev, info.st_ino)
-            if identity in seen_dirs:
-                continue  # a symbolic-link loop, or a directory reached twice
-            seen_dirs.add(identity)
-            entries = list(os.scandir(directory))
-        except OSError:
-            continue  # vanished or unreadable directory: nothing in it to check
-        names = {entry.name for entry in entries}
-        for entry in entries:
-            name = entry.name
-            child = entry.path[2:] if entry.path.startswith("." + os.sep) else entry.path
-            if patterns and _excluded(name, child, patterns):
-                continue
-            if entry.is_dir():
-                if name in DEFAULT_EXCLUDES:
+class _Walk:
+    """One walk over the given directories; symbolic links are followed at most once.
+
+    Plain directories cannot form a loop, so only a directory link costs a
+    ``realpath``: it is skipped when its target lies inside (or above) a directory
+    being walked anyway, or was reached before through another link.
+    """
+
+    def __init__(
+        self, patterns: tuple[str, ...], roots: list[str], found: dict[str, SourceFile]
+    ) -> None:
+        self._patterns = patterns
+        self._roots = roots
+        self._linked: set[str] = set()
+        self._found = found
+
+    def _follow(self, link: str) -> bool:
+        real = os.path.realpath(link)
+        if real in self._linked:
+            return False
+        for root in self._roots:
+            if real == root or real.startswith(root + os.sep) or root.startswith(real + os.sep):
+                return False
+        self._linked.add(real)
+        return True
+
+    def run(self, root: str, package: str | None) -> None:
+        patterns, found = self._patterns, self._found
+        # (directory, its package if it is one; else the package it would extend, and a
+        # flag saying whether it is a package only if it holds an __init__.py)
+        stack: list[tuple[str, str | None, bool]] = [(root, package, False)]
+        while stack:
+            directory, package, check_init = stack.pop()
+            try:
+                entries = list(os.scandir(directory))
+            except OSError:
+                continue  # vanished or unreadable directory: nothing in it to check
+            names = {entry.name for entry in entries}
+            if check_init and "__init__.py" not in names:
+                package = None
+            for entry in entries:
+                name = entry.name
+                child = entry.path[2:] if entry.path.startswith("." + os.sep) else entry.path
+                if patterns and _excluded(name, child, patterns):
                     continue
-                is_package = name.isidentifier() and os.path.isfile(
-                    os.path.join(child, "__init__.py")
-                )
-                sub = (f"{package}.{name}" if package else name) if is_package else None
-                stack.append((child, sub))
-            elif name.endswith(SOURCE_SUFFIXES):
-                if name.endswith(".pyi") and name[:-1] in names:
-                    continue  # the stub of a module that is here too: the module speaks
-                module, is_package = module_of(name, package)
-                found.setdefault(child, SourceFile(child, module, is_package))
+                if entry.is_dir():
+                    if name in DEFAULT_EXCLUDES or (entry.is_symlink() and not self._follow(child)):
+                        continue
+                    if name.isidentifier():
+                        stack.append((child, f"{package}.{name}" if package else name, True))
+                    else:
+                        stack.append((child, None, False))
+                elif name.endswith(SOURCE_SUFFIXES):
+                    if name.endswith(".pyi") and name[:-1] in names:
+                        continue  # the stub of a module that is here too: the module speaks
+                    module, is_package = module_of(name, package)
+                    found.setdefault(child, SourceFile(child, module, is_package))
