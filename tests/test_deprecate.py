@@ -294,3 +294,20 @@ def test_strict_star_import_refuses_a_public_retired_name(app: Path) -> None:
     deprecate("strict")
     with pytest.raises(ImportError, match=f"use '{USE}' instead"):
         run(f"from {LEGACY} import *")
+
+
+@pytest.mark.parametrize("mode", ["strict", "warn"])
+def test_name_of_a_package_is_recorded_once_per_import(
+    make_package: MakePackage, mode: str
+) -> None:
+    """``from package import name``: importlib's own ``hasattr`` probe is not a second use."""
+    make_package({"app/legacy/__init__.py": "TIMEOUT = 30\n"})
+    deprecate(mode, name="app.legacy:TIMEOUT")
+    if mode == "strict":
+        with pytest.raises(ImportError, match="cannot import name 'TIMEOUT'"):
+            run("from app.legacy import TIMEOUT")
+    else:
+        with pytest.warns(SSOTWarning):
+            run("from app.legacy import TIMEOUT")
+    [violation] = ssot_guard.violations()
+    assert (violation.filename, violation.lineno, violation.count) == ("<user_code>", 1, 1)

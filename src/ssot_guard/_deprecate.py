@@ -15,6 +15,7 @@ globals directly, keeps working, and uninstall restores the class.
 
 from __future__ import annotations
 
+import importlib
 import opcode
 import os
 import sys
@@ -37,7 +38,17 @@ if TYPE_CHECKING:
 _IMPORT_OPCODES = frozenset(
     code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code
 )
-_SKIPPED = (os.path.dirname(__file__) + os.sep, os.path.dirname(wrapt.__file__) + os.sep)
+_IMPORTLIB = ("<frozen importlib", os.path.dirname(importlib.__file__) + os.sep)
+_SKIPPED = (
+    *_IMPORTLIB,
+    os.path.dirname(__file__) + os.sep,
+    os.path.dirname(wrapt.__file__) + os.sep,
+)
+
+
+def _is_probe(frame: FrameType | None) -> bool:
+    """Whether importlib itself asks (``from package import x`` first tries ``hasattr``)."""
+    return frame is not None and frame.f_code.co_filename.startswith(_IMPORTLIB)
 
 
 def _asks_import(frame: FrameType | None) -> bool:
@@ -111,17 +122,23 @@ class _Deprecation:
         *read* is the module type's own attribute lookup, so a value that the
         module provides through a PEP 562 ``__getattr__`` counts as present.
         """
+        probe = _is_probe(frame)  # not a use: the import statement itself follows
         if self.mode == "strict":
+            if probe:
+                raise AttributeError(self.attribute)
             self._refuse(module, frame)
         try:
             value = read(module, self.attribute)
         except AttributeError:
+            if probe:
+                raise
             self._refuse(module, frame)
         if callable(value):
             return self._wrap(value)
-        site = _call_site(frame)
-        if self._record(site, "warn"):
-            warn_at(site, self._text())
+        if not probe:
+            site = _call_site(frame)
+            if self._record(site, "warn"):
+                warn_at(site, self._text())
         return value
 
     def _refuse(self, module: ModuleType, frame: FrameType | None) -> NoReturn:

@@ -1,8 +1,8 @@
 """The SSOT class registry: one class per key, enforced when classes are defined.
 
-Three spellings share one registration function: the metaclass ``SSOTMeta``,
-the base class ``SSOTBase`` (``__init_subclass__``, for classes that already
-have a metaclass) and the decorator ``ssot_class``.
+Three spellings share one registry: the metaclass ``SSOTMeta``, the base class
+``SSOTBase`` (``__init_subclass__``, for classes that already have a
+metaclass) and the decorator ``ssot_class``.
 
 Class creation is a hot path, so the common case (a key seen for the first
 time) is one weak reference and one ``dict.setdefault``: atomic, lock-free
@@ -240,8 +240,8 @@ def duplicate_message(
             named = new.module if old.module == "__main__" else old.module
             why = (
                 f"the file {shown} ran as the script __main__ and was imported again as "
-                f"{named!r}, so its classes exist twice; run it with 'python -m {named}' "
-                "only if nothing imports it, or move the shared code out of the script"
+                f"{named!r}, so its classes exist twice; do not import the script: move "
+                "what others import into a module of its own"
             )
         else:
             why = (
