@@ -13,6 +13,7 @@ import gc
 import os
 import re
 import warnings
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._rules import Block
@@ -22,14 +23,14 @@ from ._imports import ClassRecord, RawFinding, Walker
 from ._prefilter import Plan
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     from ._scan import SourceFile
 
 #: Files per batch handed to a worker process.
-_BATCH: Final = 48
-#: Below this many files one process is faster than starting others.
-_PARALLEL_FROM: Final = 300
+_BATCH: Final = 32
+#: Below this much source to parse, one process is faster than starting others.
+_PARALLEL_FROM_BYTES: Final = 3_000_000
 
 _SUPPRESSION = re.compile(r"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
@@ -116,16 +117,40 @@ class _Columns:
         return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
 
 
-def check_file(plan: Plan, source: SourceFile) -> FileReport:
-    """Everything about one file that does not need the other files."""
-    path = source.path
+def _read(path: str) -> bytes | FileReport:
     try:
         with open(path, "rb") as file:
-            data = file.read()
+            return file.read()
     except OSError as error:
         why = error.strerror or str(error)
         finding = Finding(path, 1, 1, codes.UNREADABLE, f"cannot read the file: {why}")
         return FileReport(path, [finding], [], {}, parsed=False)
+
+
+def needs_parse(plan: Plan, data: bytes, module: str) -> bool:
+    """Whether the prefilter sends this file to the parser."""
+    return (
+        plan.parse_all
+        or plan.rule_hit(data, module)
+        or plan.registry_hit(data)
+        or plan.unique_hit(data, module)
+    )
+
+
+def check_file(
+    plan: Plan, source: SourceFile, data: bytes | None = None, *, candidate: bool = True
+) -> FileReport:
+    """Everything about one file that does not need the other files.
+
+    *candidate* false says the prefilter already turned the file away: it is only
+    decoded, and checked for suppressions and for being a retired module.
+    """
+    path = source.path
+    if data is None:
+        read = _read(path)
+        if isinstance(read, FileReport):
+            return read
+        data = read
     text, problem, line = _decode(data)
     if text is None:
         finding = Finding(path, line, 1, codes.NOT_UTF8, f"file {problem}")
@@ -151,10 +176,12 @@ def check_file(plan: Plan, source: SourceFile) -> FileReport:
                 )
             )
 
+    if not candidate:
+        return FileReport(path, findings, [], suppressions, parsed=False)
     rule_hit = plan.rule_hit(data, module)
     registry = plan.registry_hit(data)
     unique = plan.unique_hit(data, module)
-    if not (rule_hit or registry or plan.parse_all or unique):
+    if not (rule_hit or registry or unique or plan.parse_all):
         return FileReport(path, findings, [], suppressions, parsed=False)
 
     hot, last_hot = plan.hot_lines(data) if rule_hit else ([], 0)
@@ -225,16 +252,20 @@ def _finish(path: str, raw: RawFinding, columns: _Columns) -> Finding:
     )
 
 
-def check_files(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
-    """:func:`check_file` for each of *sources*; warnings from parsing are not ours to show."""
+@contextmanager
+def _parsing() -> Iterator[None]:
+    """No garbage collection and no warnings from parsing the checked code.
+
+    Parsing makes many objects and no reference cycles: the collector would only
+    slow it down (by a fifth on Django's source). Warnings such as a SyntaxWarning
+    for ``"\\d"`` are about the checked code, and not ours to show.
+    """
     collecting = gc.isenabled()
-    # Parsing makes many objects and no reference cycles: the collector would only
-    # slow it down (by a fifth on Django's source).
     gc.disable()
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like in checked code
-            return [check_file(plan, source) for source in sources]
+            warnings.simplefilter("ignore")
+            yield
     finally:
         if collecting:
             gc.enable()
@@ -250,28 +281,51 @@ def _start_worker(plan: Plan) -> None:
 
 def _check_batch(sources: list[SourceFile]) -> list[FileReport]:
     assert _worker_plan is not None
-    return check_files(_worker_plan, sources)
+    with _parsing():
+        return [check_file(_worker_plan, source) for source in sources]
 
 
-def default_jobs(files: int) -> int:
-    if files < _PARALLEL_FROM:
+def default_jobs(candidate_bytes: int) -> int:
+    """Processes for parsing this much source: one unless it is worth starting others."""
+    if candidate_bytes < _PARALLEL_FROM_BYTES:
         return 1
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return max(1, min(usable or 1, files // (_PARALLEL_FROM // 2)))
+    return max(1, min(usable or 1, candidate_bytes // (_PARALLEL_FROM_BYTES // 2)))
 
 
 def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> list[FileReport]:
-    """Check *sources*, in *jobs* processes (default: by tree size and cores)."""
-    jobs = default_jobs(len(sources)) if jobs is None else max(1, jobs)
-    if jobs == 1 or len(sources) < 2:
-        return check_files(plan, sources)
-    from concurrent.futures import ProcessPoolExecutor  # only big trees pay for it
+    """Check *sources*: the prefilter here, the parsing in *jobs* processes.
 
-    # Interleaved batches mix directories, since big files cluster in places.
-    count = max(jobs * 4, -(-len(sources) // _BATCH))
-    batches = [list(sources[i::count]) for i in range(count)]
+    Reading and prefiltering are cheap and done in this process; only when the
+    candidates are big enough (or *jobs* says so) are they parsed by a pool.
+    """
+    reports: list[FileReport] = []
+    candidates: list[tuple[SourceFile, bytes]] = []
+    size = 0
+    with _parsing():
+        for source in sources:
+            data = _read(source.path)
+            if isinstance(data, FileReport):
+                reports.append(data)
+            elif needs_parse(plan, data, source.module):
+                candidates.append((source, data))
+                size += len(data)
+            else:
+                reports.append(check_file(plan, source, data, candidate=False))
+        jobs = default_jobs(size) if jobs is None else max(1, jobs)
+        if jobs == 1 or len(candidates) < 2:
+            reports.extend(check_file(plan, source, data) for source, data in candidates)
+            return reports
+    from concurrent.futures import ProcessPoolExecutor  # only big jobs pay for it
+
+    # Interleaved batches even out big and small files; workers read the files again
+    # (from the page cache) rather than receive them through a pipe.
+    pending = [source for source, _ in candidates]
+    count = max(jobs * 4, -(-len(pending) // _BATCH))
+    batches = [pending[i::count] for i in range(count)]
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,)) as pool:
-        return [report for batch in pool.map(_check_batch, batches) for report in batch]
+        reports.extend(report for batch in pool.map(_check_batch, batches) for report in batch)
+    return reports
 
 
 # -- across files ----------------------------------------------------------------------------
