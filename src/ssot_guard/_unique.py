@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from types import ModuleType
 from typing import TYPE_CHECKING
 from weakref import ref
 
@@ -24,7 +25,7 @@ from ._registry import (
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import FrameType, ModuleType
+    from types import FrameType
 
     from ._rules import Mode, Unique
 
@@ -80,7 +81,7 @@ class UniqueHook:
         found are only remembered as first definitions.
         """
         for name, module in list(sys.modules.items()):
-            if module is not None and self._within.contains(name) and hasattr(module, "__dict__"):
+            if isinstance(module, ModuleType) and self._within.contains(name):
                 self.after_exec(module, report=report)
 
     def open(self) -> None:
