@@ -43,6 +43,10 @@ _CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TA
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
 )
+_REGISTRY_SCAN: Final = tuple(
+    (head, tuple(n for n in _REGISTRY_NEEDLES if n.startswith(head)))
+    for head in sorted({n[:4] for n in _REGISTRY_NEEDLES})
+)
 
 
 def _shown_path(path: str) -> str:
@@ -133,6 +137,9 @@ class Plan:
         )
         #: Needles that alone make a file a candidate (globs, top-level names).
         self._loose = tuple((n.encode(), patterns[n.encode()], n) for n in sorted(loose))
+        self._first_needles = tuple(
+            sorted({n for n, _, _ in self._loose} | {p[0] for p in self._pairs})
+        )
 
     def match(self, name: str) -> _Entry | None:
         """``ImportMatcher.match``, remembered: the same names recur in every file."""
@@ -157,6 +164,15 @@ class Plan:
         """Whether an import or deprecate rule may find something in this file."""
         if self.everything:
             return True
+        for needle in self._first_needles:
+            if needle in data:
+                break
+        else:  # the common case: no needle at all, only the module name can still hit
+            return any(text in module for _, _, text in self._loose) or any(
+                (module == package or module.startswith(package + "."))
+                and needle.decode() in module
+                for needle, _, package, _, _ in self._pairs
+            )
         for needle, pattern, text in self._loose:
             if (needle in data and pattern.search(data)) or text in module:
                 return True
@@ -182,7 +198,10 @@ class Plan:
 
     @staticmethod
     def registry_hit(data: bytes) -> bool:
-        return any(needle in data for needle in _REGISTRY_NEEDLES)
+        for head, needles in _REGISTRY_SCAN:  # one scan per shared prefix ("SSOT")
+            if head in data and any(needle in data for needle in needles):
+                return True
+        return False
 
     def hot_lines(self, data: bytes) -> tuple[list[int], int]:
         """Sorted line numbers (from 1) where a call or attribute may name a rule's target,
