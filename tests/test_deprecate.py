@@ -311,3 +311,23 @@ def test_name_of_a_package_is_recorded_once_per_import(
             run("from app.legacy import TIMEOUT")
     [violation] = ssot_guard.violations()
     assert (violation.filename, violation.lineno, violation.count) == ("<user_code>", 1, 1)
+
+
+def test_failed_install_puts_the_previous_deprecations_back(make_package: MakePackage) -> None:
+    """When a strict install() fails, the guard it replaced is back with its deprecations."""
+    make_package(
+        {
+            "app/legacy.py": LEGACY_SOURCE,
+            "app/a.py": "class Manager:\n    pass\n",
+            "app/b.py": "class Manager:\n    pass\n",
+        }
+    )
+    legacy = importlib.import_module("app.legacy")
+    importlib.import_module("app.a")
+    importlib.import_module("app.b")
+    previous = deprecate("strict", name="app.legacy:create_websocket_manager")
+    with pytest.raises(ssot_guard.DuplicateClassError):
+        ssot_guard.install(rules=[ssot_guard.Unique("Manager", within=["app"])], mode="strict")
+    assert ssot_guard.active_guard() is previous
+    with pytest.raises(AttributeError):
+        _ = legacy.create_websocket_manager
