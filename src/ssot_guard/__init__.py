@@ -1,5 +1,6 @@
 """ssot_guard: keep one source of truth while a codebase retires duplicated modules and classes."""
 
+from ._check import CheckResult, Finding, check
 from ._config import load_config
 from ._errors import (
     BlockedImportError,
@@ -27,11 +28,13 @@ from ._violations import Violation, clear_violations, violations
 __all__ = [
     "Block",
     "BlockedImportError",
+    "CheckResult",
     "ConfigError",
     "Deprecate",
     "DeprecatedAttributeError",
     "DeprecatedNameError",
     "DuplicateClassError",
+    "Finding",
     "Guard",
     "PreloadedModuleError",
     "Redirect",
@@ -45,6 +48,7 @@ __all__ = [
     "Violation",
     "active_guard",
     "canonical",
+    "check",
     "clear_violations",
     "install",
     "load_config",
