@@ -119,7 +119,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
 
 def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> Config:
     """Validate a configuration table already read from TOML."""
-    here = prefix or "top level"
+    here = f"[{prefix}]" if prefix else "top level"
     if not isinstance(table, dict):
         raise ConfigError(f"expected a table, got {_toml_type(table)}", file=file, entry=here)
     unknown = sorted(set(table) - set(_TOP_KEYS))
@@ -127,12 +127,10 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
         raise ConfigError(
             f"unknown key; allowed keys: {', '.join(_TOP_KEYS)}",
             file=file,
-            entry=f"[{prefix}]" if prefix else here,
+            entry=here,
             key=unknown[0],
         )
-    mode = check_mode(
-        table.get("mode"), file=file, entry=f"[{prefix}]" if prefix else here, key="mode"
-    )
+    mode = check_mode(table.get("mode"), file=file, entry=here, key="mode")
     rules: list[Rule] = []
     for kind, rule_type in RULE_TYPES.items():
         entries = table.get(kind, [])
@@ -142,7 +140,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
                 f"expected an array of tables ([[{table_name}]] entries), "
                 f"got {_toml_type(entries)}",
                 file=file,
-                entry=f"[{prefix}]" if prefix else here,
+                entry=here,
                 key=kind,
             )
         for index, entry in enumerate(entries):
