@@ -160,8 +160,17 @@ def cirq_style_finders(count: int) -> list[object]:
 
 # --- 1 and 4: importing 2,000 modules in a fresh interpreter ------------------------------------
 
+
+class NothingFinder:
+    """A meta path finder that finds nothing: the floor for any finder in front."""
+
+    def find_spec(self, fullname: str, path: object = None, target: object = None) -> None:
+        return None
+
+
 IMPORT_VARIANTS = {
     "no guard": "",
+    "a finder that does nothing": "noop",
     "guard, 120 rules elsewhere": "elsewhere",
     "guard, 120 rules beside (app.*)": "shared",
     "ours, 50 rules": "ours50",
@@ -190,6 +199,10 @@ def child_import(variant: str, root: str) -> None:
         ssot_guard.install(rules=rules, mode="strict")  # type: ignore[arg-type]
     elif variant.startswith("cirq"):
         sys.meta_path[:0] = cirq_style_finders(int(variant[4:]))
+    elif variant == "noop":
+        # What being on sys.meta_path costs at all: importlib's own work per finder.
+        shared_rules(100, 20)
+        sys.meta_path.insert(0, NothingFinder())
     else:
         # The same rule objects are built, so both sides pay for the same work
         # before the clock starts; they are just not installed.
@@ -269,17 +282,27 @@ def _loop(call: object, name: str) -> object:
 
 
 def _walk(finders: list[object], name: str) -> object:
-    """What the import system does per name: ask each finder on ``sys.meta_path`` in turn."""
+    """The import system's search for *name* with exactly *finders* on ``sys.meta_path``.
+
+    ``importlib._bootstrap._find_spec`` is what every import that misses
+    ``sys.modules`` runs: per finder it takes the import lock, looks up and
+    calls ``find_spec``. Nothing imports while the loop runs.
+    """
+    from importlib import _bootstrap  # type: ignore[attr-defined]
     from itertools import repeat
 
-    methods = [f.find_spec for f in finders]  # type: ignore[attr-defined]
+    find_spec = _bootstrap._find_spec
 
     def run(n: int) -> float:
-        start = time.perf_counter()
-        for _ in repeat(None, n):
-            for find_spec in methods:
-                find_spec(name, None, None)
-        return time.perf_counter() - start
+        saved = sys.meta_path[:]
+        sys.meta_path[:] = finders
+        try:
+            start = time.perf_counter()
+            for _ in repeat(None, n):
+                find_spec(name, None)
+            return time.perf_counter() - start
+        finally:
+            sys.meta_path[:] = saved
 
     return run
 
@@ -317,15 +340,20 @@ def bench_find_spec(quick: bool) -> list[tuple[str, float]]:
     ):
         finder = _finder(rules)
         rows.append((f"name under app., {label}", _loop(finder.find_spec, untouched)))  # type: ignore[attr-defined]
+    # The import system's own loop over sys.meta_path, with a do-nothing finder
+    # standing in for the finders every interpreter has: what one more finder
+    # in front costs per import, importlib's bookkeeping for it included.
+    rest = [NothingFinder()]
+    added = [
+        ("a second finder that does nothing", [NothingFinder()]),
+        ("ours, untouched name, 120 rules elsewhere", [_finder(elsewhere_rules(100, 20))]),
+        ("ours, name beside 120 rules (app.*)", [_finder(shared_rules(100, 20))]),
+    ]
     for count in (50, 500):
-        ours = _finder(shared_rules(count, 0))
-        rows.append((f"meta_path walk, ours, {count} rules", _walk([ours], untouched)))
-        rows.append(
-            (
-                f"meta_path walk, one finder per rule, {count}",
-                _walk(cirq_style_finders(count), untouched),
-            )
-        )
+        added.append((f"ours, {count} rules beside", [_finder(shared_rules(count, 0))]))
+        added.append((f"one finder per rule, {count}", cirq_style_finders(count)))
+    rows.append(("importlib _find_spec, baseline", _walk(rest, untouched)))
+    rows += [(f"importlib _find_spec, + {label}", _walk(f + rest, untouched)) for label, f in added]
     return [(label, best_ns_per_call(run, seconds)) for label, run in rows]  # type: ignore[arg-type]
 
 

@@ -119,3 +119,12 @@ def test_screen_merges_a_family_of_substring_tests_without_losing_a_match() -> N
         assert matcher.match(f"app.api.old_client_v{n}_impl") is not None
         assert screen.admits(f"old_client_v{n}_impl")
     assert not screen.admits("views")
+
+
+def test_screen_does_not_admit_a_package_a_glob_only_reaches_below() -> None:
+    """``app.core.*factory*`` matches inside app.core, so app.core itself is not admitted."""
+    matcher = ImportMatcher([Block(pattern="app.core.*factory*"), Block(pattern="deep.a.**")])
+    assert matcher.match("app.core") is None
+    assert not matcher.screen("app").admits("core")
+    assert matcher.match("deep.a") is not None
+    assert matcher.screen("deep").admits("a")
