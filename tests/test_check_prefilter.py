@@ -139,3 +139,20 @@ def test_head_parse_reaches_relative_imports_inside_a_target(tmp_path: Path) -> 
     rules = [Block("app.legacy"), Block("app.legacy_too")]
     found = check([str(tmp_path)], rules=rules).findings
     assert [(f.code, f.line) for f in found if f.code != "SSOT103"] == [("SSOT101", 92)]
+
+
+def test_forked_half_gives_the_same_reports(tmp_path: Path) -> None:
+    """Splitting the files with a forked child yields exactly what one process finds."""
+    from ssot_guard._check._core import _can_fork, _forked, run_files
+    from ssot_guard._check._scan import discover
+
+    if not _can_fork():
+        pytest.skip("this platform or process cannot fork safely")
+    for i in range(40):
+        source = "import app.legacy\n" if i % 3 else "x = 1\n"
+        (tmp_path / f"m{i:02}.py").write_text(source, encoding="utf-8")
+    plan = Plan(LEGACY)
+    sources = discover([str(tmp_path)])
+    forked = sorted(_forked(plan, sources))
+    assert forked == sorted(run_files(plan, sources, 1))
+    assert sum(len(report.findings) for report in forked) == 26
