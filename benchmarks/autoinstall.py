@@ -1,7 +1,7 @@
 """Autoinstall benchmark: what ``ssot_guard_autoinstall.pth`` costs every interpreter start.
 
-    python benchmarks/autoinstall.py            # about half a minute on 2 cores
-    python benchmarks/autoinstall.py --quick    # a rough look in about 10 seconds
+    python benchmarks/autoinstall.py            # about 10 seconds on 2 cores
+    python benchmarks/autoinstall.py --quick    # a rough look in a few seconds
 
 Builds the wheel (hatchling, from the 'test' extra) and installs it with pip into a
 fresh virtual environment. Issue 6's goal: nearly nothing when the variable is unset.
