@@ -100,7 +100,7 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from ._check import check
-    from ._check._baseline import BaselineError, apply_baseline, write_baseline
+    from ._check._baseline import BaselineError
     from ._check._render import RENDERERS
     from ._check._scan import MissingPathError
     from ._errors import ConfigError
@@ -115,6 +115,8 @@ def _check(args: argparse.Namespace) -> int:
         )
         findings = result.findings
         if args.update_baseline:
+            from ._check._baseline import write_baseline
+
             held = write_baseline(args.baseline, findings)
             print(
                 f"ssot-guard: wrote {args.baseline} with {held} finding(s) "
@@ -124,6 +126,8 @@ def _check(args: argparse.Namespace) -> int:
             return EXIT_CLEAN
         note = ""
         if args.baseline:
+            from ._check._baseline import apply_baseline
+
             applied = apply_baseline(findings, args.baseline)
             findings = applied.reported
             note = f", {applied.baselined} in the baseline"

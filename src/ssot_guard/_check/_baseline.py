@@ -9,7 +9,6 @@ cannot be told apart. Paths are stored relative to the baseline file, with
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
 
@@ -64,6 +63,8 @@ def write_baseline(baseline_file: str, findings: Iterable[Finding]) -> int:
         "version": VERSION,
         "counts": {path: dict(sorted(codes.items())) for path, codes in sorted(counts.items())},
     }
+    import json
+
     try:
         with open(baseline_file, "w", encoding="utf-8") as file:
             file.write(json.dumps(document, indent=2) + "\n")
@@ -76,6 +77,8 @@ def write_baseline(baseline_file: str, findings: Iterable[Finding]) -> int:
 
 def load_baseline(baseline_file: str) -> dict[str, dict[str, int]]:
     """The counts in *baseline_file*, or a ``BaselineError`` saying what is wrong with it."""
+    import json
+
     try:
         with open(baseline_file, encoding="utf-8") as file:
             document = json.load(file)

@@ -33,7 +33,7 @@ _BATCH: Final = 32
 #: Below this much source to parse, one process is faster than starting others.
 _PARALLEL_FROM_BYTES: Final = 3_000_000
 #: From this many files, reading and prefiltering are split across processes too.
-_SPLIT_FROM_FILES: Final = 1500
+_SPLIT_FROM_FILES: Final = 600
 
 _SUPPRESSION = re.compile(r"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")

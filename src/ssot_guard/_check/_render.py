@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Final
 
@@ -24,6 +23,8 @@ def render_text(findings: Sequence[Finding]) -> str:
 
 def render_json(findings: Sequence[Finding]) -> str:
     """A JSON list of objects with ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``."""
+    import json
+
     return json.dumps([finding.as_dict() for finding in findings], indent=2) + "\n"
 
 
@@ -119,6 +120,8 @@ def sarif_document(findings: Sequence[Finding]) -> dict[str, object]:
 
 
 def render_sarif(findings: Sequence[Finding]) -> str:
+    import json
+
     return json.dumps(sarif_document(findings), indent=2) + "\n"
 
 
