@@ -21,11 +21,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Final, NoReturn
 
 from ._config import MODE_ENV, discover_config
 from ._errors import ConfigError
 from ._guard import active_guard, install
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Final, NoReturn
 
 AUTOINSTALL_ENV: Final = "SSOT_GUARD_AUTOINSTALL"
 ON_VALUES: Final = ("1", "true", "on")

@@ -6,24 +6,24 @@ Both live off the violation path only: registering a callback adds nothing to
 
 from __future__ import annotations
 
-import contextlib
 import os
-import threading
-from typing import TYPE_CHECKING, Any
+from _thread import _local, allocate_lock
 
 from . import _autoinstall
 from ._config import MODE_ENV
 from ._guard import active_guard
 from ._violations import logger, recorder
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
+    from typing import Any
 
     from ._violations import Violation
 
-_in_callback = threading.local()  # a violation raised by a callback does not call callbacks again
-_errors_lock = threading.Lock()
+_in_callback = _local()  # a violation raised by a callback does not call callbacks again
+_errors_lock = allocate_lock()
 _callback_errors = 0
 
 
@@ -75,6 +75,8 @@ class Subscription:
 
     def remove(self) -> None:
         """Stop calling the callback."""
+        import contextlib  # here, not at start-up: only unregistering needs it
+
         with contextlib.suppress(ValueError):  # already removed
             recorder.callbacks.remove(self._entry)
 
