@@ -43,8 +43,23 @@ _CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TA
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
 )
+
+
+def _common_prefix(items: list[bytes]) -> bytes:
+    first, last = min(items), max(items)
+    size = 0
+    while size < len(first) and first[size] == last[size]:
+        size += 1
+    return first[:size]
+
+
+# One scan per group of needles sharing their first four bytes ("SSOT"), with the
+# group's whole common prefix: a longer needle is a faster scan.
 _REGISTRY_SCAN: Final = tuple(
-    (head, tuple(n for n in _REGISTRY_NEEDLES if n.startswith(head)))
+    (
+        _common_prefix([n for n in _REGISTRY_NEEDLES if n.startswith(head)]),
+        tuple(n for n in _REGISTRY_NEEDLES if n.startswith(head)),
+    )
     for head in sorted({n[:4] for n in _REGISTRY_NEEDLES})
 )
 
@@ -137,8 +152,10 @@ class Plan:
         )
         #: Needles that alone make a file a candidate (globs, top-level names).
         self._loose = tuple((n.encode(), patterns[n.encode()], n) for n in sorted(loose))
+        firsts = {n for n, _, _ in self._loose} | {p[0] for p in self._pairs}
+        # A file without "color" has no "termcolors" either: one scan answers for both.
         self._first_needles = tuple(
-            sorted({n for n, _, _ in self._loose} | {p[0] for p in self._pairs})
+            sorted(n for n in firsts if not any(m != n and m in n for m in firsts))
         )
 
     def match(self, name: str) -> _Entry | None:
@@ -198,7 +215,7 @@ class Plan:
 
     @staticmethod
     def registry_hit(data: bytes) -> bool:
-        for head, needles in _REGISTRY_SCAN:  # one scan per shared prefix ("SSOT")
+        for head, needles in _REGISTRY_SCAN:
             if head in data and any(needle in data for needle in needles):
                 return True
         return False

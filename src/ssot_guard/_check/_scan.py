@@ -48,6 +48,7 @@ DEFAULT_EXCLUDES: Final = frozenset(
     }
 )
 SOURCE_SUFFIXES: Final = (".py", ".pyi")
+_HERE: Final = "." + os.sep
 
 
 class MissingPathError(SSOTError, FileNotFoundError):
@@ -165,18 +166,21 @@ class _Walk:
                 package = None
             for entry in entries:
                 name = entry.name
-                child = entry.path[2:] if entry.path.startswith("." + os.sep) else entry.path
-                if patterns and _excluded(name, child, patterns):
-                    continue
-                if entry.is_dir():
-                    if name in DEFAULT_EXCLUDES or (entry.is_symlink() and not self._follow(child)):
+                if name.endswith(SOURCE_SUFFIXES) and not entry.is_dir():
+                    if name.endswith(".pyi") and name[:-1] in names:
+                        continue  # the stub of a module that is here too: the module speaks
+                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
+                    if patterns and _excluded(name, child, patterns):
+                        continue
+                    module, is_package = module_of(name, package)
+                    found.setdefault(child, SourceFile(child, module, is_package))
+                elif entry.is_dir() and name not in DEFAULT_EXCLUDES:
+                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
+                    if patterns and _excluded(name, child, patterns):
+                        continue
+                    if entry.is_symlink() and not self._follow(child):
                         continue
                     if name.isidentifier():
                         stack.append((child, f"{package}.{name}" if package else name, True))
                     else:
                         stack.append((child, None, False))
-                elif name.endswith(SOURCE_SUFFIXES):
-                    if name.endswith(".pyi") and name[:-1] in names:
-                        continue  # the stub of a module that is here too: the module speaks
-                    module, is_package = module_of(name, package)
-                    found.setdefault(child, SourceFile(child, module, is_package))
