@@ -489,6 +489,28 @@ def test_strict_broken_config_exits_with_status_2(installed: Venv, project: Path
     assert lines[0].endswith("exiting with status 2 (SSOT_GUARD_MODE=strict)")
 
 
+def test_strict_with_retired_module_already_imported_exits_in_one_line(
+    installed: Venv, project: Path
+) -> None:
+    """A .pth that ran before ours imported a retired module: strict start-up refuses, one line."""
+    earlier = installed.site_packages / "_test_preload.pth"  # sorts before ours
+    earlier.write_text(f"import sys; sys.path.insert(0, {str(project)!r}); import app.legacy\n")
+    try:
+        result = _run(
+            installed,
+            ["-c", "print('program ran')"],
+            project,
+            SSOT_GUARD_AUTOINSTALL="1",
+            SSOT_GUARD_MODE="strict",
+        )
+    finally:
+        earlier.unlink()
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert "imported before install() ran" in result.stderr
+    assert "app.legacy" in result.stderr
+
+
 def test_missing_config_file_named_by_environment_is_one_line(
     installed: Venv, project: Path
 ) -> None:
