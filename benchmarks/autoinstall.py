@@ -13,7 +13,7 @@ Nothing here asserts on time. Two measurements, side by side in one run:
 2. ``python -c pass`` in the venv (medians, wall ms): without the .pth, with it and
    the variable unset, and with ``SSOT_GUARD_AUTOINSTALL=1`` and a discovered
    ``pyproject.toml`` of 100 block rules (importing ssot_guard, reading the TOML,
-   installing).
+   installing), and those two phases timed inside the interpreter.
 """
 
 from __future__ import annotations
@@ -80,6 +80,18 @@ for _ in range(7):
     best = min(best, time.perf_counter() - started)
     sys.path[:] = path
 print(best / calls)
+"""
+
+
+PHASES = """\
+import os, time
+started = time.perf_counter()
+import ssot_guard._autoinstall as autoinstall
+imported = time.perf_counter()
+os.environ["SSOT_GUARD_AUTOINSTALL"] = "1"
+autoinstall.autoinstall()
+assert autoinstall.status == "installed", autoinstall.status
+print(imported - started, time.perf_counter() - imported)
 """
 
 
@@ -180,6 +192,19 @@ def main(argv: list[str]) -> int:
                 ],
                 ("variant", "wall ms", "vs no .pth, ms", "noise"),
             )
+        )
+        phases = [
+            subprocess.run(
+                [python, "-c", PHASES], cwd=project, env=env, capture_output=True, text=True
+            ).stdout.split()
+            for _ in range(max(5, rounds // 4))
+        ]
+        imported = median([float(p[0]) for p in phases])
+        installed = median([float(p[1]) for p in phases])
+        print(
+            f"\nInside the interpreter (median of {len(phases)}): import ssot_guard "
+            f"{imported * 1e3:.1f} ms, autoinstall() (discover, read the TOML, install) "
+            f"{installed * 1e3:.1f} ms."
         )
         unset = per_call["ours, variable unset"] - floor
         print(
