@@ -6,6 +6,7 @@ The core never prints or exits; this module does both, and nothing else.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Final
 
@@ -140,7 +141,11 @@ def _check(args: argparse.Namespace) -> int:
     except (ConfigError, MissingPathError, BaselineError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    sys.stdout.write(RENDERERS[args.format](findings))
+    try:
+        sys.stdout.write(RENDERERS[args.format](findings))
+        sys.stdout.flush()
+    except BrokenPipeError:  # `ssot-guard check | head`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if result.config is None:
         note += "; no configuration found (only duplicate registry keys and unreadable files)"
     print(
