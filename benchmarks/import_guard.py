@@ -268,20 +268,23 @@ def bench_imports(root: str, rounds: int) -> dict[str, tuple[float, float, float
 # --- 2 and 4: find_spec per call ----------------------------------------------------------------
 
 
-def _loop(call: object, name: str) -> object:
-    from itertools import repeat
+def _loop(call: object, names: list[str]) -> object:
+    """*n* calls of ``call(name)``, cycling through *names*: distinct names, as real
+    imports ask for, cost more than one name asked again and again (caches)."""
+    from itertools import cycle, islice
 
     def run(n: int) -> float:
         f = call
+        todo = list(islice(cycle(names), n))
         start = time.perf_counter()
-        for _ in repeat(None, n):
+        for name in todo:
             f(name)  # type: ignore[operator]
         return time.perf_counter() - start
 
     return run
 
 
-def _walk(finders: list[object], name: str) -> object:
+def _walk(finders: list[object], names: list[str]) -> object:
     """The import system's search for *name* with exactly *finders* on ``sys.meta_path``.
 
     ``importlib._bootstrap._find_spec`` is what every import that misses
@@ -289,16 +292,17 @@ def _walk(finders: list[object], name: str) -> object:
     calls ``find_spec``. Nothing imports while the loop runs.
     """
     from importlib import _bootstrap  # type: ignore[attr-defined]
-    from itertools import repeat
+    from itertools import cycle, islice
 
     find_spec = _bootstrap._find_spec
 
     def run(n: int) -> float:
+        todo = list(islice(cycle(names), n))
         saved = sys.meta_path[:]
         sys.meta_path[:] = finders
         try:
             start = time.perf_counter()
-            for _ in repeat(None, n):
+            for name in todo:
                 find_spec(name, None)
             return time.perf_counter() - start
         finally:
@@ -319,7 +323,7 @@ def bench_find_spec(quick: bool) -> list[tuple[str, float]]:
     from _common import best_ns_per_call
 
     seconds = 0.02 if quick else 0.1
-    untouched = "app.pkg07.mod042"
+    untouched = module_names()  # app.pkgNN.modNNN: untouched, or beside the rules under app.
 
     def nothing(fullname: str, path: object = None, target: object = None) -> None:
         return None

@@ -42,7 +42,7 @@ class SSOTFinder:
         self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
         self._everything = bool(matcher.unanchored)
         # Package -> which modules inside it some rule could match (see ChildScreen).
-        self._screens: dict[str, ChildScreen] = {}
+        self._screens: dict[str, ChildScreen | frozenset[str]] = {}
 
     def __repr__(self) -> str:
         return f"<ssot_guard finder, {len(self._modes)} rules>"
@@ -61,7 +61,7 @@ class SSOTFinder:
             # First import inside this package: the screen is built once and reused.
             # No lock: two threads racing here store equal screens.
             screen = self._screens[package] = self._matcher.screen(package)
-        spec = self._check(fullname) if screen.admits(last) else None
+        spec = self._check(fullname) if last in screen else None
         if spec is None and self._watch is not None:
             return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     ImportRule = Block | Redirect
 
 
+_NO_NAMES = NameSet(())
+
+
 class _Entry:
     """One compiled import rule."""
 
@@ -30,8 +33,11 @@ class _Entry:
         self.order = order
         is_block = isinstance(rule, Block)
         self.glob = Glob(rule.pattern) if is_block and rule.pattern else None  # type: ignore[union-attr]
-        self.allow = NameSet(rule.allow if is_block else ())  # type: ignore[union-attr]
-        self.importers = NameSet(rule.allow_importers if is_block else ())  # type: ignore[union-attr]
+        allow = rule.allow if is_block else ()  # type: ignore[union-attr]
+        importers = rule.allow_importers if is_block else ()  # type: ignore[union-attr]
+        # Most rules have neither: one shared empty set keeps install() of many rules quick.
+        self.allow = NameSet(allow) if allow else _NO_NAMES
+        self.importers = NameSet(importers) if importers else _NO_NAMES
 
     def covers(self, name: str) -> bool:
         """Whether this rule, allowances aside, matches *name*."""
@@ -59,7 +65,7 @@ class ChildScreen:
         self.suffixes: tuple[str, ...] = ()
         self.pieces: tuple[str, ...] = ()
 
-    def admits(self, last: str) -> bool:
+    def __contains__(self, last: str) -> bool:
         """Whether some rule could match the module whose last part is *last*."""
         if (
             self.everything
@@ -156,11 +162,13 @@ class ImportMatcher:
         """Cheap pre-check: ``False`` means no rule can match *name*."""
         return bool(self.unanchored) or name.partition(".")[0] in self.tops
 
-    def screen(self, package: str) -> ChildScreen:
+    def screen(self, package: str) -> ChildScreen | frozenset[str]:
         """The screen for modules directly inside *package* (``""``: top-level modules).
 
+        ``last in screen`` tells whether some rule could match ``package.last``.
         Built from the rules that can reach inside *package*, once per package;
-        the cost is paid on the first import there, not on every import.
+        the cost is paid on the first import there, not on every import. When
+        only whole names can match, the screen is a plain ``frozenset``.
         """
         screen = ChildScreen()
         if package and next(self._candidates(package), None) is not None:
@@ -175,6 +183,8 @@ class ImportMatcher:
             assert entry.glob is not None
             screen._add(entry.glob.child_part(parts))
         screen._compact()
+        if not (screen.everything or screen.prefixes or screen.suffixes or screen.pieces):
+            return frozenset(screen.names)  # ``in`` without a Python-level call
         return screen
 
     def match(self, name: str) -> _Entry | None:
