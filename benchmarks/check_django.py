@@ -32,7 +32,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import alternate, child_env, machine, median, spread, table, verdict  # noqa: E402
+from _common import alternate, child_env, machine, median, spread, table, verdict
 
 DJANGO = "5.2"
 RETIRED = [
@@ -72,8 +72,10 @@ def django_tree(cache: Path) -> Path:
         return tree
     downloads = cache / "downloads"
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"]
-        + [f"django=={DJANGO}", "-d", str(downloads), "-q"],
+        [
+            *(sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"),
+            *(f"django=={DJANGO}", "-d", str(downloads), "-q"),
+        ],
         check=True,
     )
     (archive,) = downloads.glob(f"[Dd]jango-{DJANGO}.tar.gz")
@@ -102,7 +104,9 @@ def write_configs(directory: Path) -> dict[str, str]:
     files = {
         "ssot.toml": blocks,
         "worst.toml": f'[[block]]\nmodule = "{WORST}"\n',
-        "ruff.toml": f'[lint]\nselect = ["TID251"]\n\n[lint.flake8-tidy-imports.banned-api]\n{banned}',
+        "ruff.toml": (
+            f'[lint]\nselect = ["TID251"]\n\n[lint.flake8-tidy-imports.banned-api]\n{banned}'
+        ),
         "importlinter.ini": (
             "[importlinter]\nroot_packages =\n    django\n\n"
             "[importlinter:contract:retired]\nname = Retired modules are not imported\n"
