@@ -156,3 +156,25 @@ def test_forked_half_gives_the_same_reports(tmp_path: Path) -> None:
     forked = sorted(_forked(plan, sources))
     assert forked == sorted(run_files(plan, sources, 1))
     assert sum(len(report.findings) for report in forked) == 26
+
+
+def test_plan_survives_pickling() -> None:
+    """Worker processes started by ``spawn`` receive the plan pickled: it must round-trip."""
+    import pickle
+
+    from ssot_guard import Redirect, Unique
+
+    plan = Plan(
+        [
+            Block("app.legacy", allow=["app.legacy.ok"]),
+            Block(pattern="app.*_factory", allow_importers=["app.tools.**"]),
+            Redirect("app.old", to="app.new"),
+            Deprecate("app.api:create"),
+            Unique("Manager", within=["app"]),
+        ]
+    )
+    copy = pickle.loads(pickle.dumps(plan))
+    assert copy.match("app.ws_factory") is not None
+    assert copy.match("app.legacy.ok") is None
+    assert copy.rule_hit(b"from app import legacy\n", "app.user")
+    assert copy.deprecated.keys() == plan.deprecated.keys()
