@@ -1,12 +1,18 @@
-"""Deciding cheaply which files need parsing: a bytes search for names rules can match.
+"""Deciding cheaply which files need parsing, and how much of them.
 
-An import of ``a.b.c`` (or anything under it) spells the last part ``c`` in
-the file, except a relative import from inside ``a.b.c`` itself, and then
-``c`` is part of the importing file's own module name. So a file is a
-candidate when a rule's *needle* occurs in its bytes or in its module name;
-every other file is read but never parsed. For a glob the needle is the
-longest literal piece of its last part that has one (``*factory*`` ->
-``factory``); a glob made only of wildcards makes every file a candidate.
+An import of ``a.b.c`` (or anything under it) spells the last part ``c`` in the
+file, and the part before it, ``b``, unless the file is inside package ``a.b``
+(a relative ``from . import c``); a file inside ``a.b.c`` itself may spell
+nothing, but then ``c`` is in its own module name. So a file is a candidate
+when those *needles* occur in its bytes as whole words, or in its module name;
+every other file is read but never parsed. For a glob the needle is the longest
+literal piece of its last part that has one (``*factory*`` -> ``factory``); a
+glob made only of wildcards makes every file a candidate. A deprecated name
+``pkg.mod:attr`` is treated as the dotted name ``pkg.mod.attr``.
+
+The same searches tell the walker which lines hold calls or attributes worth
+looking into (*hot* lines), and where the last statement that can matter ends,
+so that only the head of a big file need be parsed.
 """
 
 from __future__ import annotations
