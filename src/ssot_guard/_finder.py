@@ -2,9 +2,11 @@
 
 ``find_spec`` runs for every import that misses ``sys.modules``, under the
 global import lock. The common path is one string split and one set lookup;
-it never imports, never takes a lock and never loops over rules. The rest of
-the work (matching, frame inspection, recording) happens only for names that
-some rule can cover.
+it never imports, never takes a lock and never loops over rules. A name in a
+top-level package that rules reach is screened by its package's screen (built
+on the first import there; see ``ChildScreen``). The rest of the work
+(matching, frame inspection, recording) happens only for names that some rule
+can cover.
 """
 
 from __future__ import annotations
