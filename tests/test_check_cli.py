@@ -134,3 +134,9 @@ def test_explicit_config_file(
     assert main(["check", "--config", "rules.toml", "--format", "json"]) == EXIT_FINDINGS
     (finding,) = json.loads(capsys.readouterr().out)
     assert (finding["code"], finding["rule"]) == ("SSOT103", "rules.toml: block[0]")
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """``ssot-guard --version`` prints the installed version and exits 0."""
+    assert main(["--version"]) == EXIT_CLEAN
+    assert capsys.readouterr().out.startswith("ssot-guard ")

@@ -20,11 +20,26 @@ EXIT_USAGE: Final = 2
 FORMATS: Final = ("text", "json", "github", "sarif")
 
 
+class _Version(argparse.Action):
+    """``--version``, looked up only when asked for."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            number = version("ssot-guard")
+        except PackageNotFoundError:  # a source tree that is not installed
+            number = "unknown"
+        print(f"ssot-guard {number}")
+        parser.exit()
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="ssot-guard",
         description="Keep one source of truth: check code against [tool.ssot_guard] rules.",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and exit")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     check = commands.add_parser(
         "check",
