@@ -27,6 +27,7 @@ def found(tmp_path: Path, files: dict[str, str], rules: list[Rule]) -> list[str]
 
 
 MANAGER = "class WebSocketManager:\n    pass\n"
+IMPORT_META = "from ssot_guard import SSOTMeta\n"
 
 
 def test_unique_without_canonical_keeps_the_first_in_path_order(tmp_path: Path) -> None:
@@ -121,3 +122,58 @@ def test_deprecated_name_other_attributes_are_fine(tmp_path: Path) -> None:
     }
     rules: list[Rule] = [Deprecate("app.legacy:create")]
     assert found(tmp_path, files, rules) == []
+
+
+def test_registry_subclass_of_a_registered_class_is_registered(tmp_path: Path) -> None:
+    """A subclass inherits SSOTMeta: two modules subclassing under one name collide."""
+    files = {
+        "app/base.py": IMPORT_META + "class Manager(metaclass=SSOTMeta):\n    pass\n",
+        "app/a.py": "from app.base import Manager\nclass WebSocketManager(Manager):\n    pass\n",
+        "app/b.py": "from . import base\nclass WebSocketManager(base.Manager):\n    pass\n",
+    }
+    assert found(tmp_path, files, []) == ["app/b.py:2: SSOT202"]
+
+
+def test_registry_inheritance_goes_through_several_files(tmp_path: Path) -> None:
+    """SSOTBase -> Service -> Special: a grandchild in a third file is registered too."""
+    files = {
+        "app/base.py": "from ssot_guard import SSOTBase\nclass Service(SSOTBase):\n    pass\n",
+        "app/mid.py": "from app.base import Service\nclass Special(Service):\n    pass\n",
+        "app/x.py": "from app.mid import Special\nclass Leaf(Special):\n    pass\n",
+        "app/y.py": "from app.mid import Special\nclass Leaf(Special):\n    pass\n",
+    }
+    assert found(tmp_path, files, []) == ["app/y.py:2: SSOT202"]
+
+
+def test_registry_decorator_is_not_inherited(tmp_path: Path) -> None:
+    """Subclasses of an ``@ssot_class`` class are not registered, as at runtime."""
+    files = {
+        "app/base.py": "from ssot_guard import ssot_class\n@ssot_class\nclass Base:\n    pass\n",
+        "app/a.py": "from app.base import Base\nclass Child(Base):\n    pass\n",
+        "app/b.py": "from app.base import Base\nclass Child(Base):\n    pass\n",
+    }
+    assert found(tmp_path, files, []) == []
+
+
+def test_registry_metaclass_derived_from_ssotmeta(tmp_path: Path) -> None:
+    """A metaclass composed with SSOTMeta registers the classes that use it."""
+    files = {
+        "app/meta.py": (
+            "import abc\nfrom ssot_guard import SSOTMeta\n"
+            "class Meta(SSOTMeta, abc.ABCMeta):\n    pass\n"
+        ),
+        "app/a.py": "from app.meta import Meta\nclass Store(metaclass=Meta):\n    pass\n",
+        "app/b.py": "from app.meta import Meta\nclass Store(metaclass=Meta):\n    pass\n",
+    }
+    assert found(tmp_path, files, []) == ["app/b.py:2: SSOT202"]
+
+
+def test_registry_bases_are_resolved_through_imports(tmp_path: Path) -> None:
+    """An unrelated class that happens to share a registered class's name registers nothing."""
+    files = {
+        "app/base.py": IMPORT_META + "class Base(metaclass=SSOTMeta):\n    pass\n",
+        "app/other.py": "class Base:\n    pass\n",
+        "app/a.py": "from app.other import Base\nclass Child(Base):\n    pass\n",
+        "app/b.py": "from app.other import Base\nclass Child(Base):\n    pass\n",
+    }
+    assert found(tmp_path, files, []) == []

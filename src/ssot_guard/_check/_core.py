@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._rules import Block
 from . import _findings as codes
+from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain
 from ._imports import ClassRecord, RawFinding, Walker
 from ._prefilter import Plan
@@ -223,6 +224,26 @@ def check_file(
 
 
 # A line that may start a top-level statement (not a clause of the one before it).
+def _walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
+    """Every class of one file, for the registry's inheritance: parsed whole, walked whole."""
+    data = _read(source.path)
+    if isinstance(data, FileReport):
+        return []
+    try:
+        with _parsing():
+            tree = ast.parse(data, filename=source.path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []  # reported, if at all, by the main pass
+    walker = Walker(plan, source, [], [0], registry=True)
+    walker.run(tree)
+    columns = _Columns(data.decode("utf-8", "replace"))
+    return [
+        record._replace(offset=columns(record.line, record.offset) - 1)
+        for record in walker.classes
+        if record.kind == "class"
+    ]
+
+
 _TOP_LEVEL_LINE: Final = re.compile(rb"\n(?!(?:else|elif|except|finally|case)\b)[A-Za-z_@]")
 
 
@@ -389,66 +410,6 @@ def _in_pool(plan: Plan, sources: list[SourceFile], jobs: int) -> list[FileRepor
         return [report for batch in pool.map(_check_batch, batches) for report in batch]
 
 
-# -- across files ----------------------------------------------------------------------------
-
-
-def _class_finding(record: ClassRecord, code: str, message: str, rule: str | None) -> Finding:
-    return Finding(
-        record.path, record.line, record.offset + 1, code, message, rule, end_line=record.end_line
-    )
-
-
-def unique_findings(plan: Plan, classes: list[ClassRecord]) -> list[Finding]:
-    """Every definition of a ``[[unique]]`` class but the one that counts."""
-    source_of = plan.source_of
-    findings: list[Finding] = []
-    for rule in plan.unique:
-        per_module: dict[str, ClassRecord] = {}
-        for record in sorted(classes):
-            if record.kind != "unique" or record.key != rule.name:
-                continue
-            if any(record.module == w or record.module.startswith(w + ".") for w in rule.within):
-                per_module.setdefault(record.module, record)
-        definitions = sorted(per_module.values(), key=lambda r: (r.path, r.line))
-        where = ""
-        if rule.canonical is not None:
-            extra = [r for r in definitions if r.module != rule.canonical]
-            where = f"its one definition belongs in {rule.canonical!r}"
-        else:
-            extra = definitions[1:]
-            if definitions:
-                first = definitions[0]
-                where = f"the first is in {first.module!r} at {first.path}:{first.line}"
-        for record in extra:
-            message = (
-                f"second definition of class {rule.name!r} (in {record.module!r}); {where}"
-                + explain(None, rule.reason, source_of(rule))
-            )
-            findings.append(
-                _class_finding(record, codes.DUPLICATE_UNIQUE_CLASS, message, source_of(rule))
-            )
-    return findings
-
-
-def registry_findings(classes: list[ClassRecord]) -> list[Finding]:
-    """Classes declared with the registry whose key another module's class already has."""
-    by_key: dict[str, dict[tuple[str, str], ClassRecord]] = {}
-    for record in sorted(classes, key=lambda r: (r.path, r.line)):
-        if record.kind == "registry":
-            # The same module and qualname again is a reload, not a second class.
-            by_key.setdefault(record.key, {}).setdefault((record.module, record.qualname), record)
-    findings: list[Finding] = []
-    for key, definitions in by_key.items():
-        first, *extra = definitions.values()
-        for record in extra:
-            message = (
-                f"class {record.qualname!r} registers key {key!r} again; "
-                f"{first.module}.{first.qualname} at {first.path}:{first.line} already has it"
-            )
-            findings.append(_class_finding(record, codes.DUPLICATE_REGISTRY_KEY, message, None))
-    return findings
-
-
 class Outcome(NamedTuple):
     findings: list[Finding]
     files: int
@@ -468,7 +429,9 @@ def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> O
             suppressed[report.path] = report.suppressions
     if classes:
         findings.extend(unique_findings(plan, classes))
-        findings.extend(registry_findings(classes))
+        if any(record.kind == "class" for record in classes):
+            classes.extend(inheriting_classes(plan, sources, classes, _walk_classes))
+            findings.extend(registry_findings(classes))
     kept = [f for f in findings if not _is_suppressed(f, suppressed.get(f.path))]
     kept.sort(key=Finding.sort_key)
     return Outcome(kept, len(reports), sum(r.parsed for r in reports))

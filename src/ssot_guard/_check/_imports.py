@@ -60,14 +60,21 @@ class RawFinding(NamedTuple):
 class ClassRecord(NamedTuple):
     """A class definition the cross-file checks need."""
 
-    kind: str  # "unique" (a top-level class named by a [[unique]] rule) or "registry"
-    key: str
+    kind: str  # "unique" (a top-level class named by a [[unique]] rule) or "class" (registry)
+    key: str  # the class name; for "class", ssot_key= if given ("" if not a literal)
     module: str
     qualname: str
     path: str
     line: int
     offset: int
     end_line: int
+    #: For "class": the bases and the metaclass as dotted names, resolved through the
+    #: file's imports (``SSOTBase`` -> ``ssot_guard.SSOTBase``) ...
+    bases: tuple[str, ...] = ()
+    metaclass: str | None = None
+    #: ... and how the class itself names the registry: "metaclass", "base",
+    #: "decorator", or "" when it may only inherit it.
+    how: str = ""
 
 
 def _last_name(node: ast.expr) -> str | None:
@@ -391,11 +398,31 @@ class Walker:
         if top and stmt.name in self._unique:
             self._note("unique", stmt.name, stmt, qualname)
         if self._registry:
-            key = self._registry_key(stmt)
-            if key is not None:
-                self._note("registry", key, stmt, qualname)
+            self._note("class", stmt.name, stmt, qualname, registry=True)
 
-    def _note(self, kind: str, key: str, stmt: ast.ClassDef, qualname: str) -> None:
+    def _note(
+        self, kind: str, key: str, stmt: ast.ClassDef, qualname: str, *, registry: bool = False
+    ) -> None:
+        bases: tuple[str, ...] = ()
+        metaclass = None
+        how = ""
+        if registry:
+            bases = tuple(b for b in map(self._resolve, stmt.bases) if b)
+            for keyword in stmt.keywords:
+                if keyword.arg == "metaclass":
+                    metaclass = self._resolve(keyword.value)
+                    if _last_name(keyword.value) in REGISTRY_METACLASSES:
+                        how = "metaclass"
+                elif keyword.arg == "ssot_key":
+                    key = _string(keyword.value) or ""  # computed: unknowable here
+            if not how and any(_last_name(base) in REGISTRY_BASES for base in stmt.bases):
+                how = "base"
+            for decorator in stmt.decorator_list:
+                if _last_name(decorator) in REGISTRY_DECORATORS:
+                    how = how or "decorator"
+                    for keyword in getattr(decorator, "keywords", ()):
+                        if keyword.arg == "ssot_key":
+                            key = _string(keyword.value) or ""
         self.classes.append(
             ClassRecord(
                 kind,
@@ -406,27 +433,27 @@ class Walker:
                 stmt.lineno,
                 stmt.col_offset,
                 stmt.lineno,
+                bases,
+                metaclass,
+                how,
             )
         )
 
-    @staticmethod
-    def _registry_key(stmt: ast.ClassDef) -> str | None:
-        """The registry key of a class declared with the registry, else ``None``."""
-        registered = any(
-            kw.arg == "metaclass" and _last_name(kw.value) in REGISTRY_METACLASSES
-            for kw in stmt.keywords
-        ) or any(_last_name(base) in REGISTRY_BASES for base in stmt.bases)
-        key: str | None = stmt.name
-        for decorator in stmt.decorator_list:
-            if _last_name(decorator) in REGISTRY_DECORATORS:
-                registered = True
-                if isinstance(decorator, ast.Call):
-                    for kw in decorator.keywords:
-                        if kw.arg == "ssot_key":
-                            key = _string(kw.value)
-        if not registered:
-            return None
-        for kw in stmt.keywords:
-            if kw.arg == "ssot_key":
-                key = _string(kw.value)  # a computed key cannot be known without running it
-        return key
+    def _resolve(self, node: ast.expr) -> str | None:
+        """A base or metaclass expression as a dotted name: ``m.Base`` -> ``pkg.m.Base``."""
+        if isinstance(node, ast.Subscript):  # Generic[T], Base[int]
+            node = node.value
+        if isinstance(node, ast.Name):
+            return self._aliases.get(node.id, f"{self.module}.{node.id}")
+        if isinstance(node, ast.Attribute):
+            dotted = self._dotted(node)
+            if dotted is not None:
+                return dotted
+            parts: list[str] = []
+            while isinstance(node, ast.Attribute):
+                parts.append(node.attr)
+                node = node.value
+            if isinstance(node, ast.Name):
+                parts.append(node.id)
+                return ".".join(reversed(parts))
+        return None

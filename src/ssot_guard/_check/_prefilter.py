@@ -123,10 +123,10 @@ class Plan:
         self.needles = tuple(sorted(needles))
         # ... and as bytes, each with a pattern that checks the name is not part of a
         # longer identifier ("utc" is not in "utcnow"), run only when the fast search hit.
-        self._searches = tuple((n.encode(), _bounded(n, rules=import_rules)) for n in self.needles)
+        self._searches = tuple((n.encode(), bounded(n, rules=import_rules)) for n in self.needles)
         attributes = {rule.attribute for rule in self.deprecated.values()}
         self._hot = tuple(
-            (n.encode(), _bounded(n, rules=import_rules, hot=True)) for n in self.needles
+            (n.encode(), bounded(n, rules=import_rules, hot=True)) for n in self.needles
         )
         self._attribute_hot = tuple(h for h in self._hot if h[0].decode() in attributes)
         self._unique_bytes = tuple(sorted(n.encode() for n in self.unique_names))
@@ -145,7 +145,7 @@ class Plan:
                 continue
             parent = package.rpartition(".")[2]
             self._pairs.append(
-                (last.encode(), patterns[last.encode()], package, parent.encode(), _bounded(parent))
+                (last.encode(), patterns[last.encode()], package, parent.encode(), bounded(parent))
             )
         for rule in import_rules:
             if "*" in rule.target and (needle := needle_of(rule.target)) is not None:
@@ -319,7 +319,7 @@ def _lines_at(data: bytes, positions: list[int]) -> list[int]:
 _IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
 
 
-def _bounded(
+def bounded(
     needle: str, *, rules: Iterable[Block | Redirect] = (), hot: bool = False
 ) -> re.Pattern[bytes]:
     """A pattern for *needle* where it may stand for a whole dotted part.
