@@ -15,9 +15,9 @@ from __future__ import annotations
 
 import os
 import sys
-import threading
 import types
 import warnings
+from _thread import allocate_lock
 from weakref import ref
 
 from . import _guard
@@ -42,7 +42,7 @@ REGISTRY_RULE = "ssot_guard class registry"
 _entries: dict[str, ref[type]] = {}  # never rebound: _setdefault is bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
-_lock = threading.Lock()  # taken only when a key is already present
+_lock = allocate_lock()  # taken only when a key is already present
 _getframe = sys._getframe
 
 

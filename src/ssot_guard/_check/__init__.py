@@ -6,9 +6,9 @@ load only when :func:`check` runs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from ._findings import CODES, Finding
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
 if TYPE_CHECKING:
     import os

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Final
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Final
 
 #: Every code the checker can report, with what it means. Codes are stable:
 #: a code is never reused for another meaning, so suppressions and baselines keep working.
