@@ -49,8 +49,8 @@ class _SafeCallback:
             if not self.failed:
                 self.failed = True
                 logger().error(
-                    "on_violation callback %r raised; the import went on, the callback stays "
-                    "registered, and its further errors are counted in report() only",
+                    "on_violation callback %r raised; the import is unaffected, the callback "
+                    "stays registered, and its further errors are only counted in report()",
                     self.callback,
                     exc_info=True,
                 )
