@@ -27,9 +27,37 @@ def test_import_leaves_out_logging_and_tracemalloc() -> None:
     assert not {"logging", "linecache", "tracemalloc", "tomllib"} & loaded
 
 
-def test_install_imports_what_a_violation_needs() -> None:
-    """``install()`` imports logging and linecache: a violation under the import lock need not."""
+def test_install_in_warn_mode_imports_linecache_only() -> None:
+    """A guard that can warn imports linecache (warnings shows source lines), not logging."""
     loaded = _modules_after(
         "import ssot_guard; ssot_guard.install(rules=[ssot_guard.Block('x_retired')])"
     )
-    assert {"logging", "linecache"} <= loaded
+    assert "linecache" in loaded
+    assert "logging" not in loaded
+
+
+def test_strict_install_imports_neither_logging_nor_linecache() -> None:
+    """A guard whose rules are all strict shows no warning, so it needs no linecache."""
+    loaded = _modules_after(
+        "import ssot_guard\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('x_retired')], mode='strict')"
+    )
+    assert not {"logging", "linecache"} & loaded
+
+
+def test_violation_without_logging_imports_nothing_and_writes_stderr() -> None:
+    """With logging never imported, a violation is written to stderr as lastResort would."""
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('colorsys', reason='gone')])\n"
+        "before = set(sys.modules)\n"
+        "import colorsys\n"
+        "print(sorted(set(sys.modules) - before), 'logging' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.strip() == "['colorsys'] False"
+    assert "import of retired module 'colorsys' at <string>:5: gone" in result.stderr

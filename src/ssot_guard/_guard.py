@@ -140,7 +140,8 @@ def _install(
         if effective != "off":
             modes[id(rule)] = effective
     guard = Guard(resolved, default, modes)
-    prepare_violation_path()  # here, not under the import lock where violations are found
+    # Here, not under the import lock where violations are found.
+    prepare_violation_path(default == "warn" or "warn" in modes.values())
     frame = user_frame()
     with _lock:
         previous = _active

@@ -12,7 +12,7 @@ from _thread import _local, allocate_lock
 from . import _autoinstall
 from ._config import MODE_ENV
 from ._guard import active_guard
-from ._violations import logger, recorder
+from ._violations import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -48,7 +48,8 @@ class _SafeCallback:
                 _callback_errors += 1
             if not self.failed:
                 self.failed = True
-                logger().error(
+                log(
+                    40,  # logging.ERROR
                     "on_violation callback %r raised; the import is unaffected, the callback "
                     "stays registered, and its further errors are only counted in report()",
                     self.callback,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from _thread import allocate_lock
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    import logging
     from collections.abc import Callable
     from typing import Any
 
@@ -15,32 +15,48 @@ if TYPE_CHECKING:
 LOGGER_NAME = "ssot_guard"
 
 
-def logger() -> logging.Logger:
-    """The ``ssot_guard`` logger, looked up when first needed.
+def log(level: int, message: str, *args: object, exc_info: bool = False, **extra: Any) -> None:
+    """Log on the ``ssot_guard`` logger, never importing ``logging``.
 
-    Not created at import: SSOT_GUARD_AUTOINSTALL imports ssot_guard before the
-    application configures logging, and ``logging.config.dictConfig`` disables
-    every logger that exists by then (``disable_existing_loggers`` defaults to true).
-    Nor is ``logging`` imported at import (it is much of ``import ssot_guard``'s
-    cost): ``prepare_violation_path()`` imports it, so that here it is found in
-    ``sys.modules`` and nothing is imported under the import lock.
+    Violations are found in ``find_spec``, under the global import lock, where
+    importing a module could deadlock with another thread; and importing
+    ``logging`` would be most of what ``install()`` costs. Nor is the logger
+    created early: ``logging.config.dictConfig`` disables every logger that
+    exists when it runs (``disable_existing_loggers``), and autoinstall runs
+    before the application configures logging.
+
+    While nothing has imported ``logging``, nothing can have configured a
+    handler, and ``logging`` would pass a record to ``logging.lastResort``,
+    which writes the bare message to stderr from WARNING up: so do that.
     """
-    import logging
+    logging = sys.modules.get("logging")
+    if logging is not None:
+        logging.getLogger(LOGGER_NAME).log(
+            level, message, *args, exc_info=exc_info, extra=extra or None
+        )
+        return
+    if level >= _WARNING and sys.stderr is not None:
+        text = message % args if args else message
+        error = sys.exc_info()[1] if exc_info else None
+        if error is not None:
+            text += f"\n{type(error).__name__}: {error}"
+        sys.stderr.write(text + "\n")
 
-    return logging.getLogger(LOGGER_NAME)
+
+_WARNING = 30  # logging.WARNING
 
 
-def prepare_violation_path() -> None:
-    """Import now what recording and warning about a violation use.
+def prepare_violation_path(warnings_shown: bool) -> None:
+    """Import now what showing a violation's warning uses, if one can be shown.
 
-    ``install()`` calls this, outside the import lock: a violation found in
-    ``find_spec`` runs under the global import lock, where importing a module
-    could deadlock with another thread. ``warnings`` imports ``linecache``
-    while showing a warning (``tracemalloc`` only for warnings that carry a
-    ``source``, which ours never do); ``logging`` imports it too.
+    ``install()`` calls this, outside the import lock: ``warnings`` imports
+    ``linecache`` to show a warning's source line (``tracemalloc`` only for
+    warnings that carry a ``source``, which ours never do). A guard whose
+    rules are all strict shows none, and nearly every application has
+    imported ``linecache`` already (``traceback``, ``logging``, ``inspect``).
     """
-    import linecache  # noqa: F401
-    import logging  # noqa: F401
+    if warnings_shown:
+        import linecache  # noqa: F401
 
 
 _KIND_TEXT = {
@@ -201,21 +217,20 @@ class Recorder:
         if old is None:
             # Logged once per location; outside our lock so a slow handler
             # never holds up another thread's violation.
-            logger().warning(
+            log(
+                _WARNING,
                 "%s",
                 new,
-                extra={
-                    "ssot_kind": kind,
-                    "ssot_name": name,
-                    "ssot_rule": rule,
-                    "ssot_reason": reason,
-                    "ssot_replacement": replacement,
-                    "ssot_importer": importer,
-                    "ssot_file": filename,
-                    "ssot_line": lineno,
-                    "ssot_count": new.count,
-                    "ssot_mode": mode,
-                },
+                ssot_kind=kind,
+                ssot_name=name,
+                ssot_rule=rule,
+                ssot_reason=reason,
+                ssot_replacement=replacement,
+                ssot_importer=importer,
+                ssot_file=filename,
+                ssot_line=lineno,
+                ssot_count=new.count,
+                ssot_mode=mode,
             )
         for callback in tuple(self.callbacks):
             callback(new)
