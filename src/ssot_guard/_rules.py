@@ -16,21 +16,26 @@ else:
 MODES: Final = ("strict", "warn", "off")
 
 
-def check_mode(value: object, *, file: str | None, entry: str | None, key: str) -> Mode | None:
-    """*value* as a mode, or a ``ConfigError`` that lists the allowed modes."""
+def check_mode(value: object, *, file: str | None, entry: object, key: str) -> Mode | None:
+    """*value* as a mode, or a ``ConfigError`` that lists the allowed modes.
+
+    *entry* is turned into text only for the error, so a rule can pass itself.
+    """
     if value is None or value in MODES:
         return value  # type: ignore[return-value,unused-ignore]
     raise ConfigError(
         f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)}",
         file=file,
-        entry=entry,
+        entry=None if entry is None else str(entry),
         key=key,
     )
 
 
-def _dotted(value: object, key: str, where: str, *, glob: bool = False) -> str:
+def _dotted(value: object, key: str, where: object, *, glob: bool = False) -> str:
     if not isinstance(value, str):
-        raise ConfigError(f"expected a string, got {type(value).__name__}", entry=where, key=key)
+        raise ConfigError(
+            f"expected a string, got {type(value).__name__}", entry=str(where), key=key
+        )
     error = glob_error(value)
     if error is None and not glob and is_glob(value):
         error = f"{value!r} is a glob; this key takes a dotted module name"
@@ -39,32 +44,32 @@ def _dotted(value: object, key: str, where: str, *, glob: bool = False) -> str:
         raise ConfigError(
             f"invalid {'glob' if glob else 'module name'}: {error}; allowed: "
             + (allowed if glob else "a dotted module name such as 'app.websocket_core'"),
-            entry=where,
+            entry=str(where),
             key=key,
         )
     return value
 
 
-def _names(values: Iterable[str] | str, key: str, where: str) -> tuple[str, ...]:
+def _names(values: Iterable[str] | str, key: str, where: object) -> tuple[str, ...]:
     if isinstance(values, str) or not hasattr(values, "__iter__"):
         raise ConfigError(
             f"expected a list of module names or globs, got {type(values).__name__}",
-            entry=where,
+            entry=str(where),
             key=key,
         )
     return tuple(_dotted(v, key, where, glob=True) for v in values)
 
 
-def _text(value: object, key: str, where: str) -> str | None:
+def _text(value: object, key: str, where: object) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    raise ConfigError(f"expected a string, got {type(value).__name__}", entry=where, key=key)
+    raise ConfigError(f"expected a string, got {type(value).__name__}", entry=str(where), key=key)
 
 
 class Rule:
     """Fields every rule has. ``source`` says where it was defined, for messages."""
 
-    __slots__ = ("mode", "reason", "source")
+    __slots__ = ("_source", "mode", "reason")
     kind: str = "rule"
     #: The fields that name a rule built in Python in messages; empty: all of them.
     #: Reason and replacement are left out where messages already show them.
@@ -72,13 +77,23 @@ class Rule:
 
     mode: Mode | None
     reason: str | None
-    source: str
 
     def _common(self, reason: str | None, mode: Mode | None, source: str | None) -> None:
-        self.reason, self.mode = reason, mode
-        self.source = source or self._describe(self._label_fields)
-        self.reason = _text(reason, "reason", self.source)
-        self.mode = check_mode(mode, file=None, entry=self.source, key="mode")
+        self.reason, self.mode, self._source = reason, mode, source
+        # Validation passes the rule itself as the entry: its label is built
+        # only for an error message (a third of building a rule otherwise).
+        self.reason = _text(reason, "reason", self)
+        self.mode = check_mode(mode, file=None, entry=self, key="mode")
+
+    @property
+    def source(self) -> str:
+        """Where the rule was defined: ``file: tool.ssot_guard.block[0]``, or ``Block('a.b')``."""
+        if self._source is None:
+            self._source = self._describe(self._label_fields)
+        return self._source
+
+    def __str__(self) -> str:
+        return self.source
 
     def _fields(self) -> dict[str, object]:
         # In the constructor's order, so a rule reads as it was written: Block('a', use='b').
@@ -137,12 +152,12 @@ class Block(Rule):
             tuple(allow_importers) if not isinstance(allow_importers, str) else (allow_importers,)
         )
         self._common(reason, mode, source)
-        where = self.source
+        where = self
         if (module is None) == (pattern is None):
             raise ConfigError(
                 "a block rule needs exactly one of 'module' (a dotted name: the module and "
                 "its submodules) or 'pattern' (a glob on dotted names)",
-                entry=where,
+                entry=str(where),
                 key="module" if module is not None else None,
             )
         if module is not None:
@@ -178,13 +193,13 @@ class Redirect(Rule):
         self.module = module
         self.to = to
         self._common(reason, mode, source)
-        _dotted(module, "module", self.source)
-        _dotted(to, "to", self.source)
+        _dotted(module, "module", self)
+        _dotted(to, "to", self)
         if to == module or to.startswith(module + ".") or module.startswith(to + "."):
             raise ConfigError(
                 f"redirect from {module!r} to {to!r} would loop; "
                 "the two names must not contain each other",
-                entry=self.source,
+                entry=str(self),
                 key="to",
             )
 
@@ -217,15 +232,17 @@ class Unique(Rule):
         self.within: tuple[str, ...] = () if isinstance(within, str) else tuple(within)
         self.canonical = canonical
         self._common(reason, mode, source)
-        where = self.source
+        where = self
         if not isinstance(name, str) or not name.isidentifier():
             raise ConfigError(
-                f"expected a class name (an identifier), got {name!r}", entry=where, key="class"
+                f"expected a class name (an identifier), got {name!r}",
+                entry=str(where),
+                key="class",
             )
         if isinstance(within, str) or not self.within:
             raise ConfigError(
                 "expected a non-empty list of package names whose modules are watched",
-                entry=where,
+                entry=str(where),
                 key="within",
             )
         self.within = tuple(_dotted(w, "within", where) for w in self.within)
@@ -251,11 +268,11 @@ class Deprecate(Rule):
         self.name = name
         self.use = use
         self._common(reason, mode, source)
-        where = self.source
+        where = self
         module, _, attr = name.partition(":") if isinstance(name, str) else ("", "", "")
         if not module or not attr or not attr.isidentifier():
             raise ConfigError(
-                f"expected 'package.module:attribute', got {name!r}", entry=where, key="name"
+                f"expected 'package.module:attribute', got {name!r}", entry=str(where), key="name"
             )
         _dotted(module, "name", where)
         self.use = _text(use, "use", where)
