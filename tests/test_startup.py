@@ -61,3 +61,21 @@ def test_violation_without_logging_imports_nothing_and_writes_stderr() -> None:
     )
     assert result.stdout.strip() == "['colorsys'] False"
     assert "import of retired module 'colorsys' at <string>:5: gone" in result.stderr
+
+
+def test_shown_warning_imports_nothing_under_the_import_lock() -> None:
+    """Showing a warn-mode warning imports nothing: install() prepared linecache and tokenize."""
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('default')\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('colorsys')])\n"
+        "before = set(sys.modules)\n"
+        "import colorsys\n"
+        "print(sorted(set(sys.modules) - before))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.strip() == "['colorsys']"
+    assert "<string>:5: SSOTWarning: module 'colorsys' is retired" in result.stderr
