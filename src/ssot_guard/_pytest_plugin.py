@@ -644,12 +644,8 @@ def ssot_guard(request: pytest.FixtureRequest) -> GuardFixture:
 @pytest.fixture
 def ssot_violations() -> Generator[ViolationLog]:
     """The ssot_guard violations recorded during this test, one per location, counted."""
-    log = ViolationLog()
-    recorder.callbacks.append(log._add)
-    try:
+    with testing.recording_violations() as log:
         yield log
-    finally:
-        recorder.callbacks.remove(log._add)
 
 
 # -- the end of the run ----------------------------------------------------------------
