@@ -379,7 +379,7 @@ def test_subprocess_is_guarded(installed: Venv, project: Path) -> None:
     returncode, last_line = result.stdout.splitlines()
     assert returncode == "1"
     assert last_line.startswith(
-        "ssot_guard._errors.BlockedImportError: No module named 'app.legacy'"
+        "ssot_guard.BlockedImportError: No module named 'app.legacy'"
     )
 
 

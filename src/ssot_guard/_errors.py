@@ -151,3 +151,19 @@ class ConfigError(SSOTError, ValueError):
 
 class SSOTWarning(DeprecationWarning):
     """A violation in warn mode: the code still runs, but should not."""
+
+
+# Shown in tracebacks as ``ssot_guard.BlockedImportError``, the name users import
+# and catch, not the private module that defines it (pickle finds them there too).
+for _public in (
+    SSOTError,
+    BlockedImportError,
+    PreloadedModuleError,
+    DuplicateClassError,
+    DeprecatedNameError,
+    DeprecatedAttributeError,
+    ConfigError,
+    SSOTWarning,
+):
+    _public.__module__ = "ssot_guard"
+del _public
