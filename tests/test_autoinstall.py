@@ -378,9 +378,7 @@ def test_subprocess_is_guarded(installed: Venv, project: Path) -> None:
     assert result.returncode == 0, result.stderr
     returncode, last_line = result.stdout.splitlines()
     assert returncode == "1"
-    assert last_line.startswith(
-        "ssot_guard.BlockedImportError: No module named 'app.legacy'"
-    )
+    assert last_line.startswith("ssot_guard.BlockedImportError: No module named 'app.legacy'")
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
