@@ -501,3 +501,47 @@ def test_config_error_survives_pickling(tmp_path) -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert str(copy) == str(error)
     assert (copy.file, copy.entry, copy.key) == (error.file, error.entry, error.key)
+
+
+def test_redirect_to_a_retired_module_is_refused() -> None:
+    """A redirect whose target another rule blocks names both rules and the key 'to'."""
+    rules = [Redirect("app.old", "app.new"), Block("app.new", reason="gone too")]
+    with pytest.raises(ConfigError) as info:
+        ssot_guard.install(rules=rules)
+    assert info.value.key == "to"
+    assert "names 'app.new', which Block(module='app.new') retires" in str(info.value)
+
+
+def test_use_inside_the_blocked_package_is_refused() -> None:
+    """A block whose replacement lies inside what it blocks is refused as 'this rule'."""
+    with pytest.raises(ConfigError) as info:
+        ssot_guard.install(rules=[Block("app.legacy", use="app.legacy.v2")])
+    assert info.value.key == "use"
+    assert "names 'app.legacy.v2', which this rule retires" in str(info.value)
+
+
+def test_use_as_free_text_or_allowed_module_is_accepted() -> None:
+    """``use`` may be prose, and may name a module the rule's own ``allow`` lets through."""
+    guard = ssot_guard.install(
+        rules=[
+            Block("app.a", use="the new client in app.b"),
+            Block("app.legacy", allow=["app.legacy.compat"], use="app.legacy.compat"),
+        ]
+    )
+    assert guard.installed
+
+
+def test_retired_replacement_in_a_file_names_the_file_and_entry(tmp_path: Path) -> None:
+    """From a file, the error names the file, the entry and the key."""
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        "[tool.ssot_guard]\n"
+        "[[tool.ssot_guard.block]]\nmodule = 'app.x'\nuse = 'app.y'\n"
+        "[[tool.ssot_guard.block]]\nmodule = 'app.y'\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError) as info:
+        ssot_guard.install(config)
+    message = str(info.value)
+    assert f"{config}: tool.ssot_guard.block[0]: key 'use': names 'app.y'" in message
+    assert f"which {config}: tool.ssot_guard.block[1] retires" in message

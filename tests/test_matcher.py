@@ -106,13 +106,13 @@ def test_winner_reason_and_replacement_reach_the_message(make_package) -> None:
     make_package({"app/ws_factory.py": ""})
     rules = [
         Block(pattern="app.*", reason="everything in app is frozen", use="lib"),
-        Block(pattern="app.*factory", reason="factories removed", use="app.ws"),
+        Block(pattern="app.*factory", reason="factories removed", use="core.ws"),
         Block(pattern="**.ws_*", reason="ws modules are gone", use="other"),
     ]
     ssot_guard.install(rules=rules, mode="strict")
     with pytest.raises(BlockedImportError) as info:
         importlib.import_module("app.ws_factory")
     assert "factories removed" in str(info.value)
-    assert "use 'app.ws' instead" in str(info.value)
+    assert "use 'core.ws' instead" in str(info.value)
     assert "frozen" not in str(info.value)
     assert "ws modules are gone" not in str(info.value)

@@ -9,7 +9,9 @@ from __future__ import annotations
 import os
 
 from ._errors import ConfigError
-from ._rules import MODES, RULE_TYPES, Rule, check_mode
+from ._glob import glob_error, is_glob
+from ._matcher import ImportMatcher
+from ._rules import MODES, RULE_TYPES, Block, Deprecate, Redirect, Rule, check_mode
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -145,6 +147,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
             )
         for index, entry in enumerate(entries):
             rules.append(_build(rule_type, kind, entry, file, f"{table_name}[{index}]"))
+    refuse_retired_replacements(rules)
     return Config(file, mode, rules)
 
 
@@ -234,7 +237,12 @@ def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
         directory = parent
 
 
-def resolve_config(config: str | os.PathLike[str] | None, rules: Sequence[Rule] | None) -> Config:
+def resolve_config(
+    config: str | os.PathLike[str] | None,
+    rules: Sequence[Rule] | None,
+    *,
+    check_replacements: bool = True,
+) -> Config:
     """What ``install(config, rules=...)`` means: the file's rules, then *rules*."""
     if rules is not None:
         bad = [r for r in rules if not isinstance(r, Rule)]
@@ -250,4 +258,40 @@ def resolve_config(config: str | os.PathLike[str] | None, rules: Sequence[Rule] 
         loaded = load_config(config)
     else:
         loaded = Config()
+    if check_replacements:
+        refuse_retired_replacements(rules or ())  # a file's rules: checked by parse_table
     return Config(loaded.path, loaded.mode, (*loaded.rules, *(rules or ())))
+
+
+def refuse_retired_replacements(rules: Sequence[Rule]) -> None:
+    """Refuse a rule whose replacement (``use``, ``to``) another rule of *rules* retires.
+
+    Users would be sent from one retired module to another: a redirect to a
+    blocked module fails at every import, a ``use`` names what also fails.
+    Checked within one file, and within one ``install(rules=...)``, not across
+    the two: rules added in Python on top of a file (a test blocking the
+    canonical module to see what breaks) may retire what the file points to.
+    """
+    import_rules = [r for r in rules if isinstance(r, Block | Redirect) and r.mode != "off"]
+    if not import_rules:
+        return
+    matcher = ImportMatcher(import_rules)
+    for rule in rules:
+        if rule.mode == "off":
+            continue
+        key, target = ("to", rule.to) if isinstance(rule, Redirect) else ("use", None)
+        if isinstance(rule, Block | Deprecate):
+            target = rule.use
+        if isinstance(rule, Deprecate) and target:
+            target = target.partition(":")[0]
+        if not target or glob_error(target) is not None or is_glob(target):
+            continue  # free text, not a module name
+        entry = matcher.match(target) if matcher.may_match(target) else None
+        if entry is None:
+            continue
+        blocker = "this rule" if entry.rule is rule else entry.rule.source
+        raise ConfigError(
+            f"names {target!r}, which {blocker} retires; point it at the module that replaces both",
+            entry=rule.source,
+            key=key,
+        )

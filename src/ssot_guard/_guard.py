@@ -122,17 +122,19 @@ def _install(
     rules: Sequence[Rule] | None,
     override: Mode | None,
     check_preloaded: bool = True,
+    check_replacements: bool = True,
 ) -> Guard:
     """``install()`` with an *override* mode that beats even ``SSOT_GUARD_MODE``.
 
     The pytest plugin passes its command-line option and markers as *override*,
-    and ``check_preloaded=False`` when it swaps guards for one test: modules
-    imported earlier in the session were judged when they were imported.
+    and, when it swaps guards for one test, ``check_preloaded=False`` (modules
+    imported earlier in the session were judged when they were imported) and
+    ``check_replacements=False`` (a test may block what the config points to).
     """
     global _active
     check_mode(mode, file=None, entry="install()", key="mode")
     forced = override or env_mode()
-    resolved = resolve_config(config, rules)
+    resolved = resolve_config(config, rules, check_replacements=check_replacements)
     default: Mode = forced or mode or resolved.mode or "warn"
     modes: dict[int, Mode] = {}
     for rule in resolved.rules:

@@ -413,6 +413,7 @@ class _TestScope:
             rules=rules,
             override=override,
             check_preloaded=False,
+            check_replacements=False,
         )
         if self.allow is not None:  # the allowance stays in front of the new finder
             sys.meta_path.remove(self.allow)
