@@ -93,7 +93,7 @@ def test_off_rule_watches_nothing(app: Path) -> None:
     ssot_guard.install(rules=[Unique("WebSocketManager", within=["app"], mode="off")])
     importlib.import_module(CORE)
     factory = importlib.import_module("app.websocket_core.factory")
-    assert type(factory.__loader__) is not WatchedLoader
+    assert not isinstance(factory.__loader__, WatchedLoader)
     assert ssot_guard.violations() == []
 
 
@@ -188,7 +188,7 @@ def test_loader_keeps_isinstance_and_get_code(app: Path) -> None:
     unique("strict")
     models = importlib.import_module("app.models")
     loader = models.__loader__
-    assert type(loader) is WatchedLoader
+    assert isinstance(loader, WatchedLoader)
     assert isinstance(loader, SourceFileLoader)
     assert models.__spec__.loader is loader
     assert loader.get_filename("app.models") == str(app / "app/models.py")
@@ -210,7 +210,7 @@ def test_loader_keeps_resources(app: Path) -> None:
     """importlib.resources reads package data through the wrapped loader."""
     unique("strict")
     package = importlib.import_module("app")
-    assert type(package.__loader__) is WatchedLoader
+    assert isinstance(package.__loader__, WatchedLoader)
     assert importlib.resources.files("app").joinpath("data.txt").read_text() == "payload"
 
 
@@ -259,7 +259,7 @@ def test_python_dash_m_runs_a_watched_module(app: Path, tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "WatchedLoader app.tool __main__\n"
+    assert result.stdout == "WatchedSourceFileLoader app.tool __main__\n"
 
 
 def test_unique_rules_from_pyproject(app: Path, tmp_path: Path) -> None:
@@ -310,7 +310,7 @@ def test_many_threads_importing_watched_modules(make_package: MakePackage) -> No
         thread.join(timeout=60)
     assert failures == []
     assert all(
-        type(sys.modules[f"app.t{t}.m{n}"].__loader__) is WatchedLoader
+        isinstance(sys.modules[f"app.t{t}.m{n}"].__loader__, WatchedLoader)
         for t in range(8)
         for n in range(40)
     )

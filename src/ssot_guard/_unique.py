@@ -9,9 +9,8 @@ over the module's top-level names, and only for watched modules.
 from __future__ import annotations
 
 import sys
-import threading
+from _thread import allocate_lock
 from types import ModuleType
-from typing import TYPE_CHECKING
 from weakref import ref
 
 from ._glob import NameSet
@@ -23,6 +22,7 @@ from ._registry import (
     same_file,
 )
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
@@ -53,7 +53,7 @@ class UniqueHook:
             within.extend(rule.within)
         self._within = NameSet(within)
         self.tops = frozenset(name.partition(".")[0] for name in within)
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def covers(self, name: str) -> bool:
         return self._within.contains(name)

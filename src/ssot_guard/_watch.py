@@ -1,54 +1,89 @@
-"""Watched modules: the real loader, behind a proxy that runs our checks after ``exec_module``.
+"""Watched modules: the real loader, as a subclass that runs our checks after ``exec_module``.
 
 The one finder asks a ``ModuleWatch`` about names under ``[[unique]] within``
 packages and ``[[deprecate]]`` modules only (their first parts are folded into
 the finder's fast-path set). For those it returns the spec that the finders
-after it would return, with the loader wrapped in a ``wrapt.ObjectProxy``:
+after it would return, its loader replaced by a copy whose class derives from
+the loader's own class and from :class:`WatchedLoader`:
 ``isinstance(module.__loader__, SourceFileLoader)``, ``get_code``, resources,
-``python -m`` and ``__spec__`` see the real loader; only ``exec_module`` is ours.
+``python -m`` and ``__spec__`` work as before; only ``exec_module`` is ours.
+
+A subclass rather than a proxy object (``wrapt.ObjectProxy``): building it
+imports nothing, and importing ``wrapt`` at ``install()`` would cost more than
+the rest of start-up. ``find_spec`` runs under the global import lock, where
+nothing may be imported.
 """
 
 from __future__ import annotations
 
 import sys
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, Protocol
 
-import wrapt
-
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
     from types import FrameType
+    from typing import Protocol
 
     from ._rules import Mode, Rule
 
+    class ModuleHook(Protocol):
+        """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
 
-class ModuleHook(Protocol):
-    """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
+        tops: frozenset[str]
 
-    tops: frozenset[str]
-
-    def covers(self, name: str) -> bool: ...
-    def after_exec(self, module: ModuleType) -> None: ...
-    def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None: ...
-    def open(self) -> None: ...
-    def close(self) -> None: ...
+        def covers(self, name: str) -> bool: ...
+        def after_exec(self, module: ModuleType) -> None: ...
+        def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None: ...
+        def open(self) -> None: ...
+        def close(self) -> None: ...
 
 
-class WatchedLoader(wrapt.ObjectProxy[Any]):
-    """The real loader, with our checks after ``exec_module``; everything else passes through."""
+class WatchedLoader:
+    """Base of the watched loader classes: the real loader's ``exec_module``, then our checks.
 
-    def __init__(self, loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) -> None:
-        super().__init__(loader)
-        self._self_watch = watch
-        self._self_hooks = hooks  # the hooks that cover this module, found once by find_spec
+    ``_watched_class(type(loader))`` derives from this and from the loader's own
+    class; :func:`_watched` copies the loader's state into an instance of it.
+    """
+
+    _ssot_real: object  # the loader this one copies, put back by ModuleWatch.close()
+    _ssot_watch: ModuleWatch
+    _ssot_hooks: tuple[ModuleHook, ...]  # the hooks covering this module, found by find_spec
 
     def exec_module(self, module: ModuleType) -> None:
-        self.__wrapped__.exec_module(module)
-        if self._self_watch.active:
-            for hook in self._self_hooks:
+        super().exec_module(module)  # type: ignore[misc]
+        if self._ssot_watch.active:
+            for hook in self._ssot_hooks:
                 hook.after_exec(module)
+
+
+_watched_classes: dict[type, type] = {}
+
+
+def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) -> object:
+    """A copy of *loader* whose class also derives from ``WatchedLoader``; *loader* if impossible.
+
+    Loaders that are classes (builtin, frozen) or keep no ``__dict__`` are left
+    as they are: they cannot run Python source, so there is nothing to check.
+    """
+    cls = type(loader)
+    if isinstance(loader, type) or not hasattr(loader, "__dict__"):
+        return loader
+    watched = _watched_classes.get(cls)
+    if watched is None:
+        # No lock: two threads racing here build two equal classes, and either works.
+        watched = _watched_classes.setdefault(
+            cls, type(f"Watched{cls.__name__}", (WatchedLoader, cls), {})
+        )
+    try:
+        copy: object = object.__new__(watched)
+    except TypeError:  # a loader implemented in C with its own layout
+        return loader
+    state = vars(copy)
+    state.update(vars(loader))
+    state.update(_ssot_real=loader, _ssot_watch=watch, _ssot_hooks=hooks)
+    return copy
 
 
 class ModuleWatch:
@@ -95,10 +130,10 @@ class ModuleWatch:
             loader: object = spec.loader
             if (
                 loader is not None
-                and type(loader) is not WatchedLoader
+                and not isinstance(loader, WatchedLoader)
                 and hasattr(loader, "exec_module")
             ):
-                spec.loader = WatchedLoader(loader, self, hooks)  # type: ignore[assignment]
+                spec.loader = _watched(loader, self, hooks)  # type: ignore[assignment]
             return spec
         return None
 
@@ -126,27 +161,29 @@ class ModuleWatch:
                 continue
             namespace = vars(module)
             loader = namespace.get("__loader__")
-            if type(loader) is WatchedLoader and loader._self_watch is self:
-                module.__loader__ = loader.__wrapped__
+            if isinstance(loader, WatchedLoader) and loader._ssot_watch is self:
+                module.__loader__ = loader._ssot_real  # type: ignore[assignment]
             spec = namespace.get("__spec__")
             if spec is None:
                 continue
             loader = getattr(spec, "loader", None)
-            if type(loader) is WatchedLoader and loader._self_watch is self:
-                spec.loader = loader.__wrapped__
+            if isinstance(loader, WatchedLoader) and loader._ssot_watch is self:
+                spec.loader = loader._ssot_real
 
 
 def build_watch(rules: Sequence[Rule], modes: dict[int, Mode]) -> ModuleWatch | None:
     """The watch for the ``Unique`` and ``Deprecate`` rules that are not off, if any."""
-    from ._deprecate import DeprecationHook
     from ._rules import Deprecate, Unique
-    from ._unique import UniqueHook
 
     unique = [r for r in rules if isinstance(r, Unique) and id(r) in modes]
     deprecate = [r for r in rules if isinstance(r, Deprecate) and id(r) in modes]
     hooks: list[ModuleHook] = []
     if unique:
+        from ._unique import UniqueHook
+
         hooks.append(UniqueHook(unique, modes))
     if deprecate:
+        from ._deprecate import DeprecationHook  # imports wrapt: only for these rules
+
         hooks.append(DeprecationHook(deprecate, modes))
     return ModuleWatch(hooks) if hooks else None
