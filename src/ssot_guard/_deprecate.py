@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 _IMPORT_OPCODES = frozenset(
     code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code
 )
+_CALL_INTRINSIC_1 = opcode.opmap.get("CALL_INTRINSIC_1", -1)  # 3.12 and later
+_IMPORT_STAR = 2  # INTRINSIC_IMPORT_STAR, the operand of CALL_INTRINSIC_1
 _IMPORTLIB = ("<frozen importlib", os.path.dirname(importlib.__file__) + os.sep)
 _SKIPPED = (
     *_IMPORTLIB,
@@ -57,7 +59,11 @@ def _asks_import(frame: FrameType | None) -> bool:
         return False
     code = frame.f_code.co_code
     offset = frame.f_lasti
-    return 0 <= offset < len(code) and code[offset] in _IMPORT_OPCODES
+    if not 0 <= offset < len(code) - 1:
+        return False
+    op = code[offset]
+    # From 3.12, ``from m import *`` is CALL_INTRINSIC_1 with INTRINSIC_IMPORT_STAR.
+    return op in _IMPORT_OPCODES or (op == _CALL_INTRINSIC_1 and code[offset + 1] == _IMPORT_STAR)
 
 
 def _call_site(frame: FrameType | None) -> FrameType | None:
