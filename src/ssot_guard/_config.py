@@ -206,6 +206,13 @@ def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
     ``[tool.ssot_guard]`` table from *start* (default: the current directory)
     upward, else ``None``.
     """
+    return _discover(start)[0]
+
+
+def _discover(
+    start: str | os.PathLike[str] | None = None,
+) -> tuple[str | None, dict[str, Any] | None]:
+    """``discover_config()``, with the document it parsed on the way (``None`` if it did not)."""
     named = os.environ.get(CONFIG_ENV, "").strip()
     if named:
         if not os.path.isfile(named):
@@ -213,7 +220,7 @@ def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
                 "file not found (named by that variable); set it to a TOML file or unset it",
                 file=f"environment variable {CONFIG_ENV}={named!r}",
             )
-        return named
+        return named, None
     if start is None:
         try:
             start = os.getcwd()
@@ -230,10 +237,10 @@ def discover_config(start: str | os.PathLike[str] | None = None) -> str | None:
             document = _read_toml(candidate)
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
-                return candidate
+                return candidate, document
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return None, None
         directory = parent
 
 
@@ -252,8 +259,14 @@ def resolve_config(
                 entry="install(rules=...)",
             )
     if config is None and rules is None:
-        path = discover_config()
-        loaded = load_config(path) if path is not None else Config()
+        path, document = _discover()
+        if path is None:
+            loaded = Config()
+        elif document is None:
+            loaded = load_config(path)
+        else:  # discovery parsed it already: a long pyproject.toml costs ms to parse
+            table, prefix = _table_of(document, path)
+            loaded = parse_table(table, file=path, prefix=prefix)
     elif config is not None:
         loaded = load_config(config)
     else:
