@@ -23,6 +23,8 @@ from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain
 from ._imports import ClassRecord, RawFinding, Walker
 from ._prefilter import Plan
+from ._screen import declared_encoding
+from ._statements import Lexed, Unsure, parse_spans, statements
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -188,31 +190,44 @@ def check_file(
     if not (rule_hit or registry or unique or plan.parse_all):
         return FileReport(path, findings, [], suppressions, parsed=False)
 
-    hot, last_hot = plan.hot_lines(data) if rule_hit else ([], 0)
-    tree = None
-    if not (registry or unique or plan.parse_all):
-        tree = _parse_head(data, path, plan.head_end(data, module, last_hot))
-    if tree is None:
-        try:
-            tree = ast.parse(data, filename=path)
-        except SyntaxError as error:
-            where = error.lineno or 1
-            column = error.offset or 1
-            message = f"file does not parse: {error.msg}"
-            findings.append(Finding(path, where, column, codes.SYNTAX_ERROR, message))
-            return FileReport(path, findings, [], suppressions, parsed=True)
-        except ValueError as error:  # null bytes, where that is not a SyntaxError
-            message = f"file does not parse: {error}"
-            findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
-            return FileReport(path, findings, [], suppressions, parsed=True)
-        except (RecursionError, MemoryError):
-            message = "file does not parse: nested too deeply"
-            findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
-            return FileReport(path, findings, [], suppressions, parsed=True)
+    places = plan.hot_places(data) if rule_hit else []
+    hot = plan.hot_lines(data, places)
+    trees: list[ast.Module] | None = None
+    if not (registry or unique or plan.parse_all or hot == [0]):
+        trees = _parse_statements(plan, data, path, module, places)
+    if trees is not None:
+        # Only the statements that matter were parsed: walk every line of them.
+        walker = Walker(plan, source, hot, [0], registry=False)
+        for tree in trees:
+            walker.run(tree)
+        return _report(path, text, findings, walker, suppressions)
+    try:
+        tree = ast.parse(data, filename=path)
+    except SyntaxError as error:
+        # An unknown coding cookie is reported at line 0, column -1: both count from 1.
+        where = max(error.lineno or 1, 1)
+        column = max(error.offset or 1, 1)
+        message = f"file does not parse: {error.msg}"
+        findings.append(Finding(path, where, column, codes.SYNTAX_ERROR, message))
+        return FileReport(path, findings, [], suppressions, parsed=True)
+    except ValueError as error:  # null bytes, where that is not a SyntaxError
+        message = f"file does not parse: {error}"
+        findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
+        return FileReport(path, findings, [], suppressions, parsed=True)
+    except (RecursionError, MemoryError):
+        message = "file does not parse: nested too deeply"
+        findings.append(Finding(path, 1, 1, codes.SYNTAX_ERROR, message))
+        return FileReport(path, findings, [], suppressions, parsed=True)
 
     visit = plan.visit_lines(data, hot, registry=registry, module=module)
     walker = Walker(plan, source, hot, visit, registry=registry)
     walker.run(tree)
+    return _report(path, text, findings, walker, suppressions)
+
+
+def _report(
+    path: str, text: str, findings: list[Finding], walker: Walker, suppressions: Suppressions
+) -> FileReport:
     if walker.findings:
         columns = _Columns(text)
         findings.extend(_finish(path, raw, columns) for raw in walker.findings)
@@ -223,7 +238,29 @@ def check_file(
     return FileReport(path, findings, classes, suppressions, parsed=True)
 
 
-# A line that may start a top-level statement (not a clause of the one before it).
+def _parse_statements(
+    plan: Plan, data: bytes, path: str, module: str, places: list[int]
+) -> list[ast.Module] | None:
+    """Only the statements of the file that can matter, parsed; ``None``: parse it whole.
+
+    The whole file is parsed anyway when the statements are most of it, and
+    whenever the cheap path cannot be sure (see ``_statements``).
+    """
+    anchors, code_only = plan.anchors(data, module, places)
+    if not anchors:
+        return []
+    if declared_encoding(data) is not None:
+        return None  # the statements alone would lose the coding cookie
+    try:
+        lexed = Lexed(data, anchors[-1])
+        spans = statements(lexed, anchors, code_only=code_only)
+        if sum(end - start for start, end in spans) > len(data) // 2:
+            return None  # nearly everything: parse it all once
+        return parse_spans(lexed, spans, path)
+    except Unsure:
+        return None
+
+
 def _walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
     """Every class of one file, for the registry's inheritance: parsed whole, walked whole."""
     data = _read(source.path)
@@ -242,26 +279,6 @@ def _walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
         for record in walker.classes
         if record.kind == "class"
     ]
-
-
-_TOP_LEVEL_LINE: Final = re.compile(rb"\n(?!(?:else|elif|except|finally|case)\b)[A-Za-z_@]")
-
-
-def _parse_head(data: bytes, path: str, end: int) -> ast.Module | None:
-    """The file's statements up to the one holding byte *end*, or ``None``.
-
-    The file is cut before the next line that starts a top-level statement. A prefix
-    that ends at a statement boundary parses to exactly the whole file's first
-    statements; a guess that lands inside a string or brackets does not parse at all,
-    and then (as for any error) the caller parses the whole file.
-    """
-    boundary = _TOP_LEVEL_LINE.search(data, max(end, 0))
-    if boundary is None or boundary.start() > len(data) * 0.8:
-        return None  # nearly everything: parse it all once
-    try:
-        return ast.parse(data[: boundary.start() + 1], filename=path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
-        return None
 
 
 def _finish(path: str, raw: RawFinding, columns: _Columns) -> Finding:

@@ -18,12 +18,11 @@ from .._rules import Redirect
 from . import _findings as codes
 from ._findings import explain
 from ._prefilter import (
-    DOTTED_TARGET_CALLS,
-    IMPORT_CALLS,
     REGISTRY_BASES,
     REGISTRY_DECORATORS,
     REGISTRY_METACLASSES,
 )
+from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS
 
 if TYPE_CHECKING:
     from .._rules import Rule
@@ -190,7 +189,8 @@ class Walker:
         if self._hot:
             decorators: list[ast.expr] = getattr(stmt, "decorator_list", [])
             start = min([stmt.lineno, *(d.lineno for d in decorators)])
-            end = max(stmt.lineno, body[0].lineno - 1) if body else stmt.lineno
+            # The header may end on the line its body starts on ("with f(\n'x'): pass").
+            end = max(stmt.lineno, body[0].lineno) if body else stmt.lineno
             if self._is_hot(start, end):
                 for field in _COMPOUND_HEADERS[type(stmt)]:
                     value = getattr(stmt, field)

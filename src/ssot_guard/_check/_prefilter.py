@@ -11,8 +11,8 @@ glob made only of wildcards makes every file a candidate. A deprecated name
 ``pkg.mod:attr`` is treated as the dotted name ``pkg.mod.attr``.
 
 The same searches tell the walker which lines hold calls or attributes worth
-looking into (*hot* lines), and where the last statement that can matter ends,
-so that only the head of a big file need be parsed.
+looking into (*hot* lines), and which statements can matter at all (*anchors*),
+so that only those need be parsed (see ``_statements``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
 from .._rules import Block, Deprecate, Redirect, Unique
+from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS, odd_calls, respelled
+from ._statements import KEYWORDS, STRETCH, keyword_positions
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -36,15 +38,6 @@ if TYPE_CHECKING:
 REGISTRY_METACLASSES: Final = frozenset({"SSOTMeta"})
 REGISTRY_BASES: Final = frozenset({"SSOTBase"})
 REGISTRY_DECORATORS: Final = frozenset({"ssot_class"})
-#: Calls whose first argument, a string literal, is a module name to import.
-IMPORT_CALLS: Final = frozenset({"import_module", "__import__", "find_spec"})
-#: Calls whose first argument, a string literal, is a dotted path to import and then look up
-#: (``mock.patch("app.old.X")``, ``monkeypatch.setattr("app.old.X", ...)``, Django's
-#: ``import_string``, ``pkgutil.resolve_name("app.old:X")``).
-DOTTED_TARGET_CALLS: Final = frozenset(
-    {"patch", "multiple", "setattr", "delattr", "import_string", "resolve_name", "locate"}
-)
-
 _CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TARGET_CALLS))
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
@@ -121,20 +114,25 @@ class Plan:
         needles.update(rule.attribute for rule in self.deprecated.values())
         #: The names the prefilter searches for, as text (for module names) ...
         self.needles = tuple(sorted(needles))
+        # Which sides of each glob piece a "*" leaves open ("*_safe" matches "mark_safe"),
+        # gathered in one pass: the setup stays linear in the number of rules.
+        self._open = _glob_openness(rule.target for rule in import_rules)
         # ... and as bytes, each with a pattern that checks the name is not part of a
-        # longer identifier ("utc" is not in "utcnow"), run only when the fast search hit.
-        self._searches = tuple((n.encode(), bounded(n, rules=import_rules)) for n in self.needles)
+        # longer identifier ("utc" is not in "utcnow"), compiled when the fast search hits.
+        self._patterns: dict[tuple[bytes, bool], re.Pattern[bytes]] = {}
+        self._stretches: tuple[re.Pattern[bytes], ...] | None = None
+        self._file: bytes | None = None
+        self._found: dict[bytes, bool] = {}
+        self._respelled_file: bytes | None = None
+        self._respelled_as: bytes | None = None
+        self._search_needles = tuple(n.encode() for n in self.needles)
         attributes = {rule.attribute for rule in self.deprecated.values()}
-        self._hot = tuple(
-            (n.encode(), bounded(n, rules=import_rules, hot=True)) for n in self.needles
-        )
-        self._attribute_hot = tuple(h for h in self._hot if h[0].decode() in attributes)
+        self._attribute_needles = tuple(n.encode() for n in self.needles if n in attributes)
         self._unique_bytes = tuple(sorted(n.encode() for n in self.unique_names))
-        patterns = dict(self._searches)
         # For a dotted name a.b.c, "c" alone is not enough: from outside package a.b an
-        # import spells "b" too. So each such rule is (needle, pattern, the package whose
-        # files may leave the parent part unspelled, the parent part and its pattern).
-        self._pairs: list[tuple[bytes, re.Pattern[bytes], str, bytes, re.Pattern[bytes]]] = []
+        # import spells "b" too. So each such rule is (needle, the package whose files may
+        # leave the parent part unspelled, the parent part).
+        self._pairs: list[tuple[bytes, str, bytes]] = []
         loose: set[str] = set()
         exact = [r.target for r in import_rules if "*" not in r.target]
         exact += [rule.module + "." + rule.attribute for rule in self.deprecated.values()]
@@ -144,9 +142,7 @@ class Plan:
                 loose.add(last)
                 continue
             parent = package.rpartition(".")[2]
-            self._pairs.append(
-                (last.encode(), patterns[last.encode()], package, parent.encode(), bounded(parent))
-            )
+            self._pairs.append((last.encode(), package, parent.encode()))
         for rule in import_rules:
             if "*" in rule.target and (needle := needle_of(rule.target)) is not None:
                 loose.add(needle)
@@ -157,12 +153,42 @@ class Plan:
             | {needle_of(r.target) or "" for r in import_rules if "*" in r.target}
         )
         #: Needles that alone make a file a candidate (globs, top-level names).
-        self._loose = tuple((n.encode(), patterns[n.encode()], n) for n in sorted(loose))
-        firsts = {n for n, _, _ in self._loose} | {p[0] for p in self._pairs}
+        self._loose = tuple((n.encode(), n) for n in sorted(loose))
+        firsts = {n for n, _ in self._loose} | {p[0] for p in self._pairs}
         # A file without "color" has no "termcolors" either: one scan answers for both.
-        self._first_needles = tuple(
-            sorted(n for n in firsts if not any(m != n and m in n for m in firsts))
-        )
+        self._first_needles = _minimal(firsts)
+
+    def _in(self, needle: bytes, data: bytes) -> bool:
+        """``needle in data``, remembered for the file at hand: the prefilter, the hot
+        places and the anchors ask about the same needles, and each asking scans the file."""
+        if data is not self._file:
+            self._file, self._found = data, {}
+        try:
+            return self._found[needle]
+        except KeyError:
+            found = self._found[needle] = needle in data
+            return found
+
+    def _odd_calls(self, data: bytes) -> list[int]:
+        calls = [name for name in _CALL_NEEDLES if self._in(name, data)]
+        return odd_calls(data, calls) if calls else []
+
+    def _respelled(self, data: bytes) -> bytes | None:
+        if data is not self._respelled_file:
+            self._respelled_file, self._respelled_as = data, respelled(data)
+        return self._respelled_as
+
+    def pattern(self, needle: bytes, *, hot: bool = False) -> re.Pattern[bytes]:
+        """:func:`bounded` for *needle* under these rules' globs, compiled once, when needed."""
+        key = (needle, hot)
+        try:
+            return self._patterns[key]
+        except KeyError:
+            left, right = self._open.get(needle.decode(), (False, False))
+            attribute = needle in self._attribute_needles
+            compiled = _bounded(needle, left, right, hot=hot, attribute=attribute)
+            self._patterns[key] = compiled
+            return compiled
 
     def match(self, name: str) -> _Entry | None:
         """``ImportMatcher.match``, remembered: the same names recur in every file."""
@@ -183,33 +209,54 @@ class Plan:
         """Whether *module* is under a ``[[unique]]`` rule's ``within``."""
         return any(module == w or module.startswith(w + ".") for w in self._within)
 
+    def inside(self, module: str) -> bool:
+        """Whether *module* is inside a target's package, where relative imports spell nothing."""
+        return any(
+            module == package or module.startswith(package + ".") for package in self._packages
+        )
+
     def rule_hit(self, data: bytes, module: str) -> bool:
-        """Whether an import or deprecate rule may find something in this file."""
+        """Whether an import or deprecate rule may find something in this file.
+
+        Also true for a file whose names may be spelled in a way the bytes do not
+        show: an import call with an escaped or concatenated string argument, and
+        (see :func:`respelled`) identifiers that only NFKC normalisation or the
+        file's declared encoding turn into a needle.
+        """
+        if self._spelled_hit(data, module) or self._odd_calls(data):
+            return True
+        other = self._respelled(data)
+        return other is not None and self._spelled_hit(other, module, memo=False)
+
+    def _spelled_hit(self, data: bytes, module: str, *, memo: bool = True) -> bool:
         if self.everything:
             return True
+        found = self._in if memo else _contains
         for needle in self._first_needles:
-            if needle in data:
+            if found(needle, data):
                 break
         else:  # the common case: no needle at all, only the module name can still hit
-            return any(text in module for _, _, text in self._loose) or any(
+            return any(text in module for _, text in self._loose) or any(
                 (module == package or module.startswith(package + "."))
                 and needle.decode() in module
-                for needle, _, package, _, _ in self._pairs
+                for needle, package, _ in self._pairs
             )
-        for needle, pattern, text in self._loose:
-            if (needle in data and pattern.search(data)) or text in module:
+        for needle, text in self._loose:
+            if (found(needle, data) and self.pattern(needle).search(data)) or text in module:
                 return True
-        for needle, pattern, package, parent, parent_pattern in self._pairs:
+        for needle, package, parent in self._pairs:
             if module == package or module.startswith(package + "."):
                 # Inside the package: relative imports may spell nothing at all.
-                if (needle in data and pattern.search(data)) or needle.decode() in module:
+                if (found(needle, data) and self.pattern(needle).search(data)) or (
+                    needle.decode() in module
+                ):
                     return True
                 continue
             if (
-                needle in data
-                and parent in data
-                and pattern.search(data)
-                and parent_pattern.search(data)
+                found(needle, data)
+                and found(parent, data)
+                and self.pattern(needle).search(data)
+                and self.pattern(parent).search(data)
             ):
                 return True
         return False
@@ -226,62 +273,67 @@ class Plan:
                 return True
         return False
 
-    def hot_lines(self, data: bytes) -> tuple[list[int], int]:
-        """Sorted line numbers (from 1) where a call or attribute may name a rule's target,
-        and the byte position of the last such place (-1 when there is none).
+    def hot_places(self, data: bytes) -> list[int]:
+        """Sorted byte positions where a call or attribute may name a rule's target; ``[-1]``
+        for "anywhere" (every glob, or a file whose spelling the bytes do not show).
 
-        That is a line on which a needle follows a quote or a dot: a string argument
-        (``import_module("app.old")``, ``patch("app.old.X")``) or an attribute
-        (``legacy.create_manager``). Other mentions are import statements, which are
-        walked anyway, or code no rule is about.
+        That is a needle inside a string that may be a dotted path (``"app.old"``,
+        ``"app.old.X"``, ``"app.old:X"``: an argument of ``import_module`` or
+        ``mock.patch``), a deprecated name after a dot (``legacy.create_manager``),
+        and an import call whose string argument is escaped or concatenated. Other
+        mentions are import statements, found apart, or code no rule is about.
         """
-        if self.everything:
-            return [0], len(data)  # a sentinel the walker reads as "every line"
-        searches = self._hot
-        if not any(call in data for call in _CALL_NEEDLES):
-            # No import call and no dotted-target call: only attribute uses are left.
-            searches = self._attribute_hot
+        if self.everything or self._respelled(data) is not None:
+            return [-1]
         positions: list[int] = []
-        for needle, pattern in searches:
-            if needle in data:
-                positions.extend(match.end() for match in pattern.finditer(data))
-        return _lines_at(data, positions), max(positions, default=-1)
+        calls = any(self._in(call, data) for call in _CALL_NEEDLES)
+        if calls:
+            positions.extend(self._odd_calls(data))
+        for needle in self._search_needles if calls else self._attribute_needles:
+            if self._in(needle, data):
+                pattern = self.pattern(needle, hot=True)
+                positions.extend(match.end() - 1 for match in pattern.finditer(data))
+        positions.sort()
+        return positions
 
-    def head_end(self, data: bytes, module: str, last_hot: int) -> int:
-        """The byte position past which no statement can matter to import rules; -1: unknown.
+    def hot_lines(self, data: bytes, places: list[int]) -> list[int]:
+        """The lines (from 1) of :meth:`hot_places`; ``[0]`` means every line."""
+        return [0] if places == [-1] else _lines_at(data, list(places))
 
-        A relevant import spells a needle, unless the file sits inside a target's
-        package, where relative imports spell nothing: there every import counts.
-        So the end is the last hot place or the last import statement (its line and
-        any parenthesised or backslash-continued rest) that holds a needle.
+    def anchors(self, data: bytes, module: str, hot: list[int]) -> tuple[list[int], list[bool]]:
+        """The places whose statements the walker needs, and whether each counts only in code.
+
+        Those are the *hot* places, and every needle that may be part of an import
+        statement (inside an :data:`IMPORT_STRETCH`); inside a target's package,
+        where relative imports spell nothing, every import keyword. Where deprecated
+        names are used, also every import before the last use: the walker follows
+        the names imported modules are bound to.
         """
-        inside = self.everything or any(
-            module == package or module.startswith(package + ".") for package in self._packages
-        )
-        last = last_hot
-        position = data.find(b"import", max(last, 0))
-        while position >= 0:
-            line_start = data.rfind(b"\n", 0, position) + 1
-            end = data.find(b"\n", position)
-            end = len(data) if end < 0 else end
-            opening = data.find(b"(", position, end)
-            if opening >= 0 and data.find(b")", opening, end) < 0:
-                closing = data.find(b")", end)
-                end = len(data) if closing < 0 else closing
-            else:
-                while data[end - 1 : end] == b"\\" or data[end - 2 : end] == b"\\\r":
-                    following = data.find(b"\n", end + 1)
-                    end = len(data) if following < 0 else following
-            if inside:
-                last = position
-            else:
-                statement = data[line_start:end]
-                for needle, pattern in self._searches:
-                    if needle in statement and pattern.search(statement):
-                        last = position
-                        break
-            position = data.find(b"import", end)
-        return last
+        places = [(position, False) for position in hot]
+        inside = self.inside(module)
+        if inside or (hot and self.deprecated):
+            last = len(data) if inside else hot[-1]
+            places.extend((p, True) for p in keyword_positions(data) if p <= last)
+        if not inside:
+            places.extend((p, True) for p in self._import_needles(data))
+        places.sort()
+        return [p for p, _ in places], [c for _, c in places]
+
+    def _import_needles(self, data: bytes) -> list[int]:
+        """Needles inside a stretch that may be an import statement (see ``_statements``)."""
+        if not any(self._in(n, data) for n in self._first_needles):
+            return []
+        patterns = self._stretches
+        if patterns is None:
+            # One search per keyword: from it, the nearest needle the stretch reaches.
+            needles = b"|".join(self.pattern(n).pattern for n in self._search_needles)
+            patterns = self._stretches = tuple(
+                re.compile(keyword + STRETCH + rb"*?(?:" + needles + rb")") for keyword in KEYWORDS
+            )
+        found: list[int] = []
+        for pattern in patterns:
+            found.extend(match.end() - 1 for match in pattern.finditer(data))
+        return found
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
         """Lines that make a compound statement worth entering: see ``Walker``."""
@@ -319,6 +371,44 @@ def _lines_at(data: bytes, positions: list[int]) -> list[int]:
 _IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
 
 
+def _contains(needle: bytes, data: bytes) -> bool:
+    return needle in data
+
+
+def _glob_openness(targets: Iterable[str]) -> dict[str, tuple[bool, bool]]:
+    """For each literal piece of a glob part, whether a ``*`` sits to its left and right."""
+    found: dict[str, tuple[bool, bool]] = {}
+    for target in targets:
+        for part in target.split("."):
+            if "*" not in part:
+                continue
+            pieces = part.split("*")
+            for index, piece in enumerate(pieces):
+                left, right = found.get(piece, (False, False))
+                found[piece] = (left or index > 0, right or index < len(pieces) - 1)
+    return found
+
+
+def _minimal(needles: set[bytes]) -> tuple[bytes, ...]:
+    """*needles* without those containing another: a file without "color" has no "termcolors".
+
+    Linear in the number of needles: each one's substrings of the lengths present
+    are looked up in a set (needles are short identifiers).
+    """
+    lengths = sorted({len(n) for n in needles})
+    kept = []
+    for needle in needles:
+        size = len(needle)
+        if not any(
+            needle[i : i + length] in needles
+            for length in lengths
+            if length < size
+            for i in range(size - length + 1)
+        ):
+            kept.append(needle)
+    return tuple(sorted(kept))
+
+
 def bounded(
     needle: str, *, rules: Iterable[Block | Redirect] = (), hot: bool = False
 ) -> re.Pattern[bytes]:
@@ -326,24 +416,26 @@ def bounded(
 
     A side of the needle needs a word boundary unless some glob has a ``*`` next to
     it there (``*_safe`` matches ``mark_safe``). With *hot*, the pattern
-    finds hot places instead: the needle right after a quote or a dot.
+    finds hot places instead (see :meth:`Plan.hot_places`).
     """
-    open_left = open_right = False
-    for rule in rules:
-        for part in rule.target.split("."):
-            if "*" not in part:
-                continue
-            pieces = part.split("*")
-            for index, piece in enumerate(pieces):
-                if piece == needle:
-                    open_left |= index > 0
-                    open_right |= index < len(pieces) - 1
+    openness = _glob_openness(rule.target for rule in rules)
+    left, right = openness.get(needle, (False, False))
+    return _bounded(needle.encode(), left, right, hot=hot)
+
+
+def _bounded(
+    needle: bytes, open_left: bool, open_right: bool, *, hot: bool, attribute: bool = True
+) -> re.Pattern[bytes]:
     left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
     right = b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")"
-    core = re.escape(needle.encode()) + right
+    core = re.escape(needle) + right
     if not hot:
         return re.compile(left + core)
-    # Hot: right after a quote or a dot. A name in a string argument starts the string
-    # ("legacy") or follows a dot in a dotted path ("app.legacy.X"); an attribute follows
-    # its dot. A glob piece may also sit inside a longer part ("app.ws_factory").
-    return re.compile((rb"[.\"'][\w\x80-\xff]*" if open_left else rb"[.\"']") + core)
+    # Hot: inside what may be a dotted path in a string ("legacy", "app.legacy.X",
+    # "app.legacy:X", a glob piece inside a longer part: "app.ws_factory"), or after
+    # a dot (an attribute: legacy.create_manager).
+    inner = rb"[\w\x80-\xff]*" if open_left else b""
+    dotted = rb"[\"'](?:[\w\x80-\xff]*[.:])*" + inner
+    if attribute:
+        return re.compile(rb"(?:" + dotted + rb"|\." + inner + rb")" + core)
+    return re.compile(dotted + core)
