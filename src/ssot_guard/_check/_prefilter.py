@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
@@ -38,6 +39,9 @@ if TYPE_CHECKING:
 REGISTRY_METACLASSES: Final = frozenset({"SSOTMeta"})
 REGISTRY_BASES: Final = frozenset({"SSOTBase"})
 REGISTRY_DECORATORS: Final = frozenset({"ssot_class"})
+#: Up to this many needles, one pattern finds them all in import statements.
+_COMBINED_NEEDLES: Final = 64
+_STRETCHES: Final = tuple(re.compile(keyword + STRETCH + b"*+") for keyword in KEYWORDS)
 _CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TARGET_CALLS))
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
@@ -323,6 +327,8 @@ class Plan:
         """Needles inside a stretch that may be an import statement (see ``_statements``)."""
         if not any(self._in(n, data) for n in self._first_needles):
             return []
+        if len(self._search_needles) > _COMBINED_NEEDLES:
+            return self._import_needles_apart(data)
         patterns = self._stretches
         if patterns is None:
             # One search per keyword: from it, the nearest needle the stretch reaches.
@@ -333,6 +339,26 @@ class Plan:
         found: list[int] = []
         for pattern in patterns:
             found.extend(match.end() - 1 for match in pattern.finditer(data))
+        return found
+
+    def _import_needles_apart(self, data: bytes) -> list[int]:
+        """:meth:`_import_needles` for many rules: the stretches, then each needle in them."""
+        spans: list[tuple[int, int]] = []
+        # One stretch may start inside another's comment and end sooner: merge them.
+        for start, end in sorted(m.span() for p in _STRETCHES for m in p.finditer(data)):
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
+            else:
+                spans.append((start, end))
+        starts = [start for start, _ in spans]
+        found: list[int] = []
+        for needle in self._search_needles:
+            if not self._in(needle, data):
+                continue
+            for match in self.pattern(needle).finditer(data):
+                index = bisect_right(starts, match.start()) - 1
+                if index >= 0 and spans[index][1] > match.start():
+                    found.append(match.start())
         return found
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
