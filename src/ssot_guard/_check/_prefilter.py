@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import os
 import re
-from bisect import bisect_right
 from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
 from .._rules import Block, Deprecate, Redirect, Unique
 from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS, odd_calls, respelled
-from ._statements import KEYWORDS, STRETCH, keyword_positions
+from ._statements import keyword_positions, relative_imports, stretch_end
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -39,9 +38,9 @@ if TYPE_CHECKING:
 REGISTRY_METACLASSES: Final = frozenset({"SSOTMeta"})
 REGISTRY_BASES: Final = frozenset({"SSOTBase"})
 REGISTRY_DECORATORS: Final = frozenset({"ssot_class"})
-#: Up to this many needles, one pattern finds them all in import statements.
+#: Up to this many needles, one pattern for them all is compiled once; past it, one
+#: per file from the needles it holds.
 _COMBINED_NEEDLES: Final = 64
-_STRETCHES: Final = tuple(re.compile(keyword + STRETCH + b"*+") for keyword in KEYWORDS)
 _CALL_NEEDLES: Final = tuple(sorted(n.encode() for n in IMPORT_CALLS | DOTTED_TARGET_CALLS))
 _REGISTRY_NEEDLES: Final = tuple(
     sorted(n.encode() for n in REGISTRY_METACLASSES | REGISTRY_BASES | REGISTRY_DECORATORS)
@@ -124,7 +123,7 @@ class Plan:
         # ... and as bytes, each with a pattern that checks the name is not part of a
         # longer identifier ("utc" is not in "utcnow"), compiled when the fast search hits.
         self._patterns: dict[tuple[bytes, bool], re.Pattern[bytes]] = {}
-        self._stretches: tuple[re.Pattern[bytes], ...] | None = None
+        self._combined: re.Pattern[bytes] | None = None
         self._file: bytes | None = None
         self._found: dict[bytes, bool] = {}
         self._respelled_file: bytes | None = None
@@ -314,51 +313,39 @@ class Plan:
         the names imported modules are bound to.
         """
         places = [(position, False) for position in hot]
-        inside = self.inside(module)
-        if inside or (hot and self.deprecated):
-            last = len(data) if inside else hot[-1]
-            places.extend((p, True) for p in keyword_positions(data) if p <= last)
-        if not inside:
-            places.extend((p, True) for p in self._import_needles(data))
-        places.sort()
-        return [p for p, _ in places], [c for _, c in places]
+        if hot and self.deprecated:
+            places.extend((p, True) for p in keyword_positions(data) if p <= hot[-1])
+        if self.inside(module):
+            places.extend((p, True) for p in relative_imports(data))
+        places.extend((p, True) for p in self._import_needles(data))
+        places = sorted(p for p in places if not (p[1] and _in_doctest(data, p[0])))
+        return [p for p, _ in places], [code for _, code in places]
 
     def _import_needles(self, data: bytes) -> list[int]:
-        """Needles inside a stretch that may be an import statement (see ``_statements``)."""
+        """Needles that may be part of an import statement: inside the stretch of names,
+        dots, commas, parentheses and comments that follows a keyword (``_statements``).
+
+        A keyword inside another's stretch (in its comment, or its ``import``) has a
+        stretch that ends no later: the stretches are searched once each, in order.
+        """
         if not any(self._in(n, data) for n in self._first_needles):
             return []
-        if len(self._search_needles) > _COMBINED_NEEDLES:
-            return self._import_needles_apart(data)
-        patterns = self._stretches
-        if patterns is None:
-            # One search per keyword: from it, the nearest needle the stretch reaches.
-            needles = b"|".join(self.pattern(n).pattern for n in self._search_needles)
-            patterns = self._stretches = tuple(
-                re.compile(keyword + STRETCH + rb"*?(?:" + needles + rb")") for keyword in KEYWORDS
-            )
+        if self._combined is None:
+            needles = self._search_needles
+            if len(needles) > _COMBINED_NEEDLES:
+                needles = tuple(n for n in needles if self._in(n, data))
+            combined = re.compile(b"|".join(self.pattern(n).pattern for n in needles))
+            if len(self._search_needles) <= _COMBINED_NEEDLES:
+                self._combined = combined
+        else:
+            combined = self._combined
         found: list[int] = []
-        for pattern in patterns:
-            found.extend(match.end() - 1 for match in pattern.finditer(data))
-        return found
-
-    def _import_needles_apart(self, data: bytes) -> list[int]:
-        """:meth:`_import_needles` for many rules: the stretches, then each needle in them."""
-        spans: list[tuple[int, int]] = []
-        # One stretch may start inside another's comment and end sooner: merge them.
-        for start, end in sorted(m.span() for p in _STRETCHES for m in p.finditer(data)):
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
-            else:
-                spans.append((start, end))
-        starts = [start for start, _ in spans]
-        found: list[int] = []
-        for needle in self._search_needles:
-            if not self._in(needle, data):
+        reached = 0
+        for keyword in keyword_positions(data):
+            if keyword < reached:
                 continue
-            for match in self.pattern(needle).finditer(data):
-                index = bisect_right(starts, match.start()) - 1
-                if index >= 0 and spans[index][1] > match.start():
-                    found.append(match.start())
+            reached = stretch_end(data, keyword)
+            found.extend(match.start() for match in combined.finditer(data, keyword, reached))
         return found
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:
@@ -395,6 +382,11 @@ def _lines_at(data: bytes, positions: list[int]) -> list[int]:
 
 
 _IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
+
+
+def _in_doctest(data: bytes, position: int) -> bool:
+    line = data.rfind(b"\n", 0, position) + 1
+    return data[line:position].lstrip().startswith(b">>>")
 
 
 def _contains(needle: bytes, data: bytes) -> bool:
@@ -461,7 +453,8 @@ def _bounded(
     # "app.legacy:X", a glob piece inside a longer part: "app.ws_factory"), or after
     # a dot (an attribute: legacy.create_manager).
     inner = rb"[\w\x80-\xff]*" if open_left else b""
-    dotted = rb"[\"'](?:[\w\x80-\xff]*[.:])*" + inner
+    # "+", not "*": a part is never empty, and "(?:\w*[.:])*" backtracks without end.
+    dotted = rb"[\"']\.*(?:[\w\x80-\xff]+[.:])*" + inner
     if attribute:
         return re.compile(rb"(?:" + dotted + rb"|\." + inner + rb")" + core)
     return re.compile(dotted + core)

@@ -47,6 +47,22 @@ KEYWORDS: Final = tuple(
 #: be (a statement's first keyword comes before its names).
 STRETCH: Final = rb"(?:[\s\w\x80-\xff.,()\\*]|#[^\r\n]*+)"
 _KEYWORD_PATTERNS: Final = tuple(re.compile(keyword) for keyword in KEYWORDS)
+_STRETCH: Final = re.compile(rb"(?:from|import)" + STRETCH + b"*+")
+
+
+def stretch_end(data: bytes, keyword: int) -> int:
+    """Where the stretch that starts at the keyword at *keyword* ends."""
+    match = _STRETCH.match(data, keyword)
+    return keyword if match is None else match.end()
+
+
+# "from" then dots: a relative import (backslash continuations may come between).
+_RELATIVE: Final = re.compile(KEYWORDS[0] + rb"(?:[ \t\f]|\\\r?\n)*\.")
+
+
+def relative_imports(data: bytes) -> list[int]:
+    """Where a relative import (``from .x import y``) may be (strings too, as above)."""
+    return [match.start() for match in _RELATIVE.finditer(data)]
 
 
 def keyword_positions(data: bytes) -> list[int]:
