@@ -124,6 +124,7 @@ class Plan:
         # longer identifier ("utc" is not in "utcnow"), compiled when the fast search hits.
         self._patterns: dict[tuple[bytes, bool], re.Pattern[bytes]] = {}
         self._combined: re.Pattern[bytes] | None = None
+        self._hot: dict[bool, re.Pattern[bytes]] = {}
         self._file: bytes | None = None
         self._found: dict[bytes, bool] = {}
         self._respelled_file: bytes | None = None
@@ -292,12 +293,32 @@ class Plan:
         calls = any(self._in(call, data) for call in _CALL_NEEDLES)
         if calls:
             positions.extend(self._odd_calls(data))
-        for needle in self._search_needles if calls else self._attribute_needles:
-            if self._in(needle, data):
-                pattern = self.pattern(needle, hot=True)
-                positions.extend(match.end() - 1 for match in pattern.finditer(data))
+        pattern = self._hot_search(data, calls=calls)
+        if pattern is not None:
+            positions.extend(match.end() - 1 for match in pattern.finditer(data))
         positions.sort()
         return positions
+
+    def _hot_search(self, data: bytes, *, calls: bool) -> re.Pattern[bytes] | None:
+        """The pattern for the hot places of the needles in *data*: compiled once for all
+        needles (or, past ``_COMBINED_NEEDLES`` of them, for those this file holds)."""
+        needles = self._search_needles if calls else self._attribute_needles
+        present = [n for n in needles if self._in(n, data)]
+        if not present:
+            return None
+        few = len(needles) <= _COMBINED_NEEDLES
+        if few and calls in self._hot:
+            return self._hot[calls]
+        attributes = set(self._attribute_needles)
+        pattern = _hot_pattern(
+            [
+                (n, *self._open.get(n.decode(), (False, False)), n in attributes)
+                for n in (needles if few else present)
+            ]
+        )
+        if few:
+            self._hot[calls] = pattern
+        return pattern
 
     def hot_lines(self, data: bytes, places: list[int]) -> list[int]:
         """The lines (from 1) of :meth:`hot_places`; ``[0]`` means every line."""
@@ -444,17 +465,26 @@ def bounded(
 def _bounded(
     needle: bytes, open_left: bool, open_right: bool, *, hot: bool, attribute: bool = True
 ) -> re.Pattern[bytes]:
-    left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
-    right = b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")"
-    core = re.escape(needle) + right
     if not hot:
-        return re.compile(left + core)
-    # Hot: inside what may be a dotted path in a string ("legacy", "app.legacy.X",
-    # "app.legacy:X", a glob piece inside a longer part: "app.ws_factory"), or after
-    # a dot (an attribute: legacy.create_manager).
-    inner = rb"[\w\x80-\xff]*" if open_left else b""
+        left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
+        return re.compile(left + _core(needle, open_right))
+    return _hot_pattern([(needle, open_left, open_right, attribute)])
+
+
+def _core(needle: bytes, open_right: bool) -> bytes:
+    return re.escape(needle) + (b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")")
+
+
+def _hot_pattern(needles: list[tuple[bytes, bool, bool, bool]]) -> re.Pattern[bytes]:
+    """One pattern for the hot places of all *needles* ``(needle, open left, open right,
+    attribute)``: inside what may be a dotted path in a string ("legacy", "app.legacy.X",
+    "app.legacy:X", ".legacy", a glob piece inside a longer part: "app.ws_factory"), or,
+    for a deprecated name, after a dot (an attribute: legacy.create_manager)."""
+    inner = rb"[\w\x80-\xff]*"
+    cores = [(inner if left else b"") + _core(n, right) for n, left, right, _ in needles]
+    attributes = [(inner if left else b"") + _core(n, right) for n, left, right, a in needles if a]
     # "+", not "*": a part is never empty, and "(?:\w*[.:])*" backtracks without end.
-    dotted = rb"[\"']\.*(?:[\w\x80-\xff]+[.:])*" + inner
-    if attribute:
-        return re.compile(rb"(?:" + dotted + rb"|\." + inner + rb")" + core)
-    return re.compile(dotted + core)
+    pattern = rb"[\"']\.*(?:[\w\x80-\xff]+[.:])*(?:" + b"|".join(cores) + b")"
+    if attributes:
+        pattern += rb"|\.(?:" + b"|".join(attributes) + b")"
+    return re.compile(pattern)
