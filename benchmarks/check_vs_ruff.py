@@ -152,8 +152,14 @@ def write_configs(directory: Path, key: str, modules: list[str]) -> tuple[str, s
     return str(ssot), str(ruff)
 
 
-def run(argv: list[str], cwd: Path) -> tuple[float, int, str]:
-    """Wall seconds, peak RSS (KiB) and stdout of *argv*; exit 1 (findings) is expected."""
+CPU: dict[str, list[float]] = {}
+
+
+def run(argv: list[str], cwd: Path, label: str = "") -> tuple[float, int, str]:
+    """Wall seconds, peak RSS (KiB) and stdout of *argv*; exit 1 (findings) is expected.
+
+    The child's CPU seconds (user + system, all its threads and forks) go to ``CPU[label]``.
+    """
     start = time.perf_counter()
     process = subprocess.Popen(
         argv, cwd=cwd, env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
@@ -163,6 +169,8 @@ def run(argv: list[str], cwd: Path) -> tuple[float, int, str]:
     _, status, usage = os.wait4(process.pid, 0)
     process.returncode = os.waitstatus_to_exitcode(status)
     wall = time.perf_counter() - start
+    if label:
+        CPU.setdefault(label, []).append(usage.ru_utime + usage.ru_stime)
     if process.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(argv)} failed with {process.returncode}")
     return wall, usage.ru_maxrss, out.decode("utf-8", "replace")
@@ -212,7 +220,10 @@ def compare_trees(args: argparse.Namespace, cache: Path, ruff: str, tool_python:
         for label, (argv, cwd) in variants.items():  # warm the page cache; count findings
             found[label] = count(run(argv, cwd)[2])
         samples = alternate(
-            {label: (lambda a=argv, c=cwd: run(a, c)[0]) for label, (argv, c) in variants.items()},
+            {
+                label: (lambda a=argv, c=cwd, n=label: run(a, c, n)[0])
+                for label, (argv, c) in variants.items()
+            },
             args.rounds,
             progress="check_vs_ruff",
         )
@@ -220,18 +231,27 @@ def compare_trees(args: argparse.Namespace, cache: Path, ruff: str, tool_python:
     print(f"Median of {args.rounds} alternating rounds, wall time, cold (no cache).\n")
     print("\n".join(notes) + "\n")
     rows = [
-        [label, f"{median(s):.3f}", f"±{spread(s):.0%}", str(found[label])]
+        [
+            label,
+            f"{median(s):.3f}",
+            f"±{spread(s):.0%}",
+            f"{median(CPU[label]):.3f}",
+            str(found[label]),
+        ]
         for label, s in samples.items()
     ]
-    print(table(rows, ["variant", "median s", "noise", "findings"]))
+    print(table(rows, ["variant", "median wall s", "noise", "median CPU s", "findings"]))
     print()
     ratios = []
     for label in samples:
         if label.endswith(": ssot-guard"):
             case = label.removesuffix(": ssot-guard")
             ratio = median(samples[label]) / median(samples[f"{case}: ruff"])
-            ratios.append([case, f"{ratio:.2f}x", "<= 1.00x", verdict(ratio <= 1.0)])
-    print(table(ratios, ["tree, rules", "ssot-guard / ruff", "goal", "verdict"]))
+            cpu = median(CPU[label]) / median(CPU[f"{case}: ruff"])
+            ratios.append(
+                [case, f"{ratio:.2f}x", f"{cpu:.2f}x", "<= 1.00x (wall)", verdict(ratio <= 1.0)]
+            )
+    print(table(ratios, ["tree, rules", "wall ratio", "CPU ratio", "goal", "verdict"]))
     print()
 
 

@@ -254,6 +254,10 @@ def _parse_statements(
     try:
         lexed = Lexed(data, anchors[-1])
         spans = statements(lexed, anchors, code_only=code_only)
+        if not plan.deprecated:
+            # Without deprecated names, a statement matters only as an import or as a
+            # call the walker knows ("import_module(", "patch(", ...): its name is in it.
+            spans = [span for span in spans if plan.may_matter(data[span[0] : span[1]])]
         if sum(end - start for start, end in spans) > len(data) // 2:
             return None  # nearly everything: parse it all once
         return parse_spans(lexed, spans, path)

@@ -320,6 +320,11 @@ class Plan:
             self._hot[calls] = pattern
         return pattern
 
+    @staticmethod
+    def may_matter(statement: bytes) -> bool:
+        """Whether *statement* may be an import or a call the walker looks into."""
+        return b"import" in statement or any(call in statement for call in _CALL_NEEDLES)
+
     def hot_lines(self, data: bytes, places: list[int]) -> list[int]:
         """The lines (from 1) of :meth:`hot_places`; ``[0]`` means every line."""
         return [0] if places == [-1] else _lines_at(data, list(places))
