@@ -23,7 +23,7 @@ from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain
 from ._imports import ClassRecord, RawFinding, Walker
 from ._prefilter import Plan
-from ._screen import declared_encoding
+from ._screen import declared_encoding, is_utf8
 from ._statements import Lexed, Unsure, parse_spans, statements
 
 if TYPE_CHECKING:
@@ -249,7 +249,8 @@ def _parse_statements(
     anchors, code_only = plan.anchors(data, module, places)
     if not anchors:
         return []
-    if declared_encoding(data) is not None:
+    declared = declared_encoding(data)
+    if declared is not None and not is_utf8(declared):
         return None  # the statements alone would lose the coding cookie
     try:
         lexed = Lexed(data, anchors[-1])

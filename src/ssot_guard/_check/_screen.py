@@ -76,7 +76,7 @@ def declared_encoding(data: bytes) -> str | None:
     return None
 
 
-def _is_utf8(encoding: str) -> bool:
+def is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
 
@@ -84,7 +84,7 @@ def respelled(data: bytes) -> bytes | None:
     """The file as Python reads its names (decoded, NFKC-normalised, as UTF-8), or ``None``
     when that is its bytes already (the common case: ASCII or normalised UTF-8)."""
     declared = declared_encoding(data)
-    if declared is not None and not _is_utf8(declared):
+    if declared is not None and not is_utf8(declared):
         try:
             text = data.decode(declared)
         except (LookupError, UnicodeDecodeError):
@@ -99,7 +99,7 @@ def respelled(data: bytes) -> bytes | None:
     import unicodedata  # only for the files that need it
 
     if unicodedata.is_normalized("NFKC", text):
-        if declared is None or _is_utf8(declared):
+        if declared is None or is_utf8(declared):
             return None
         spelled = text.encode("utf-8")
     else:
