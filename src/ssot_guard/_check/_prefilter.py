@@ -333,7 +333,7 @@ class Plan:
         """The places whose statements the walker needs, and whether each counts only in code.
 
         Those are the *hot* places, and every needle that may be part of an import
-        statement (inside an :data:`IMPORT_STRETCH`); inside a target's package,
+        statement (in a stretch shaped like one, see ``_statements``); inside a target's package,
         where relative imports spell nothing, every import keyword. Where deprecated
         names are used, also every import before the last use: the walker follows
         the names imported modules are bound to.
@@ -351,8 +351,7 @@ class Plan:
         """Needles that may be part of an import statement: inside the stretch of names,
         dots, commas, parentheses and comments that follows a keyword (``_statements``).
 
-        A keyword inside another's stretch (in its comment, or its ``import``) has a
-        stretch that ends no later: the stretches are searched once each, in order.
+        Every keyword's stretch is searched, each byte once.
         """
         if not any(self._in(n, data) for n in self._first_needles):
             return []
@@ -368,10 +367,11 @@ class Plan:
         found: list[int] = []
         reached = 0
         for keyword in keyword_positions(data):
-            if keyword < reached:
-                continue
-            reached = stretch_end(data, keyword)
-            found.extend(match.start() for match in combined.finditer(data, keyword, reached))
+            end = stretch_end(data, keyword)
+            if end > reached:  # stretches may overlap: search each byte once
+                start = max(keyword, reached)
+                found.extend(match.start() for match in combined.finditer(data, start, end))
+                reached = end
         return found
 
     def visit_lines(self, data: bytes, hot: list[int], *, registry: bool, module: str) -> list[int]:

@@ -41,17 +41,28 @@ _TOKENS: Final = re.compile(
 KEYWORDS: Final = tuple(
     rb"%s(?<![\w\x80-\xff]%s)(?![\w\x80-\xff])" % (word, word) for word in (b"from", b"import")
 )
-#: From a keyword, everything an import statement may hold: names, dots, commas,
-#: parentheses, "*", whitespace, backslash continuations and comments. A needle in
-#: such a stretch may be part of an import statement; a needle anywhere else cannot
-#: be (a statement's first keyword comes before its names).
-STRETCH: Final = rb"(?:[\s\w\x80-\xff.,()\\*]|#[^\r\n]*+)"
 _KEYWORD_PATTERNS: Final = tuple(re.compile(keyword) for keyword in KEYWORDS)
-_STRETCH: Final = re.compile(rb"(?:from|import)" + STRETCH + b"*+")
+# The shape of an import statement from its keyword on, loosely (a superset of the
+# grammar): dotted names, "as", commas, "*", and inside parentheses any names, commas
+# and comments; whitespace and backslash continuations between any two tokens. A
+# needle inside such a stretch may be part of an import statement; a needle anywhere
+# else cannot be (a statement's first keyword comes before its names). Prose such as
+# "from the module" has not the shape: it makes no stretch to search.
+_W: Final = rb"(?:[ \t\f]++|\\\r?\n)*+"
+_NAME: Final = rb"[\w\x80-\xff]++"
+_DOTTED: Final = _NAME + rb"(?:" + _W + rb"\." + _W + _NAME + rb")*+"
+_ALIASED: Final = _DOTTED + rb"(?:" + _W + rb"as(?![\w\x80-\xff])" + _W + _NAME + rb")?+"
+_NAMES: Final = _ALIASED + rb"(?:" + _W + b"," + _W + _ALIASED + rb")*+"
+_INSIDE: Final = rb"\((?:[\s\w\x80-\xff,]++|\\\r?\n|#[^\r\n]*+)*+\)?+"
+_STRETCH: Final = re.compile(
+    rb"import" + _W + rb"(?:" + _NAMES + rb")?+"
+    rb"|from" + _W + rb"(?:\." + _W + rb")*+(?:(?!import(?![\w\x80-\xff]))" + _DOTTED + _W + rb")?"
+    rb"import(?![\w\x80-\xff])" + _W + rb"(?:\*|" + _INSIDE + b"|" + _NAMES + rb")?+"
+)
 
 
 def stretch_end(data: bytes, keyword: int) -> int:
-    """Where the stretch that starts at the keyword at *keyword* ends."""
+    """Where the stretch that starts at the keyword at *keyword* ends (there, if none)."""
     match = _STRETCH.match(data, keyword)
     return keyword if match is None else match.end()
 
