@@ -471,8 +471,11 @@ def _bounded(
     needle: bytes, open_left: bool, open_right: bool, *, hot: bool, attribute: bool = True
 ) -> re.Pattern[bytes]:
     if not hot:
-        left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + b")"
-        return re.compile(left + _core(needle, open_right))
+        # The literal first, then the look back past it: a search for a literal (or for
+        # the first bytes of several) skips ahead fast; a look-behind first would not.
+        escaped = re.escape(needle)
+        left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + escaped + b")"
+        return re.compile(escaped + left + _core(b"", open_right))
     return _hot_pattern([(needle, open_left, open_right, attribute)])
 
 
