@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
 from .._rules import Block, Deprecate, Redirect, Unique
-from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS, odd_calls, respelled
+from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS, called, odd_calls, respelled
 from ._statements import keyword_positions, relative_imports, stretch_end
 
 if TYPE_CHECKING:
@@ -128,6 +128,8 @@ class Plan:
         self._file: bytes | None = None
         self._found: dict[bytes, bool] = {}
         self._respelled_file: bytes | None = None
+        self._calls_file: bytes | None = None
+        self._calls_in: list[bytes] = []
         self._respelled_as: bytes | None = None
         self._search_needles = tuple(n.encode() for n in self.needles)
         attributes = {rule.attribute for rule in self.deprecated.values()}
@@ -173,8 +175,15 @@ class Plan:
             found = self._found[needle] = needle in data
             return found
 
+    def _calls(self, data: bytes) -> list[bytes]:
+        """The import and dotted-target calls *data* makes (by name: ``patch(``)."""
+        if data is not self._calls_file:
+            present = [name for name in _CALL_NEEDLES if self._in(name, data)]
+            self._calls_file, self._calls_in = data, called(data, present) if present else []
+        return self._calls_in
+
     def _odd_calls(self, data: bytes) -> list[int]:
-        calls = [name for name in _CALL_NEEDLES if self._in(name, data)]
+        calls = self._calls(data)
         return odd_calls(data, calls) if calls else []
 
     def _respelled(self, data: bytes) -> bytes | None:
@@ -290,7 +299,7 @@ class Plan:
         if self.everything or self._respelled(data) is not None:
             return [-1]
         positions: list[int] = []
-        calls = any(self._in(call, data) for call in _CALL_NEEDLES)
+        calls = bool(self._calls(data))
         if calls:
             positions.extend(self._odd_calls(data))
         pattern = self._hot_search(data, calls=calls)

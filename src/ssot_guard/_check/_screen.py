@@ -26,7 +26,8 @@ DOTTED_TARGET_CALLS: Final = frozenset(
 )
 
 _CALLS: Final = tuple(
-    (name.encode(), re.compile(re.escape(name.encode()) + rb"\s*\(\s*"))
+    # The name, then its "(" after any spaces, continuations and comments (inside brackets).
+    (name.encode(), re.compile(re.escape(name.encode()) + rb"(?:\s++|\\|#[^\r\n]*+)*+\(\s*"))
     for name in sorted(IMPORT_CALLS | DOTTED_TARGET_CALLS)
 )
 _IDENTIFIER: Final = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")
@@ -37,6 +38,12 @@ _PLAIN_ARGUMENT: Final = re.compile(
     rb"(?:(?:name|target)\s*=\s*)?[uU]?(?:\"[^\"\\\r\n]*\"|'[^'\\\r\n]*')\s*[,)]"
 )
 _CODING: Final = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)", re.MULTILINE)
+
+
+def called(data: bytes, names: Iterable[bytes]) -> list[bytes]:
+    """Those of *names* (known to be in *data*) that *data* calls: ``name(``, maybe spaced."""
+    patterns = dict(_CALLS)
+    return [name for name in names if patterns[name].search(data)]
 
 
 def odd_calls(data: bytes, names: Iterable[bytes] | None = None) -> list[int]:
