@@ -280,3 +280,11 @@ def test_plain_import_call_is_not_odd() -> None:
     plan = Plan(LEGACY)
     assert not plan.rule_hit(b'importlib.import_module("other.module")\n', "x")
     assert plan.rule_hit(b'importlib.import_module("other" ".module")\n', "x")
+
+
+def test_compatibility_characters_only_in_strings_keep_the_fast_path(tmp_path: Path) -> None:
+    """NFKC changes a string's "\ufb01" ligature, but Python only normalises identifiers: the
+    file is read as its bytes (statements only: the syntax error far below goes unseen)."""
+    source = f's = "\ufb01le"\nimport pkg.app.legacy\n{FILLER}def g(:\n'
+    (tmp_path / "a.py").write_text(source, encoding="utf-8")
+    assert findings(tmp_path, LEGACY) == [("SSOT101", 2)]

@@ -23,8 +23,15 @@ from typing import TYPE_CHECKING, Final
 
 from .._matcher import ImportMatcher
 from .._rules import Block, Deprecate, Redirect, Unique
-from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS, called, odd_calls, respelled
-from ._statements import keyword_positions, relative_imports, stretch_end
+from ._screen import (
+    DOTTED_TARGET_CALLS,
+    IMPORT_CALLS,
+    called,
+    declared_is_utf8,
+    odd_calls,
+    respelled,
+)
+from ._statements import keyword_positions, names_are_ascii, relative_imports, stretch_end
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -187,8 +194,14 @@ class Plan:
         return odd_calls(data, calls) if calls else []
 
     def _respelled(self, data: bytes) -> bytes | None:
+        """:func:`respelled`, remembered; ``None`` also for a UTF-8 file whose only
+        characters that NFKC changes are in strings and comments (Python normalises
+        identifiers, not strings: such a file reads as its bytes)."""
         if data is not self._respelled_file:
-            self._respelled_file, self._respelled_as = data, respelled(data)
+            spelled = respelled(data)
+            if spelled is not None and declared_is_utf8(data) and names_are_ascii(data):
+                spelled = None
+            self._respelled_file, self._respelled_as = data, spelled
         return self._respelled_as
 
     def pattern(self, needle: bytes, *, hot: bool = False) -> re.Pattern[bytes]:

@@ -87,6 +87,12 @@ def is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig")
 
 
+def declared_is_utf8(data: bytes) -> bool:
+    """Whether the file declares UTF-8 or nothing (which means UTF-8)."""
+    declared = declared_encoding(data)
+    return declared is None or is_utf8(declared)
+
+
 def respelled(data: bytes) -> bytes | None:
     """The file as Python reads its names (decoded, NFKC-normalised, as UTF-8), or ``None``
     when that is its bytes already (the common case: ASCII or normalised UTF-8)."""

@@ -117,6 +117,16 @@ def _fstring_splits(match: re.Match[bytes]) -> bool:
     return text.count(b"{") != text.count(b"}")
 
 
+def names_are_ascii(data: bytes) -> bool:
+    """Whether all of *data* outside strings and comments is ASCII (then no identifier
+    needs NFKC normalisation); false when that cannot be told."""
+    try:
+        code = _TOKENS.sub(_blank, data)
+    except Unsure:
+        return False
+    return code.isascii() and b'"' not in code and b"'" not in code
+
+
 class Lexed:
     """A file's code with strings and comments blanked out, up to a limit."""
 
