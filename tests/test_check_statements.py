@@ -288,3 +288,14 @@ def test_compatibility_characters_only_in_strings_keep_the_fast_path(tmp_path: P
     source = f's = "\ufb01le"\nimport pkg.app.legacy\n{FILLER}def g(:\n'
     (tmp_path / "a.py").write_text(source, encoding="utf-8")
     assert findings(tmp_path, LEGACY) == [("SSOT101", 2)]
+
+
+def test_process_pool_finds_the_same(tmp_path: Path) -> None:
+    """Workers of a pool (the plan pickled to them) find what one process finds."""
+    rng = random.Random(15)
+    for index in range(40):
+        (tmp_path / f"m{index}.py").write_text(_generated(rng), encoding="utf-8")
+    one = check([str(tmp_path)], rules=RULES, jobs=1).findings
+    pool = check([str(tmp_path)], rules=RULES, jobs=2).findings
+    assert len(one) > 20
+    assert [str(f) for f in pool] == [str(f) for f in one]

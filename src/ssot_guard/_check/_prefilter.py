@@ -171,6 +171,13 @@ class Plan:
         # A file without "color" has no "termcolors" either: one scan answers for both.
         self._first_needles = _minimal(firsts)
 
+    def __getstate__(self) -> dict[str, object]:
+        """For the process pool: without the last file's bytes the searches remember."""
+        state = dict(self.__dict__)
+        state.update(_file=None, _found={}, _respelled_file=None, _respelled_as=None)
+        state.update(_calls_file=None, _calls_in=[])
+        return state
+
     def _in(self, needle: bytes, data: bytes) -> bool:
         """``needle in data``, remembered for the file at hand: the prefilter, the hot
         places and the anchors ask about the same needles, and each asking scans the file."""
