@@ -291,11 +291,27 @@ def test_compatibility_characters_only_in_strings_keep_the_fast_path(tmp_path: P
 
 
 def test_process_pool_finds_the_same(tmp_path: Path) -> None:
-    """Workers of a pool (the plan pickled to them) find what one process finds."""
+    """Workers of a pool (the plan pickled to them) find what one process finds.
+
+    In a subprocess: the suite's clean-up of ``sys.modules`` between tests would leave
+    this process's ``concurrent.futures`` classes unpicklable."""
     rng = random.Random(15)
     for index in range(40):
         (tmp_path / f"m{index}.py").write_text(_generated(rng), encoding="utf-8")
-    one = check([str(tmp_path)], rules=RULES, jobs=1).findings
-    pool = check([str(tmp_path)], rules=RULES, jobs=2).findings
-    assert len(one) > 20
-    assert [str(f) for f in pool] == [str(f) for f in one]
+    script = textwrap.dedent(
+        f"""
+        from ssot_guard import Block, Deprecate, Redirect
+        from ssot_guard._check import check
+        rules = [Block("pkg.app.legacy"), Block(pattern="pkg.*_factory"),
+                 Redirect("pkg.old", to="pkg.new"), Deprecate("pkg.util:old_helper")]
+        one = [str(f) for f in check([{str(tmp_path)!r}], rules=rules, jobs=1).findings]
+        pool = [str(f) for f in check([{str(tmp_path)!r}], rules=rules, jobs=2).findings]
+        print(len(one), pool == one)
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    count, same = result.stdout.split()
+    assert int(count) > 20
+    assert same == "True"
