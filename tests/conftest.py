@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
-from ssot_guard import _guard, _violations
+from ssot_guard._report import _record as _violations
+from ssot_guard._runtime import _guard
 
 
 @pytest.fixture(autouse=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ssot_guard import _autoinstall
-from ssot_guard._errors import ConfigError
+from ssot_guard._base._errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 PTH = "ssot_guard_autoinstall.pth"
@@ -166,7 +166,7 @@ def _run(venv: Venv, args: list[str], cwd: Path, **env: str) -> subprocess.Compl
 
 
 GUARD_STATE = (
-    "import sys; from ssot_guard._finder import SSOTFinder; "
+    "import sys; from ssot_guard._runtime._finder import SSOTFinder; "
     "print(sum(isinstance(f, SSOTFinder) for f in sys.meta_path))"
 )
 STRICT_IMPORT = "import app.legacy; print('imported')"
@@ -329,7 +329,7 @@ def test_second_trigger_adds_no_second_finder(installed: Venv, project: Path) ->
         f"""
         import site, sys
         import ssot_guard._autoinstall as auto
-        from ssot_guard._finder import SSOTFinder
+        from ssot_guard._runtime._finder import SSOTFinder
         guard = sys.meta_path[0]
         calls = []
         original = auto.autoinstall

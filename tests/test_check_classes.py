@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ssot_guard import Deprecate, Unique
 from ssot_guard._check import check
-from ssot_guard._rules import Rule
+from ssot_guard._rules._model import Rule
 
 
 def found(tmp_path: Path, files: dict[str, str], rules: list[Rule]) -> list[str]:

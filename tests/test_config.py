@@ -10,7 +10,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import Block, ConfigError, Redirect, load_config
-from ssot_guard._config import discover_config
+from ssot_guard._config._load import discover_config
 
 BLOCK_KEYS = "allow, allow_importers, mode, module, pattern, reason, use"
 MODES = "'strict', 'warn', 'off'"

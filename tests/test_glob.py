@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ssot_guard._glob import Glob, NameSet, glob_error, name_match_length
+from ssot_guard._rules._glob import Glob, NameSet, glob_error, name_match_length
 
 
 def _matches(glob: str, name: str) -> bool:

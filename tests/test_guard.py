@@ -13,7 +13,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, ConfigError, PreloadedModuleError, SSOTWarning
-from ssot_guard._finder import SSOTFinder
+from ssot_guard._runtime._finder import SSOTFinder
 
 
 def _finders() -> list[object]:

@@ -11,7 +11,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import Block, BlockedImportError, Redirect
-from ssot_guard._matcher import ChildScreen, ImportMatcher
+from ssot_guard._rules._matcher import ChildScreen, ImportMatcher
 
 RULES: list[Block | Redirect] = [
     Block("app.legacy"),

@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 import pytest
 
 import ssot_guard
-from ssot_guard import _violations
+from ssot_guard._report import _record as _violations
 
 pytest_plugins = ["pytester"]
 
@@ -67,7 +67,7 @@ def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:
             "test_nothing.py": """
             import sys
             import ssot_guard
-            from ssot_guard._finder import SSOTFinder
+            from ssot_guard._runtime._finder import SSOTFinder
 
             def test_nothing_installed():
                 assert ssot_guard.active_guard() is None

@@ -16,7 +16,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, SSOTWarning, Violation
-from ssot_guard._violations import recorder
+from ssot_guard._report._record import recorder
 
 
 @pytest.fixture(autouse=True)

@@ -29,7 +29,7 @@ def _modules_after(code: str) -> set[str]:
 def test_import_leaves_out_logging_and_tracemalloc() -> None:
     """``import ssot_guard`` does not import logging, linecache or tracemalloc."""
     loaded = _modules_after("import ssot_guard")
-    assert "ssot_guard._guard" in loaded
+    assert "ssot_guard._runtime._guard" in loaded
     assert not {"logging", "linecache", "tracemalloc", "tomllib"} & loaded
 
 

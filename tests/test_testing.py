@@ -60,7 +60,7 @@ def test_import_blocked_ignores_a_cached_module(make_package: MakePackage) -> No
     import app.legacy
 
     cached = sys.modules["app.legacy"]
-    ssot_guard._guard._install(
+    ssot_guard._runtime._guard._install(
         None,
         mode="strict",
         rules=[ssot_guard.Block("app.legacy")],

@@ -18,8 +18,8 @@ import pytest
 
 import ssot_guard
 from ssot_guard import DuplicateClassError, SSOTWarning, Unique
-from ssot_guard._finder import SSOTFinder
-from ssot_guard._watch import WatchedLoader
+from ssot_guard._runtime._finder import SSOTFinder
+from ssot_guard._runtime._watch import WatchedLoader
 
 if typing.TYPE_CHECKING:
     from conftest import MakePackage

@@ -11,7 +11,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, SSOTWarning, Violation
-from ssot_guard._violations import Recorder
+from ssot_guard._report._record import Recorder
 
 
 def _record(recorder: Recorder, **changes: object) -> Violation:

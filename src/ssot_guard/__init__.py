@@ -1,8 +1,6 @@
 """ssot_guard: keep one source of truth while a codebase retires duplicated modules and classes."""
 
-from ._check import CheckResult, Finding, check
-from ._config import load_config
-from ._errors import (
+from ._base._errors import (
     BlockedImportError,
     ConfigError,
     DeprecatedAttributeError,
@@ -12,8 +10,8 @@ from ._errors import (
     SSOTError,
     SSOTWarning,
 )
-from ._guard import Guard, active_guard, install, uninstall
-from ._registry import (
+from ._check import CheckResult, Finding, check
+from ._classes._registry import (
     SSOTBase,
     SSOTMeta,
     canonical,
@@ -21,9 +19,11 @@ from ._registry import (
     registry_snapshot,
     ssot_class,
 )
-from ._report import Subscription, on_violation, report
-from ._rules import Block, Deprecate, Redirect, Rule, Unique
-from ._violations import Violation, clear_violations, violations
+from ._config._load import load_config
+from ._report._record import Violation, clear_violations, violations
+from ._report._subscribe import Subscription, on_violation, report
+from ._rules._model import Block, Deprecate, Redirect, Rule, Unique
+from ._runtime._guard import Guard, active_guard, install, uninstall
 
 __all__ = [
     "Block",

@@ -22,9 +22,9 @@ from __future__ import annotations
 import os
 import sys
 
-from ._config import MODE_ENV, discover_config
-from ._errors import ConfigError
-from ._guard import active_guard, install
+from ._base._errors import ConfigError
+from ._config._load import MODE_ENV, discover_config
+from ._runtime._guard import active_guard, install
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:

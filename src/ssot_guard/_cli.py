@@ -115,11 +115,11 @@ def _usage_error(parser: argparse.ArgumentParser, message: str) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from ._base._errors import ConfigError
     from ._check import check
     from ._check._baseline import BaselineError
     from ._check._render import RENDERERS
     from ._check._scan import MissingPathError
-    from ._errors import ConfigError
 
     try:
         result = check(

@@ -24,14 +24,16 @@ from typing import TYPE_CHECKING, Any, Final
 
 import pytest
 
-from . import _guard, _registry, testing
-from ._config import CONFIG_ENV, MODE_ENV, discover_config, env_mode, load_config
-from ._errors import ConfigError, PreloadedModuleError, SSOTWarning
-from ._finder import SSOTFinder
-from ._frames import user_frame
-from ._glob import NameSet, glob_error
-from ._rules import MODES, Block, Redirect, Unique
-from ._violations import _KIND_TEXT, Violation, recorder
+from . import testing
+from ._base._errors import ConfigError, PreloadedModuleError, SSOTWarning
+from ._base._frames import user_frame
+from ._classes import _registry
+from ._config._load import CONFIG_ENV, MODE_ENV, discover_config, env_mode, load_config
+from ._report._record import _KIND_TEXT, Violation, recorder
+from ._rules._glob import NameSet, glob_error
+from ._rules._model import MODES, Block, Redirect, Unique
+from ._runtime import _guard
+from ._runtime._finder import SSOTFinder
 from .testing import ViolationLog
 
 if TYPE_CHECKING:
@@ -39,8 +41,8 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
 
-    from ._guard import Guard
-    from ._rules import Mode, Rule
+    from ._rules._model import Mode, Rule
+    from ._runtime._guard import Guard
 
 __all__ = ["GuardFixture"]
 

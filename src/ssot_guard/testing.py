@@ -22,10 +22,16 @@ from contextvars import ContextVar
 from types import FrameType, ModuleType
 from typing import TYPE_CHECKING, Any, overload
 
-from . import _guard, _registry
-from ._errors import BlockedImportError, DeprecatedAttributeError, DeprecatedNameError, SSOTWarning
-from ._glob import NameSet, glob_error
-from ._violations import Violation, recorder
+from ._base._errors import (
+    BlockedImportError,
+    DeprecatedAttributeError,
+    DeprecatedNameError,
+    SSOTWarning,
+)
+from ._classes import _registry
+from ._report._record import Violation, recorder
+from ._rules._glob import NameSet, glob_error
+from ._runtime import _guard
 
 if TYPE_CHECKING:
     from ._pytest_plugin import GuardFixture

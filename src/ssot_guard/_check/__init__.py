@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Sequence
 
-    from .._rules import Rule
+    from .._rules._model import Rule
 
 __all__ = ["CODES", "CheckResult", "Finding", "check"]
 
@@ -70,7 +70,7 @@ def check(
     """
     import os
 
-    from .._config import resolve_config
+    from .._config._load import resolve_config
     from ._core import run
     from ._prefilter import Plan
     from ._scan import discover

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._errors import SSOTError
+from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

@@ -17,7 +17,7 @@ import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._rules import Block
+from .._rules._model import Block
 from . import _findings as codes
 from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain

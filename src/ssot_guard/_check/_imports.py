@@ -13,8 +13,8 @@ import ast
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._finder import redirect_target
-from .._rules import Redirect
+from .._rules._model import Redirect
+from .._runtime._finder import redirect_target
 from . import _findings as codes
 from ._findings import explain
 from ._prefilter import (
@@ -26,7 +26,7 @@ from ._prefilter import (
 )
 
 if TYPE_CHECKING:
-    from .._rules import Rule
+    from .._rules._model import Rule
     from ._prefilter import Plan
     from ._scan import SourceFile
 

@@ -16,7 +16,7 @@ import fnmatch
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._errors import SSOTError
+from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence

@@ -9,7 +9,7 @@ rules exist. Only globs that begin with a wildcard are tried for every name.
 from __future__ import annotations
 
 from ._glob import Glob, NameSet
-from ._rules import Block, Redirect
+from ._model import Block, Redirect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Protocol
 
-    from ._rules import Mode, Rule
+    from .._rules._model import Mode, Rule
 
     class ModuleHook(Protocol):
         """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
@@ -173,13 +173,13 @@ class ModuleWatch:
 
 def build_watch(rules: Sequence[Rule], modes: dict[int, Mode]) -> ModuleWatch | None:
     """The watch for the ``Unique`` and ``Deprecate`` rules that are not off, if any."""
-    from ._rules import Deprecate, Unique
+    from .._rules._model import Deprecate, Unique
 
     unique = [r for r in rules if isinstance(r, Unique) and id(r) in modes]
     deprecate = [r for r in rules if isinstance(r, Deprecate) and id(r) in modes]
     hooks: list[ModuleHook] = []
     if unique:
-        from ._unique import UniqueHook
+        from .._classes._unique import UniqueHook
 
         hooks.append(UniqueHook(unique, modes))
     if deprecate:

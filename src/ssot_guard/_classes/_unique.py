@@ -13,21 +13,15 @@ from _thread import allocate_lock
 from types import ModuleType
 from weakref import ref
 
-from ._glob import NameSet
-from ._registry import (
-    Definition,
-    duplicate_message,
-    report_duplicate,
-    same_definition,
-    same_file,
-)
+from .._rules._glob import NameSet
+from ._registry import Definition, duplicate_message, report_duplicate, same_definition, same_file
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
 
-    from ._rules import Mode, Unique
+    from .._rules._model import Mode, Unique
 
 
 class _Watched:

@@ -9,10 +9,10 @@ from __future__ import annotations
 import os
 from _thread import _local, allocate_lock
 
-from . import _autoinstall
-from ._config import MODE_ENV
-from ._guard import active_guard
-from ._violations import log, recorder
+from .. import _autoinstall
+from .._config._load import MODE_ENV
+from .._runtime._guard import active_guard
+from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Any
 
-    from ._violations import Violation
+    from ._record import Violation
 
 _in_callback = _local()  # a violation raised by a callback does not call callbacks again
 _errors_lock = allocate_lock()

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
 _SKIPPED = (
     "<frozen importlib",
     os.path.join(os.path.dirname(os.__file__), "importlib") + os.sep,
-    os.path.dirname(__file__) + os.sep,
+    # the whole ssot_guard package, every layer
+    os.path.dirname(os.path.dirname(__file__)) + os.sep,
 )
 
 

@@ -25,15 +25,15 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 import wrapt
 
-from ._errors import DeprecatedAttributeError, DeprecatedNameError
-from ._frames import warn_at
-from ._violations import recorder
+from .._base._errors import DeprecatedAttributeError, DeprecatedNameError
+from .._base._frames import warn_at
+from .._report._record import recorder
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from types import FrameType, ModuleType
 
-    from ._rules import Deprecate, Mode
+    from .._rules._model import Deprecate, Mode
 
 _IMPORT_OPCODES = frozenset(
     code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code

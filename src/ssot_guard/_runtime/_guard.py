@@ -5,13 +5,13 @@ from __future__ import annotations
 import sys
 from _thread import allocate_lock
 
-from ._config import Config, env_mode, resolve_config
-from ._errors import PreloadedModuleError
+from .._base._errors import PreloadedModuleError
+from .._base._frames import frame_location, user_frame, warn_at
+from .._config._load import Config, env_mode, resolve_config
+from .._report._record import prepare_violation_path, recorder
+from .._rules._matcher import ImportMatcher
+from .._rules._model import Block, Deprecate, Redirect, Unique, check_mode
 from ._finder import SSOTFinder, redirect_target, warning_text
-from ._frames import frame_location, user_frame, warn_at
-from ._matcher import ImportMatcher
-from ._rules import Block, Deprecate, Redirect, Unique, check_mode
-from ._violations import prepare_violation_path, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from types import TracebackType
     from typing import Self
 
-    from ._rules import Mode, Rule
+    from .._rules._model import Mode, Rule
     from ._watch import ModuleWatch
 
 _lock = allocate_lock()  # serialises install/uninstall; never taken by an import

@@ -14,18 +14,18 @@ from __future__ import annotations
 import importlib
 from importlib.machinery import ModuleSpec
 
-from ._errors import BlockedImportError
-from ._frames import frame_location, user_frame, warn_at
-from ._rules import Block, Redirect
-from ._violations import recorder
+from .._base._errors import BlockedImportError
+from .._base._frames import frame_location, user_frame, warn_at
+from .._report._record import recorder
+from .._rules._model import Block, Redirect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import ModuleType
 
-    from ._matcher import ChildScreen, ImportMatcher
-    from ._rules import Mode, Rule
+    from .._rules._matcher import ChildScreen, ImportMatcher
+    from .._rules._model import Mode, Rule
     from ._watch import ModuleWatch
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._errors import ConfigError
+from .._base._errors import ConfigError
 from ._glob import glob_error, is_glob
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)

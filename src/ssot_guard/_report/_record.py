@@ -10,7 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
 
-    from ._rules import Mode
+    from .._rules._model import Mode
 
 LOGGER_NAME = "ssot_guard"
 

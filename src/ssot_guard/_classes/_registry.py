@@ -20,11 +20,11 @@ import warnings
 from _thread import allocate_lock
 from weakref import ref
 
-from . import _guard
-from ._config import env_mode
-from ._errors import DuplicateClassError, SSOTWarning
-from ._frames import warn_at
-from ._violations import recorder
+from .._base._errors import DuplicateClassError, SSOTWarning
+from .._base._frames import warn_at
+from .._config._load import env_mode
+from .._report._record import recorder
+from .._runtime import _guard
 
 TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from types import FrameType, TracebackType
     from typing import Any, TypeVar, overload
 
-    from ._rules import Mode
+    from .._rules._model import Mode
 
     _T = TypeVar("_T", bound=type)
 

@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import os
 
-from ._errors import ConfigError
-from ._glob import glob_error, is_glob
-from ._matcher import ImportMatcher
-from ._rules import MODES, RULE_TYPES, Block, Deprecate, Redirect, Rule, check_mode
+from .._base._errors import ConfigError
+from .._rules._glob import glob_error, is_glob
+from .._rules._matcher import ImportMatcher
+from .._rules._model import MODES, RULE_TYPES, Block, Deprecate, Redirect, Rule, check_mode
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, Final
 
-    from ._rules import Mode
+    from .._rules._model import Mode
 
 CONFIG_ENV: Final = "SSOT_GUARD_CONFIG"
 MODE_ENV: Final = "SSOT_GUARD_MODE"
