@@ -276,7 +276,7 @@ def test_report_shows_autoinstall_and_warned_import(installed: Venv, project: Pa
     assert result.stdout.strip() == (
         f'[{{"status": "installed", "problem": null}}, "{project / "pyproject.toml"}", 1]'
     )
-    assert "SSOTWarning: module 'app.legacy' is retired" in result.stderr
+    assert "SSOTWarning: import of retired module 'app.legacy'" in result.stderr
 
 
 def test_application_logging_config_keeps_the_ssot_guard_logger(
@@ -437,7 +437,7 @@ def test_pytest_xdist_workers_are_guarded(installed: Venv, project: Path) -> Non
             def test_guarded(n):
                 assert os.environ.get("PYTEST_XDIST_WORKER")
                 assert _autoinstall.status == "installed"
-                with pytest.raises(ImportError, match="blocked by ssot_guard"):
+                with pytest.raises(ImportError, match="retired by ssot_guard"):
                     import app.legacy  # noqa: F401
             """
         )

@@ -87,7 +87,7 @@ def test_conftest_import_is_blocked_in_strict_mode(pytester: pytest.Pytester) ->
     make_project(pytester, tests={"conftest.py": "import app.legacy\n", "test_x.py": PROBE})
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*No module named 'app.legacy': blocked by ssot_guard*"])
+    result.stderr.fnmatch_lines(["*No module named 'app.legacy': retired by ssot_guard*"])
 
 
 def test_conftest_import_is_recorded_in_warn_mode(pytester: pytest.Pytester) -> None:

@@ -121,7 +121,7 @@ def test_redirect_warning_points_at_the_user_line(app, make_package) -> None:
         importlib.import_module("client")
     (warning,) = record
     assert (warning.filename, warning.lineno) == (str(root / "client.py"), 2)
-    assert "import 'app.new_name' instead" in str(warning.message)
+    assert "use 'app.new_name' instead" in str(warning.message)
 
 
 def test_redirect_is_recorded(app) -> None:

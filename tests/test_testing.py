@@ -91,7 +91,7 @@ def test_import_blocked_fails_in_warn_mode(make_package: MakePackage) -> None:
         assert_import_blocked("app.legacy")
     message = str(info.value)
     assert "ssot_guard warned: " in message
-    assert "module 'app.legacy' is retired" in message
+    assert "import of retired module 'app.legacy'" in message
     assert "covers 'app.legacy' in mode 'warn'" in message
 
 

@@ -462,7 +462,7 @@ class _TestScope:
         finder = base.finder if base is not None else None
         if finder is None:
             return []
-        matcher = finder._matcher
+        matcher = finder.matcher
         return sorted(
             name
             for name in set(sys.modules) - before

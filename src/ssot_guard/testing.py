@@ -382,7 +382,7 @@ def _guard_state(module_name: str) -> str:
         )
     if guard.finder is None:
         return f"ssot_guard: the guard is installed in mode {guard.mode!r}: it checks nothing"
-    entry = guard.finder._matcher.match(module_name)
+    entry = guard.finder.matcher.match(module_name)
     if entry is None:
         return (
             f"ssot_guard: no rule of the active guard ({len(guard.rules)} rules) "
@@ -402,7 +402,7 @@ def _retired_note(module_name: str) -> str:
     guard = _guard.active_guard()
     if guard is None or guard.finder is None:
         return ""
-    entry = guard.finder._matcher.match(module_name)
+    entry = guard.finder.matcher.match(module_name)
     if entry is None:
         return ""
     mode = guard.mode_of(entry.rule)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ._messages import blocked
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Any
@@ -50,13 +52,7 @@ class BlockedImportError(SSOTError, ModuleNotFoundError):
         self.reason = reason
         self.use = use
         self.rule = rule
-        message = f"No module named {module!r}"
-        details = [f"blocked by ssot_guard ({rule})" if rule else "blocked by ssot_guard"]
-        if reason:
-            details.append(reason)
-        if use:
-            details.append(f"use {use!r} instead")
-        super().__init__(f"{message}: {'; '.join(details)}", name=None)
+        super().__init__(blocked(module, use=use, reason=reason, rule=rule), name=None)
 
     def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return (self.module,), {"reason": self.reason, "use": self.use, "rule": self.rule}

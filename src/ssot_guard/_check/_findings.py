@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._base._messages import tail
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Final
@@ -92,10 +94,5 @@ class Finding:
 
 
 def explain(use: str | None, reason: str | None, source: str | None) -> str:
-    """The common tail of a message: the replacement, the reason, the rule."""
-    text = f"; use {use!r} instead" if use else ""
-    if reason:
-        text += f" ({reason})"
-    if source:
-        text += f" [{source}]"
-    return text
+    """The common tail of a message: the replacement, the reason, the rule (as at runtime)."""
+    return tail(use, reason, source)

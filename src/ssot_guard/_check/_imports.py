@@ -14,7 +14,6 @@ from bisect import bisect_left
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._rules._model import Redirect
-from .._runtime._finder import redirect_target
 from . import _findings as codes
 from ._findings import explain
 from ._prefilter import (
@@ -282,7 +281,7 @@ class Walker:
         if isinstance(rule, Redirect):
             code = codes.REDIRECTED_IMPORT
             text = f"import of renamed module {name!r}{shown}"
-            text += explain(redirect_target(rule, name), rule.reason, self.plan.source_of(rule))
+            text += explain(rule.replacement_for(name), rule.reason, self.plan.source_of(rule))
         else:
             code = codes.BLOCKED_IMPORT
             text = f"import of retired module {name!r}{shown}"

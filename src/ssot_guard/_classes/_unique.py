@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
 
-    from .._rules._model import Mode, Unique
+    from .._rules._model import Enforced, Mode, Unique
 
 
 class _Watched:
@@ -39,11 +39,12 @@ class _Watched:
 class UniqueHook:
     """Checks modules under ``within`` for second definitions of watched classes."""
 
-    def __init__(self, rules: Sequence[Unique], modes: dict[int, Mode]) -> None:
+    def __init__(self, enforced: Sequence[Enforced]) -> None:
         self._by_name: dict[str, list[_Watched]] = {}
         within: list[str] = []
-        for rule in rules:
-            self._by_name.setdefault(rule.name, []).append(_Watched(rule, modes[id(rule)]))
+        for item in enforced:
+            rule: Unique = item.rule  # type: ignore[assignment]  # build_watch sorted them
+            self._by_name.setdefault(rule.name, []).append(_Watched(rule, item.mode))
             within.extend(rule.within)
         self._within = NameSet(within)
         self.tops = frozenset(name.partition(".")[0] for name in within)

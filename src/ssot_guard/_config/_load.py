@@ -9,19 +9,19 @@ from __future__ import annotations
 import os
 
 from .._base._errors import ConfigError
+from .._base._modes import MODE_ENV, env_mode, parse_mode
 from .._rules._glob import glob_error, is_glob
 from .._rules._matcher import ImportMatcher
-from .._rules._model import MODES, RULE_TYPES, Block, Deprecate, Redirect, Rule, check_mode
+from .._rules._model import RULE_TYPES, Block, Deprecate, Redirect, Rule
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from typing import Any, Final
 
-    from .._rules._model import Mode
+    from .._base._modes import Mode
 
 CONFIG_ENV: Final = "SSOT_GUARD_CONFIG"
-MODE_ENV: Final = "SSOT_GUARD_MODE"
 
 # TOML key -> constructor keyword, per rule table.
 _KEYS: Final[dict[str, dict[str, str]]] = {
@@ -45,6 +45,16 @@ _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "deprecate": ("name",),
 }
 _TOP_KEYS: Final = ("mode", *RULE_TYPES)
+__all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older callers
+    "CONFIG_ENV",
+    "MODE_ENV",
+    "Config",
+    "discover_config",
+    "env_mode",
+    "load_config",
+    "parse_table",
+    "resolve_config",
+]
 
 
 class Config:
@@ -61,19 +71,6 @@ class Config:
 
     def __repr__(self) -> str:
         return f"Config(path={self.path!r}, mode={self.mode!r}, rules={len(self.rules)})"
-
-
-def env_mode() -> Mode | None:
-    """The operator's override from ``SSOT_GUARD_MODE``; empty or unset is ``None``."""
-    value = os.environ.get(MODE_ENV, "").strip()
-    if not value:
-        return None
-    if value.lower() in MODES:
-        return value.lower()  # type: ignore[return-value]
-    raise ConfigError(
-        f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)} (or unset it)",
-        file=f"environment variable {MODE_ENV}",
-    )
 
 
 def _read_toml(path: str) -> dict[str, Any]:
@@ -132,7 +129,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
             entry=here,
             key=unknown[0],
         )
-    mode = check_mode(table.get("mode"), file=file, entry=here, key="mode")
+    mode = parse_mode(table.get("mode"), file=file, entry=here)
     rules: list[Rule] = []
     for kind, rule_type in RULE_TYPES.items():
         entries = table.get(kind, [])

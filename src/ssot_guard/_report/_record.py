@@ -5,12 +5,16 @@ from __future__ import annotations
 import sys
 from _thread import allocate_lock
 
+from .._base._frames import frame_location
+from .._base._messages import SUBJECTS, describe
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from types import FrameType
     from typing import Any
 
-    from .._rules._model import Mode
+    from .._base._modes import Mode
 
 LOGGER_NAME = "ssot_guard"
 
@@ -61,13 +65,7 @@ def prepare_violation_path(warnings_shown: bool) -> None:
         import tokenize  # noqa: F401
 
 
-_KIND_TEXT = {
-    "import": "import of retired module",
-    "redirect": "import of renamed module",
-    "preloaded": "retired module imported before the guard",
-    "duplicate-class": "second definition of class",
-    "deprecated-name": "use of deprecated name",
-}
+_KIND_TEXT = SUBJECTS  # the plugin's summary names kinds as messages do
 
 
 class Violation:
@@ -150,13 +148,20 @@ class Violation:
             return "<unknown location>"
         return f"{self.filename}:{self.lineno}" if self.lineno else self.filename
 
+    @property
+    def key(self) -> _Key:
+        """What makes two occurrences the same violation: ``(kind, name, rule, file, line)``."""
+        return (self.kind, self.name, self.rule, self.filename, self.lineno)
+
     def __str__(self) -> str:
-        text = f"{_KIND_TEXT.get(self.kind, self.kind)} {self.name!r} at {self.location}"
-        if self.reason:
-            text += f": {self.reason}"
-        if self.replacement:
-            text += f"; use {self.replacement!r} instead"
-        text += f" [{self.rule}]"
+        text = describe(
+            self.kind,
+            self.name,
+            use=self.replacement,
+            reason=self.reason,
+            rule=self.rule,
+            where=self.location,
+        )
         if self.count > 1:
             text += f" ({self.count} times)"
         return text
@@ -198,7 +203,7 @@ class Recorder:
         lineno: int | None,
         mode: Mode,
     ) -> Violation:
-        key = (kind, name, rule, filename, lineno)
+        key: _Key = (kind, name, rule, filename, lineno)  # as Violation.key
         with self._lock:
             old = self._entries.get(key)
             if old is not None:
@@ -248,10 +253,39 @@ class Recorder:
 
     def restore(self, entries: list[Violation]) -> None:
         with self._lock:
-            self._entries = {(v.kind, v.name, v.rule, v.filename, v.lineno): v for v in entries}
+            self._entries = {v.key: v for v in entries}
 
 
 recorder = Recorder()
+
+
+def record_at(
+    frame: FrameType | None,
+    kind: str,
+    name: str,
+    rule: str,
+    *,
+    reason: str | None,
+    replacement: str | None,
+    mode: Mode,
+) -> Violation:
+    """Record a violation that the code running in *frame* committed.
+
+    The one place a frame becomes ``(importer, file, line)``, for every kind of
+    violation (see ``_base._frames.frame_location`` for ``python -m``).
+    """
+    importer, filename, lineno = frame_location(frame)
+    return recorder.record(
+        kind,
+        name,
+        rule,
+        reason=reason,
+        replacement=replacement,
+        importer=importer,
+        filename=filename,
+        lineno=lineno,
+        mode=mode,
+    )
 
 
 def violations() -> list[Violation]:

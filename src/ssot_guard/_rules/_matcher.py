@@ -15,6 +15,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
+    from .._base._modes import Mode
     from ._glob import Part
 
     ImportRule = Block | Redirect
@@ -26,11 +27,12 @@ _NO_NAMES = NameSet(())
 class _Entry:
     """One compiled import rule."""
 
-    __slots__ = ("allow", "glob", "importers", "order", "rule")
+    __slots__ = ("allow", "glob", "importers", "mode", "order", "rule")
 
-    def __init__(self, rule: ImportRule, order: int) -> None:
+    def __init__(self, rule: ImportRule, order: int, mode: Mode) -> None:
         self.rule = rule
         self.order = order
+        self.mode = mode
         is_block = isinstance(rule, Block)
         self.glob = Glob(rule.pattern) if is_block and rule.pattern else None  # type: ignore[union-attr]
         allow = rule.allow if is_block else ()  # type: ignore[union-attr]
@@ -126,13 +128,16 @@ class ImportMatcher:
 
     __slots__ = ("_children", "_exact", "_globs", "tops", "unanchored")
 
-    def __init__(self, rules: Iterable[ImportRule]) -> None:
+    def __init__(self, rules: Iterable[ImportRule], modes: Iterable[Mode] = ()) -> None:
+        """*modes*, if given, is each rule's effective mode (its own mode, else ``warn``)."""
         self._exact: dict[str, list[_Entry]] = {}
         self._globs: dict[str, list[_Entry]] = {}
         unanchored: list[_Entry] = []
         tops: set[str] = set()
-        for order, rule in enumerate(rules):
-            entry = _Entry(rule, order)
+        rules = tuple(rules)
+        modes = tuple(modes) or tuple(rule.mode or "warn" for rule in rules)
+        for order, (rule, mode) in enumerate(zip(rules, modes, strict=True)):
+            entry = _Entry(rule, order, mode)
             if entry.glob is None:
                 self._exact.setdefault(rule.target, []).append(entry)
                 tops.add(rule.target.partition(".")[0])
@@ -154,6 +159,13 @@ class ImportMatcher:
                 self._children.setdefault(parent, set()).add(last)
         #: Globs that start with a wildcard; when present every name is checked.
         self.unanchored = tuple(unanchored)
+
+    def __len__(self) -> int:
+        return (
+            sum(map(len, self._exact.values()))
+            + sum(map(len, self._globs.values()))
+            + len(self.unanchored)
+        )
 
     def __bool__(self) -> bool:
         return bool(self._exact or self._globs or self.unanchored)

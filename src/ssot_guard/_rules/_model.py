@@ -3,32 +3,27 @@
 from __future__ import annotations
 
 from .._base._errors import ConfigError
+from .._base._modes import MODES, parse_mode
 from ._glob import glob_error, is_glob
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Final, Literal
+    from typing import Any, Final
 
-    Mode = Literal["strict", "warn", "off"]
-else:
-    Mode = str
-MODES: Final = ("strict", "warn", "off")
+    from .._base._modes import Mode
 
-
-def check_mode(value: object, *, file: str | None, entry: object, key: str) -> Mode | None:
-    """*value* as a mode, or a ``ConfigError`` that lists the allowed modes.
-
-    *entry* is turned into text only for the error, so a rule can pass itself.
-    """
-    if value is None or value in MODES:
-        return value  # type: ignore[return-value,unused-ignore]
-    raise ConfigError(
-        f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)}",
-        file=file,
-        entry=None if entry is None else str(entry),
-        key=key,
-    )
+__all__ = [
+    "MODES",
+    "RULE_TYPES",
+    "Block",
+    "Deprecate",
+    "Enforced",
+    "Mode",
+    "Redirect",
+    "Rule",
+    "Unique",
+]
 
 
 def _dotted(value: object, key: str, where: object, *, glob: bool = False) -> str:
@@ -66,10 +61,19 @@ def _text(value: object, key: str, where: object) -> str | None:
     raise ConfigError(f"expected a string, got {type(value).__name__}", entry=str(where), key=key)
 
 
-class Rule:
-    """Fields every rule has. ``source`` says where it was defined, for messages."""
+def _rebuild_rule(cls: type[Rule], fields: dict[str, Any], source: str | None) -> Rule:
+    return cls(**fields, source=source)  # type: ignore[call-arg]  # every concrete rule takes it
 
-    __slots__ = ("_source", "mode", "reason")
+
+class Rule:
+    """Fields every rule has. ``source`` says where it was defined, for messages.
+
+    Rules are values: equal rules are interchangeable, and a rule cannot be
+    changed once built (a changed rule would fall out of the sets and dicts it
+    sits in, and skip the validation its constructor did). Build a new one.
+    """
+
+    __slots__ = ("_sealed", "_source", "mode", "reason")
     kind: str = "rule"
     #: The fields that name a rule built in Python in messages; empty: all of them.
     #: Reason and replacement are left out where messages already show them.
@@ -83,17 +87,41 @@ class Rule:
         # Validation passes the rule itself as the entry: its label is built
         # only for an error message (a third of building a rule otherwise).
         self.reason = _text(reason, "reason", self)
-        self.mode = check_mode(mode, file=None, entry=self, key="mode")
+        self.mode = parse_mode(mode, entry=self)
+
+    def _seal(self) -> None:
+        """End of construction: from here on the rule is immutable."""
+        object.__setattr__(self, "_sealed", True)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if getattr(self, "_sealed", False):
+            raise AttributeError(
+                f"{type(self).__name__} rules are immutable; cannot set {name!r} "
+                f"(build a new rule instead)"
+            )
+        object.__setattr__(self, name, value)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt through the constructor (and its validation), not by setting slots.
+        return _rebuild_rule, (type(self), self._fields(), self._source)
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} rules are immutable; cannot delete {name!r}")
 
     @property
     def source(self) -> str:
         """Where the rule was defined: ``file: tool.ssot_guard.block[0]``, or ``Block('a.b')``."""
         if self._source is None:
-            self._source = self._describe(self._label_fields)
-        return self._source
+            # The label, built on first use; not a change of the rule's value.
+            object.__setattr__(self, "_source", self._describe(self._label_fields))
+        return self._source  # type: ignore[return-value]
 
     def __str__(self) -> str:
         return self.source
+
+    def replacement_for(self, name: str) -> str | None:
+        """What to use instead of *name*, which this rule covers (``None``: nothing named)."""
+        return None
 
     def _fields(self) -> dict[str, object]:
         # In the constructor's order, so a rule reads as it was written: Block('a', use='b').
@@ -167,6 +195,10 @@ class Block(Rule):
         self.use = _text(use, "use", where)
         self.allow = _names(allow, "allow", where)
         self.allow_importers = _names(allow_importers, "allow_importers", where)
+        self._seal()
+
+    def replacement_for(self, name: str) -> str | None:
+        return self.use
 
     @property
     def target(self) -> str:
@@ -202,10 +234,15 @@ class Redirect(Rule):
                 entry=str(self),
                 key="to",
             )
+        self._seal()
 
     @property
     def use(self) -> str:
         return self.to
+
+    def replacement_for(self, name: str) -> str:
+        """The canonical name for *name*: ``old.sub`` -> ``new.sub``."""
+        return self.to + name[len(self.module) :]
 
     @property
     def target(self) -> str:
@@ -248,6 +285,7 @@ class Unique(Rule):
         self.within = tuple(_dotted(w, "within", where) for w in self.within)
         if canonical is not None:
             _dotted(canonical, "canonical", where)
+        self._seal()
 
 
 class Deprecate(Rule):
@@ -276,6 +314,7 @@ class Deprecate(Rule):
             )
         _dotted(module, "name", where)
         self.use = _text(use, "use", where)
+        self._seal()
 
     @property
     def module(self) -> str:
@@ -285,6 +324,9 @@ class Deprecate(Rule):
     def attribute(self) -> str:
         return self.name.partition(":")[2]
 
+    def replacement_for(self, name: str) -> str | None:
+        return self.use
+
 
 RULE_TYPES: Final[dict[str, type[Rule]]] = {
     "block": Block,
@@ -292,3 +334,21 @@ RULE_TYPES: Final[dict[str, type[Rule]]] = {
     "unique": Unique,
     "deprecate": Deprecate,
 }
+
+
+class Enforced:
+    """A rule with the mode it is enforced in: what ``install()`` compiles each rule into.
+
+    The mode is decided once, at install (see ``_base._modes.effective_mode``),
+    and travels with the rule to whatever enforces it: the finder's matcher
+    entries, the module watches, the report.
+    """
+
+    __slots__ = ("mode", "rule")
+
+    def __init__(self, rule: Rule, mode: Mode) -> None:
+        self.rule = rule
+        self.mode = mode
+
+    def __repr__(self) -> str:
+        return f"Enforced({self.rule!r}, mode={self.mode!r})"

@@ -27,13 +27,15 @@ import wrapt
 
 from .._base._errors import DeprecatedAttributeError, DeprecatedNameError
 from .._base._frames import warn_at
-from .._report._record import recorder
+from .._base._messages import describe, tail
+from .._report._record import record_at
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from types import FrameType, ModuleType
 
-    from .._rules._model import Deprecate, Mode
+    from .._base._modes import Mode
+    from .._rules._model import Deprecate, Enforced
 
 _IMPORT_OPCODES = frozenset(
     code for code in (opcode.opmap.get("IMPORT_FROM"), opcode.opmap.get("IMPORT_STAR")) if code
@@ -86,34 +88,23 @@ class _Deprecation:
 
     def _text(self) -> str:
         rule = self.rule
-        text = f"{rule.name} is deprecated"
-        if rule.use:
-            text += f"; use {rule.use!r} instead"
-        if rule.reason:
-            text += f" ({rule.reason})"
-        return f"{text} [{rule.source}]"
+        return describe(
+            "deprecated-name", rule.name, use=rule.use, reason=rule.reason, rule=rule.source
+        )
 
     def _record(self, frame: FrameType | None, mode: Mode) -> bool:
         """Record one use at *frame*; ``True`` the first time this site is seen."""
-        if frame is None:
-            importer = filename = None
-            lineno = None
-        else:
-            importer = frame.f_globals.get("__name__")
-            filename, lineno = frame.f_code.co_filename, frame.f_lineno
         rule = self.rule
-        recorder.record(
+        violation = record_at(
+            frame,
             "deprecated-name",
             rule.name,
             rule.source,
             reason=rule.reason,
             replacement=rule.use,
-            importer=importer,
-            filename=filename,
-            lineno=lineno,
             mode=mode,
         )
-        site = (filename or "", lineno or 0)
+        site = (violation.filename or "", violation.lineno or 0)
         with self._seen_lock:
             if site in self._seen:
                 return False
@@ -150,12 +141,7 @@ class _Deprecation:
     def _refuse(self, module: ModuleType, frame: FrameType | None) -> NoReturn:
         rule = self.rule
         self._record(_call_site(frame), "strict")
-        details = "it is retired"
-        if rule.reason:
-            details += f" ({rule.reason})"
-        if rule.use:
-            details += f"; use {rule.use!r} instead"
-        details += f" [{rule.source}]"
+        details = "retired" + tail(rule.use, rule.reason, rule.source)
         if _asks_import(frame):
             raise DeprecatedNameError(
                 f"cannot import name {self.attribute!r} from {module.__name__!r}: {details}",
@@ -209,11 +195,12 @@ def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> t
 class DeprecationHook:
     """Applies deprecations to their modules on import, at install, and undoes them."""
 
-    def __init__(self, rules: Sequence[Deprecate], modes: dict[int, Mode]) -> None:
+    def __init__(self, enforced: Sequence[Enforced]) -> None:
         self._handlers: dict[str, dict[str, _Deprecation]] = {}
-        for rule in rules:
+        for item in enforced:
+            rule: Deprecate = item.rule  # type: ignore[assignment]  # build_watch sorted them
             handlers = self._handlers.setdefault(rule.module, {})
-            handlers.setdefault(rule.attribute, _Deprecation(rule, modes[id(rule)]))
+            handlers.setdefault(rule.attribute, _Deprecation(rule, item.mode))
         self.tops = frozenset(name.partition(".")[0] for name in self._handlers)
         self._patched: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
         self._lock = threading.Lock()

@@ -16,8 +16,9 @@ from importlib.machinery import ModuleSpec
 
 from .._base._errors import BlockedImportError
 from .._base._frames import frame_location, user_frame, warn_at
-from .._report._record import recorder
-from .._rules._model import Block, Redirect
+from .._base._messages import describe
+from .._report._record import record_at
+from .._rules._model import Redirect
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -25,18 +26,15 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from .._rules._matcher import ChildScreen, ImportMatcher
-    from .._rules._model import Mode, Rule
     from ._watch import ModuleWatch
 
 
 class SSOTFinder:
     """Blocks, warns on, or redirects imports of retired modules."""
 
-    def __init__(
-        self, matcher: ImportMatcher, modes: dict[int, Mode], watch: ModuleWatch | None = None
-    ) -> None:
-        self._matcher = matcher
-        self._modes = modes  # id(rule) -> effective mode; rules that are off are absent
+    def __init__(self, matcher: ImportMatcher, watch: ModuleWatch | None = None) -> None:
+        #: The rules, compiled; each entry carries its rule's effective mode.
+        self.matcher = matcher
         # Modules whose loaders we wrap ([[unique]] within, [[deprecate]] modules).
         self._watch = watch
         # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
@@ -47,7 +45,7 @@ class SSOTFinder:
         self._screens: dict[str, ChildScreen | frozenset[str]] = {}
 
     def __repr__(self) -> str:
-        return f"<ssot_guard finder, {len(self._modes)} rules>"
+        return f"<ssot_guard finder, {len(self.matcher)} rules>"
 
     def find_spec(
         self,
@@ -62,65 +60,38 @@ class SSOTFinder:
         if screen is None:
             # First import inside this package: the screen is built once and reused.
             # No lock: two threads racing here store equal screens.
-            screen = self._screens[package] = self._matcher.screen(package)
+            screen = self._screens[package] = self.matcher.screen(package)
         spec = self._check(fullname) if last in screen else None
         if spec is None and self._watch is not None:
             return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec
 
     def _check(self, fullname: str) -> ModuleSpec | None:
-        entry = self._matcher.match(fullname)
+        entry = self.matcher.match(fullname)
         if entry is None:
             return None
         rule = entry.rule
         frame = user_frame()
-        importer, filename, lineno = frame_location(frame)
+        importer = frame_location(frame)[0]
         if importer is not None and (
             # A retired package may import its own parts once it is loaded
             # (through allow_importers, or before the guard was installed).
             entry.importers.contains(importer) or entry.covers(importer)
         ):
             return None
-        mode = self._modes[id(rule)]
-        is_redirect = isinstance(rule, Redirect)
-        use = redirect_target(rule, fullname) if is_redirect else rule.use  # type: ignore[arg-type]
-        recorder.record(
-            "redirect" if is_redirect else "import",
-            fullname,
-            rule.source,
-            reason=rule.reason,
-            replacement=use,
-            importer=importer,
-            filename=filename,
-            lineno=lineno,
-            mode=mode,
+        mode = entry.mode
+        kind = "redirect" if isinstance(rule, Redirect) else "import"
+        use = rule.replacement_for(fullname)
+        record_at(
+            frame, kind, fullname, rule.source, reason=rule.reason, replacement=use, mode=mode
         )
         if mode == "strict":
             raise BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
-        warn_at(frame, warning_text(rule, fullname, use))
-        if is_redirect:
+        warn_at(frame, describe(kind, fullname, use=use, reason=rule.reason, rule=rule.source))
+        if kind == "redirect":
             assert use is not None
             return ModuleSpec(fullname, RedirectLoader(use))  # type: ignore[arg-type]
         return None
-
-
-def redirect_target(rule: Redirect, fullname: str) -> str:
-    """The canonical name for *fullname*: ``old.sub`` -> ``new.sub``."""
-    return rule.to + fullname[len(rule.module) :]
-
-
-def warning_text(rule: Rule, fullname: str, use: str | None) -> str:
-    if isinstance(rule, Redirect):
-        text = f"module {fullname!r} was renamed; import {use!r} instead"
-    elif isinstance(rule, Block):
-        text = f"module {fullname!r} is retired"
-        if use:
-            text += f"; use {use!r} instead"
-    else:  # pragma: no cover - only import rules reach the finder
-        text = f"{fullname!r} is retired"
-    if rule.reason:
-        text += f" ({rule.reason})"
-    return f"{text} [{rule.source}]"
 
 
 class RedirectLoader:

@@ -6,21 +6,24 @@ import sys
 from _thread import allocate_lock
 
 from .._base._errors import PreloadedModuleError
-from .._base._frames import frame_location, user_frame, warn_at
-from .._config._load import Config, env_mode, resolve_config
-from .._report._record import prepare_violation_path, recorder
+from .._base._frames import user_frame, warn_at
+from .._base._messages import describe
+from .._base._modes import effective_mode, env_mode, parse_mode
+from .._config._load import Config, resolve_config
+from .._report._record import prepare_violation_path, record_at, recorder
 from .._rules._matcher import ImportMatcher
-from .._rules._model import Block, Deprecate, Redirect, Unique, check_mode
-from ._finder import SSOTFinder, redirect_target, warning_text
+from .._rules._model import Block, Enforced, Redirect
+from ._finder import SSOTFinder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     import os
     from collections.abc import Sequence
-    from types import TracebackType
+    from types import FrameType, TracebackType
     from typing import Self
 
-    from .._rules._model import Mode, Rule
+    from .._base._modes import Mode
+    from .._rules._model import Rule
     from ._watch import ModuleWatch
 
 _lock = allocate_lock()  # serialises install/uninstall; never taken by an import
@@ -30,22 +33,26 @@ _active: Guard | None = None
 class Guard:
     """The handle ``install()`` returns. Also a context manager that uninstalls on exit."""
 
-    def __init__(self, config: Config, mode: Mode, modes: dict[int, Mode]) -> None:
+    def __init__(self, config: Config, mode: Mode, enforced: Sequence[Enforced]) -> None:
         self.config = config
         #: The mode of rules without their own: ``strict``, ``warn`` or ``off``.
         self.mode: Mode = mode
-        self._modes = modes
-        rules = [r for r in config.rules if isinstance(r, Block | Redirect) and id(r) in modes]
+        #: Each rule that is not off, with its effective mode.
+        self.enforced = tuple(enforced)
+        imports = [e for e in self.enforced if isinstance(e.rule, Block | Redirect)]
         #: Watchers of [[unique]] / [[deprecate]] modules; imports wrapt only when needed.
         self.watch: ModuleWatch | None = None
-        if any(isinstance(r, Unique | Deprecate) and id(r) in modes for r in config.rules):
+        if len(imports) < len(self.enforced):
             from ._watch import build_watch
 
-            self.watch = build_watch(config.rules, modes)
+            self.watch = build_watch(self.enforced)
         self.finder: SSOTFinder | None = (
             None
-            if not modes and mode == "off"
-            else SSOTFinder(ImportMatcher(rules), modes, self.watch)
+            if not self.enforced and mode == "off"
+            else SSOTFinder(
+                ImportMatcher([e.rule for e in imports], [e.mode for e in imports]),  # type: ignore[misc]
+                self.watch,
+            )
         )
         self.installed = False
 
@@ -56,7 +63,10 @@ class Guard:
 
     def mode_of(self, rule: Rule) -> Mode:
         """The effective mode of *rule* under this guard (``off`` if it does nothing)."""
-        return self._modes.get(id(rule), "off")
+        for item in self.enforced:
+            if item.rule is rule:
+                return item.mode
+        return "off"
 
     def uninstall(self) -> None:
         """Take this guard out; harmless if it is not installed."""
@@ -131,36 +141,34 @@ def _install(
     imported earlier in the session were judged when they were imported) and
     ``check_replacements=False`` (a test may block what the config points to).
     """
-    global _active
-    check_mode(mode, file=None, entry="install()", key="mode")
+    install_mode = parse_mode(mode, entry="install()")
     forced = override or env_mode()
     resolved = resolve_config(config, rules, check_replacements=check_replacements)
-    default: Mode = forced or mode or resolved.mode or "warn"
-    modes: dict[int, Mode] = {}
+    enforced = []
     for rule in resolved.rules:
-        effective = forced or rule.mode or default
+        effective = effective_mode(
+            forced=forced, rule=rule.mode, install=install_mode, config=resolved.mode
+        )
         if effective != "off":
-            modes[id(rule)] = effective
-    guard = Guard(resolved, default, modes)
+            enforced.append(Enforced(rule, effective))
+    default = effective_mode(forced=forced, install=install_mode, config=resolved.mode)
+    guard = Guard(resolved, default, enforced)
     # Here, not under the import lock where violations are found.
-    prepare_violation_path(default == "warn" or "warn" in modes.values())
+    prepare_violation_path(default == "warn" or any(e.mode == "warn" for e in enforced))
     frame = user_frame()
+    if _active is None:
+        recorder.clear()  # a first guard starts a fresh record
+    # Modules imported before install() are judged before the swap and outside
+    # _lock: recording one calls on_violation callbacks, which may install or
+    # uninstall (and a strict refusal leaves the previous guard untouched).
+    if check_preloaded:
+        _check_preloaded(guard, frame)
+    if guard.watch is not None:
+        # Classes already imported: checked (or, not checking, only remembered).
+        guard.watch.check_preloaded(frame, report=check_preloaded)
     with _lock:
-        previous = _active
-        if previous is not None:
-            previous._remove()
-        else:
-            recorder.clear()
-        try:
-            if check_preloaded:
-                _check_preloaded(guard, frame)
-            if guard.watch is not None:
-                # Classes already imported: checked (or, not checking, only remembered).
-                guard.watch.check_preloaded(frame, report=check_preloaded)
-        except BaseException:  # PreloadedModuleError, or an SSOTWarning under -W error
-            if previous is not None:
-                _insert(previous)
-            raise
+        if _active is not None:
+            _active._remove()
         _insert(guard)
     return guard
 
@@ -182,11 +190,11 @@ def uninstall() -> None:
             _active._remove()
 
 
-def _check_preloaded(guard: Guard, frame: object) -> None:
+def _check_preloaded(guard: Guard, frame: FrameType | None) -> None:
     """Record (warn) or refuse (strict) retired modules that are already imported."""
     if guard.finder is None:
         return
-    matcher = guard.finder._matcher
+    matcher = guard.finder.matcher
     if not matcher:
         return
     refused: dict[str, str] = {}
@@ -198,29 +206,21 @@ def _check_preloaded(guard: Guard, frame: object) -> None:
         if entry is None:
             continue
         rule = entry.rule
-        use: str | None
-        if isinstance(rule, Redirect):
-            use = redirect_target(rule, name)
-            if module is not None and module is sys.modules.get(use):
-                continue  # already an alias made by an earlier guard
-        else:
-            use = rule.use
-        effective = guard.mode_of(rule)
-        if effective == "strict":
-            refused[name] = f"{rule.source}" + (f"; use {use!r} instead" if use else "")
+        use = rule.replacement_for(name)
+        if isinstance(rule, Redirect) and module is sys.modules.get(use):  # type: ignore[arg-type]
+            continue  # already an alias made by an earlier guard
+        if entry.mode == "strict":
+            refused[name] = rule.source + (f"; use {use!r} instead" if use else "")
             continue
-        importer, filename, lineno = frame_location(frame)  # type: ignore[arg-type]
-        recorder.record(
+        record_at(
+            frame,
             "preloaded",
             name,
             rule.source,
             reason=rule.reason,
             replacement=use,
-            importer=importer,
-            filename=filename,
-            lineno=lineno,
-            mode=effective,
+            mode=entry.mode,
         )
-        warn_at(frame, "imported before install(): " + warning_text(rule, name, use))  # type: ignore[arg-type]
+        warn_at(frame, describe("preloaded", name, use=use, reason=rule.reason, rule=rule.source))
     if refused:
         raise PreloadedModuleError(refused)

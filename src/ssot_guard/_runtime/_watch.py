@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from types import FrameType
     from typing import Protocol
 
-    from .._rules._model import Mode, Rule
+    from .._rules._model import Enforced
 
     class ModuleHook(Protocol):
         """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
@@ -171,19 +171,19 @@ class ModuleWatch:
                 spec.loader = loader._ssot_real
 
 
-def build_watch(rules: Sequence[Rule], modes: dict[int, Mode]) -> ModuleWatch | None:
-    """The watch for the ``Unique`` and ``Deprecate`` rules that are not off, if any."""
+def build_watch(enforced: Sequence[Enforced]) -> ModuleWatch | None:
+    """The watch for the ``Unique`` and ``Deprecate`` rules among *enforced*, if any."""
     from .._rules._model import Deprecate, Unique
 
-    unique = [r for r in rules if isinstance(r, Unique) and id(r) in modes]
-    deprecate = [r for r in rules if isinstance(r, Deprecate) and id(r) in modes]
+    unique = [e for e in enforced if isinstance(e.rule, Unique)]
+    deprecate = [e for e in enforced if isinstance(e.rule, Deprecate)]
     hooks: list[ModuleHook] = []
     if unique:
         from .._classes._unique import UniqueHook
 
-        hooks.append(UniqueHook(unique, modes))
+        hooks.append(UniqueHook(unique))
     if deprecate:
         from ._deprecate import DeprecationHook  # imports wrapt: only for these rules
 
-        hooks.append(DeprecationHook(deprecate, modes))
+        hooks.append(DeprecationHook(deprecate))
     return ModuleWatch(hooks) if hooks else None
