@@ -270,3 +270,30 @@ def test_preloaded_in_strict_is_refused_at_install(project) -> None:
     result = _run(project, "-c", code, **environ_without_startup)
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("['app.websocket_manager_factory']\n")
+
+
+def test_python_m_every_kind_of_violation_names_the_same_importer(project) -> None:
+    """Under ``python -m app.tool`` an import and a deprecated name both record 'app.tool'."""
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            '\n[[tool.ssot_guard.deprecate]]\nname = "app.websocket_manager:make"\n'
+            'use = "app.websocket_manager:build"\n'
+        )
+    (project / "app" / "websocket_manager.py").write_text(
+        "def make(): return 1\ndef build(): return 2\n", encoding="utf-8"
+    )
+    (project / "app" / "tool.py").write_text(
+        "import ssot_guard\n"
+        "import app.websocket_manager_factory\n"
+        "from app.websocket_manager import make\n"
+        "make()\n"
+        "for v in ssot_guard.violations():\n"
+        "    print(v.kind, v.importer, v.lineno)\n",
+        encoding="utf-8",
+    )
+    result = _run(project, "-m", "app.tool", SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "import app.tool 2",
+        "deprecated-name app.tool 4",
+    ]

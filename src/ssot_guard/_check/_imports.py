@@ -247,7 +247,7 @@ class Walker:
             self._aliases[alias.asname or alias.name] = full
             rule = deprecated.get(full)
             if rule is not None:
-                self._deprecated(rule, alias, f"import of deprecated name {alias.name!r}")
+                self._deprecated(rule, alias, f"import of deprecated name {rule.name!r}")
             else:
                 self._check_module(full, alias)
 
@@ -316,10 +316,8 @@ class Walker:
             elif kind is ast.Attribute and deprecated:
                 dotted = self._dotted(node)  # type: ignore[arg-type]
                 if dotted is not None and dotted in deprecated:
-                    attribute = dotted.rpartition(".")[2]
-                    self._deprecated(
-                        deprecated[dotted], node, f"use of deprecated name {attribute!r}"
-                    )
+                    rule = deprecated[dotted]
+                    self._deprecated(rule, node, f"use of deprecated name {rule.name!r}")
 
     def _dotted(self, node: ast.expr) -> str | None:
         """``m.attr`` as ``pkg.mod.attr`` when ``m`` names an imported module."""
@@ -349,7 +347,7 @@ class Walker:
             if module is not None and attribute is not None:
                 rule = self.plan.deprecated.get(f"{module}.{attribute}")
                 if rule is not None:
-                    self._deprecated(rule, call, f"use of deprecated name {attribute!r}")
+                    self._deprecated(rule, call, f"use of deprecated name {rule.name!r}")
 
     def _import_call(self, call: ast.Call, callee: str) -> None:
         name = _string(_argument(call, 0, "name"))
@@ -386,8 +384,7 @@ class Walker:
         dotted = text.replace(":", ".")
         rule = self.plan.deprecated.get(dotted)
         if rule is not None:
-            attribute = dotted.rpartition(".")[2]
-            self._deprecated(rule, call, f"use of deprecated name {attribute!r} ({via})")
+            self._deprecated(rule, call, f"use of deprecated name {rule.name!r} ({via})")
             return
         self._check_module(dotted, call, via=via)
 
