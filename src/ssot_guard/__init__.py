@@ -5,6 +5,7 @@ from ._base._errors import (
     ConfigError,
     DeprecatedAttributeError,
     DeprecatedNameError,
+    DeprecatedUseError,
     DuplicateClassError,
     PreloadedModuleError,
     SSOTError,
@@ -12,6 +13,7 @@ from ._base._errors import (
 )
 from ._check import CheckResult, Finding, check
 from ._classes._registry import (
+    RegistrySnapshot,
     SSOTBase,
     SSOTMeta,
     canonical,
@@ -19,25 +21,43 @@ from ._classes._registry import (
     registry_snapshot,
     ssot_class,
 )
-from ._config._load import load_config
+from ._config._load import Config, load_config
 from ._report._record import Violation, clear_violations, violations
 from ._report._subscribe import Subscription, on_violation, report
-from ._rules._model import Block, Deprecate, Redirect, Rule, Unique
+from ._rules._model import Block, Deprecate, Enforced, Redirect, Rule, Unique
 from ._runtime._guard import Guard, active_guard, install, uninstall
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    # Type checkers see PEP 702's own decorator, so they report uses of marked names.
+    from typing_extensions import deprecated
+
+    from ._base._modes import Mode
+    from ._check._baseline import BaselineError
+    from ._check._scan import MissingPathError
+else:
+    from ._runtime._marked import deprecated
+
 __all__ = [
+    "BaselineError",
     "Block",
     "BlockedImportError",
     "CheckResult",
+    "Config",
     "ConfigError",
     "Deprecate",
     "DeprecatedAttributeError",
     "DeprecatedNameError",
+    "DeprecatedUseError",
     "DuplicateClassError",
+    "Enforced",
     "Finding",
     "Guard",
+    "MissingPathError",
+    "Mode",
     "PreloadedModuleError",
     "Redirect",
+    "RegistrySnapshot",
     "Rule",
     "SSOTBase",
     "SSOTError",
@@ -50,6 +70,7 @@ __all__ = [
     "canonical",
     "check",
     "clear_violations",
+    "deprecated",
     "install",
     "load_config",
     "on_violation",
@@ -60,3 +81,57 @@ __all__ = [
     "uninstall",
     "violations",
 ]
+
+# Shown as ``ssot_guard.<Name>`` in reprs, tracebacks and docs, the name users import,
+# not the private module that defines it (pickle finds them here too).
+for _public in (
+    Block,
+    CheckResult,
+    Config,
+    Deprecate,
+    Enforced,
+    Finding,
+    Guard,
+    Redirect,
+    RegistrySnapshot,
+    Rule,
+    SSOTBase,
+    SSOTMeta,
+    Subscription,
+    Unique,
+    Violation,
+    active_guard,
+    canonical,
+    check,
+    clear_violations,
+    deprecated,
+    install,
+    load_config,
+    on_violation,
+    registered_classes,
+    registry_snapshot,
+    report,
+    ssot_class,
+    uninstall,
+    violations,
+):
+    _public.__module__ = __name__
+del _public
+
+
+def __getattr__(name: str) -> object:
+    # Names whose modules import ``typing``, which ``import ssot_guard`` never does
+    # (start-up time): loaded on first access.
+    if name == "Mode":
+        from typing import Literal
+
+        return Literal["strict", "warn", "off"]
+    error: type[Exception]
+    if name == "BaselineError":
+        from ._check._baseline import BaselineError as error
+    elif name == "MissingPathError":
+        from ._check._scan import MissingPathError as error
+    else:
+        raise AttributeError(f"module 'ssot_guard' has no attribute {name!r}")
+    error.__module__ = __name__
+    return error

@@ -117,6 +117,21 @@ class DeprecatedAttributeError(SSOTError, AttributeError):
         return self.args, {"name": self.name, "obj": None, "use": self.use}
 
 
+class DeprecatedUseError(SSOTError, RuntimeError):
+    """A use of a name marked with ``@ssot_guard.deprecated`` (strict mode).
+
+    Calling a marked function, or instantiating or subclassing a marked class.
+    ``.name`` is the marked name, as ``module:qualname``.
+    """
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return self.args, {"name": self.name}
+
+
 class ConfigError(SSOTError, ValueError):
     """Invalid configuration: a file, an entry, a key, or an environment variable.
 
@@ -158,6 +173,7 @@ for _public in (
     DuplicateClassError,
     DeprecatedNameError,
     DeprecatedAttributeError,
+    DeprecatedUseError,
     ConfigError,
     SSOTWarning,
 ):
