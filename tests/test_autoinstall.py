@@ -392,14 +392,14 @@ def test_multiprocessing_workers_are_guarded(installed: Venv, project: Path, met
             import sys
 
             def probe(_):
-                from ssot_guard import _autoinstall
+                import ssot_guard._runtime._status
                 try:
                     import app.legacy
                 except ImportError as error:
                     outcome = type(error).__name__
                 else:
                     outcome = "imported"
-                return os.getpid(), _autoinstall.status, outcome
+                return os.getpid(), ssot_guard._runtime._status.autoinstall_status, outcome
 
             if __name__ == "__main__":
                 context = multiprocessing.get_context(sys.argv[1])
@@ -430,13 +430,13 @@ def test_pytest_xdist_workers_are_guarded(installed: Venv, project: Path) -> Non
 
             import pytest
 
-            from ssot_guard import _autoinstall
+            import ssot_guard._runtime._status
 
 
             @pytest.mark.parametrize("n", range(2))
             def test_guarded(n):
                 assert os.environ.get("PYTEST_XDIST_WORKER")
-                assert _autoinstall.status == "installed"
+                assert ssot_guard._runtime._status.autoinstall_status == "installed"
                 with pytest.raises(ImportError, match="retired by ssot_guard"):
                     import app.legacy  # noqa: F401
             """

@@ -23,9 +23,10 @@ from ._classes._registry import (
 )
 from ._config._load import Config, load_config
 from ._report._record import Violation, clear_violations, violations
-from ._report._subscribe import Subscription, on_violation, report
+from ._report._subscribe import Subscription, on_violation
 from ._rules._model import Block, Deprecate, Enforced, Redirect, Rule, Unique
 from ._runtime._guard import Guard, active_guard, install, uninstall
+from ._runtime._status import report
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:

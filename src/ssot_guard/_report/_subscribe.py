@@ -1,24 +1,18 @@
-"""Reporting in production: ``on_violation()`` for metrics, ``report()`` for a health endpoint.
+"""``on_violation()``: callbacks for metrics, called on each violation outside our locks.
 
-Both live off the violation path only: registering a callback adds nothing to
-``find_spec``, and ``report()`` reads the record when asked.
+Registering a callback adds nothing to ``find_spec``; only a violation calls it.
 """
 
 from __future__ import annotations
 
-import os
 from _thread import _local, allocate_lock
 
-from .. import _autoinstall
-from .._config._load import MODE_ENV
-from .._runtime._guard import active_guard
 from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import TracebackType
-    from typing import Any
 
     from ._record import Violation
 
@@ -116,43 +110,6 @@ def on_violation(callback: Callable[[Violation], object]) -> Subscription:
     return Subscription(entry)
 
 
-def report() -> dict[str, Any]:
-    """A JSON-ready summary of this interpreter's guard and its violations. Never raises.
-
-    Keys: ``installed``, ``mode`` (of rules without their own), ``mode_override``
-    (``SSOT_GUARD_MODE`` as set), ``config`` (the file in force), ``rules``
-    (each rule's ``rule``, ``kind`` and effective ``mode``), ``autoinstall``
-    (``status`` and ``problem``), ``pid``, ``clean`` (nothing violated),
-    ``total`` (occurrences), ``locations``, ``by_kind`` and ``by_rule``
-    (occurrences), ``violations`` (one dict per location, oldest first) and
-    ``callback_errors``.
-    """
-    guard = active_guard()
-    records = recorder.snapshot()
-    by_kind: dict[str, int] = {}
-    by_rule: dict[str, int] = {}
-    for violation in records:
-        by_kind[violation.kind] = by_kind.get(violation.kind, 0) + violation.count
-        by_rule[violation.rule] = by_rule.get(violation.rule, 0) + violation.count
-    total = sum(v.count for v in records)
-    rules = (
-        [{"rule": r.source, "kind": r.kind, "mode": guard.mode_of(r)} for r in guard.rules]
-        if guard is not None
-        else []
-    )
-    return {
-        "installed": guard is not None,
-        "mode": guard.mode if guard is not None else None,
-        "mode_override": os.environ.get(MODE_ENV) or None,
-        "config": guard.config.path if guard is not None else None,
-        "rules": rules,
-        "autoinstall": {"status": _autoinstall.status, "problem": _autoinstall.problem},
-        "pid": os.getpid(),
-        "clean": total == 0,
-        "total": total,
-        "locations": len(records),
-        "by_kind": by_kind,
-        "by_rule": by_rule,
-        "violations": [violation.as_dict() for violation in records],
-        "callback_errors": _callback_errors,
-    }
+def callback_errors() -> int:
+    """How many times an ``on_violation`` callback raised, in this process."""
+    return _callback_errors
