@@ -529,6 +529,10 @@ def test_use_as_free_text_or_allowed_module_is_accepted() -> None:
         ]
     )
     assert guard.installed
+    assert [e.rule.use for e in guard.enforced] == [  # type: ignore[attr-defined]
+        "the new client in app.b",
+        "app.legacy.compat",
+    ]
 
 
 def test_retired_replacement_in_a_file_names_the_file_and_entry(tmp_path: Path) -> None:
