@@ -242,12 +242,16 @@ def _discover(
 
 
 def resolve_config(
-    config: str | os.PathLike[str] | None,
+    config: Config | str | os.PathLike[str] | None,
     rules: Sequence[Rule] | None,
     *,
     check_replacements: bool = True,
 ) -> Config:
-    """What ``install(config, rules=...)`` means: the file's rules, then *rules*."""
+    """What ``install(config, rules=...)`` means: the file's rules, then *rules*.
+
+    *config* may be a ``Config`` that ``load_config()`` returned: used as it is,
+    so a file is parsed once however many guards are built from it.
+    """
     if rules is not None:
         bad = [r for r in rules if not isinstance(r, Rule)]
         if bad:
@@ -264,6 +268,8 @@ def resolve_config(
         else:  # discovery parsed it already: a long pyproject.toml costs ms to parse
             table, prefix = _table_of(document, path)
             loaded = parse_table(table, file=path, prefix=prefix)
+    elif isinstance(config, Config):
+        loaded = config
     elif config is not None:
         loaded = load_config(config)
     else:

@@ -108,14 +108,15 @@ def active_guard() -> Guard | None:
 
 
 def install(
-    config: str | os.PathLike[str] | None = None,
+    config: Config | str | os.PathLike[str] | None = None,
     *,
     mode: Mode | None = None,
     rules: Sequence[Rule] | None = None,
 ) -> Guard:
     """Install the guard, replacing any guard installed before.
 
-    *config* is a TOML file (``pyproject.toml`` is read at ``[tool.ssot_guard]``);
+    *config* is a TOML file (``pyproject.toml`` is read at ``[tool.ssot_guard]``),
+    or the ``Config`` that ``load_config()`` returned;
     *rules* adds rules built in Python. With neither, the file named by
     ``SSOT_GUARD_CONFIG`` or the nearest ``pyproject.toml`` with a
     ``[tool.ssot_guard]`` table is used. The mode comes from, strongest first:
@@ -126,7 +127,7 @@ def install(
 
 
 def _install(
-    config: str | os.PathLike[str] | None,
+    config: Config | str | os.PathLike[str] | None,
     *,
     mode: Mode | None,
     rules: Sequence[Rule] | None,
