@@ -133,3 +133,40 @@ def test_import_ssot_guard_does_not_import_typing_extensions(tmp_path: Path) -> 
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert result.stdout.split() == ["False", "True"]
+
+
+def test_check_reports_imports_of_marked_names(tmp_path: Path) -> None:
+    """``ssot-guard check`` treats a PEP 702-marked name as retired, with its message."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    (app / "legacy.py").write_text(
+        "from typing_extensions import deprecated\nimport ssot_guard\n\n"
+        "@ssot_guard.deprecated('use build() instead')\ndef make(): ...\n\n"
+        "@deprecated('use Manager')\nclass Old: ...\n\n"
+        "def fine(): ...\n",
+        encoding="utf-8",
+    )
+    (app / "user.py").write_text(
+        "from app.legacy import make, fine\nfrom app.legacy import Old\n", encoding="utf-8"
+    )
+    config = tmp_path / "ssot.toml"
+    config.write_text("", encoding="utf-8")
+    result = ssot_guard.check([tmp_path], config=config)
+    found = [(f.path.rpartition("/")[2], f.line, f.code, f.message) for f in result.findings]
+    assert found == [
+        (
+            "user.py",
+            1,
+            "SSOT301",
+            "import of deprecated name 'app.legacy:make' (use build() instead) "
+            f"[{app / 'legacy.py'}:4: @deprecated]",
+        ),
+        (
+            "user.py",
+            2,
+            "SSOT301",
+            "import of deprecated name 'app.legacy:Old' (use Manager) "
+            f"[{app / 'legacy.py'}:7: @deprecated]",
+        ),
+    ]

@@ -72,12 +72,15 @@ def check(
 
     from .._config._load import resolve_config
     from ._core import run
+    from ._marked import marked_rules
     from ._prefilter import Plan
     from ._scan import discover
 
     resolved = resolve_config(config, rules)
-    plan = Plan(resolved.rules, parse_all=parse_all, config=resolved.path)
     sources = discover([os.fspath(p) for p in paths], exclude=exclude)
+    # Names marked @deprecated (PEP 702) in the tree are deprecate rules too.
+    marked = marked_rules(sources)
+    plan = Plan([*resolved.rules, *marked], parse_all=parse_all, config=resolved.path)
     outcome = run(plan, sources, jobs)
     return CheckResult(
         outcome.findings, files=outcome.files, parsed=outcome.parsed, config=resolved.path
