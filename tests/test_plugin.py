@@ -55,7 +55,7 @@ def make_project(
 def test_entry_point_is_registered() -> None:
     """The plugin is the pytest11 entry point named ssot_guard."""
     found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert found.get("ssot_guard") == "ssot_guard._pytest_plugin"
+    assert found.get("ssot_guard") == "ssot_guard._pytest"
 
 
 def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:

@@ -18,9 +18,8 @@ import sys
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
-from types import FrameType, ModuleType
-from typing import TYPE_CHECKING, Any, overload
+from types import ModuleType
+from typing import Any
 
 from ._base._errors import (
     BlockedImportError,
@@ -28,13 +27,11 @@ from ._base._errors import (
     DeprecatedNameError,
     SSOTWarning,
 )
-from ._classes import _registry
-from ._report._record import Violation, recorder
+from ._classes._registry import registry_snapshot
+from ._report._log import ViolationLog, provoking_frame, recording_violations
 from ._rules._glob import NameSet, glob_error
-from ._runtime import _guard
-
-if TYPE_CHECKING:
-    from ._pytest_plugin import GuardFixture
+from ._runtime._fixture import GuardFixture
+from ._runtime._guard import active_guard, rule_for
 
 __all__ = [
     "GuardFixture",
@@ -45,68 +42,6 @@ __all__ = [
     "assert_single_definition",
     "recording_violations",
 ]
-
-#: The frame that called a helper while the helper provokes an import; the
-#: pytest plugin counts violations located there as expected.
-provoking_frame: ContextVar[FrameType | None] = ContextVar("ssot_provoking_frame", default=None)
-
-
-class ViolationLog(Sequence[Violation]):
-    """The violations recorded while it listened, one per location, counted from zero.
-
-    What the ``ssot_violations`` fixture gives a test; also
-    ``with recording_violations() as log:`` outside pytest.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple[object, ...], Violation] = {}
-
-    def _add(self, violation: Violation) -> None:
-        key = (violation.kind, violation.name, violation.rule, violation.filename, violation.lineno)
-        old = self._entries.get(key)
-        count = 1 if old is None else old.count + 1
-        self._entries[key] = violation._replace(count=count)
-
-    @overload
-    def __getitem__(self, index: int) -> Violation: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Violation]: ...
-    def __getitem__(self, index: int | slice) -> Violation | Sequence[Violation]:
-        return list(self._entries.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __iter__(self) -> Iterator[Violation]:
-        return iter(list(self._entries.values()))
-
-    @property
-    def names(self) -> list[str]:
-        """The module, class or name of each violation, in the order first seen."""
-        return [v.name for v in self._entries.values()]
-
-    def clear(self) -> None:
-        """Forget what was recorded so far."""
-        self._entries.clear()
-
-    def __str__(self) -> str:
-        if not self._entries:
-            return "no ssot_guard violations"
-        return "\n".join(str(v) for v in self._entries.values())
-
-    def __repr__(self) -> str:
-        return f"<ViolationLog {list(self._entries.values())!r}>"
-
-
-@contextmanager
-def recording_violations() -> Iterator[ViolationLog]:
-    """Collect the violations recorded inside the block, whatever guard is installed."""
-    log = ViolationLog()
-    recorder.callbacks.append(log._add)
-    try:
-        yield log
-    finally:
-        recorder.callbacks.remove(log._add)
 
 
 def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError | AttributeError:
@@ -311,7 +246,7 @@ def _forget(module_name: str) -> None:
 def _restoring_modules() -> Iterator[None]:
     """Put ``sys.modules``, packages' submodule attributes and the class registry back."""
     saved = dict(sys.modules)
-    registry = _registry.registry_snapshot()
+    registry = registry_snapshot()
     try:
         yield
     finally:
@@ -375,38 +310,34 @@ def _blocked_by_guard(error: BaseException) -> bool:
 
 def _guard_state(module_name: str) -> str:
     """One line on what the active guard says about *module_name*."""
-    guard = _guard.active_guard()
+    guard = active_guard()
     if guard is None:
         return (
             "ssot_guard: no guard is installed (no [tool.ssot_guard] config, or the plugin is off)"
         )
     if guard.finder is None:
         return f"ssot_guard: the guard is installed in mode {guard.mode!r}: it checks nothing"
-    entry = guard.finder._matcher.match(module_name)
-    if entry is None:
+    found = rule_for(module_name, guard)
+    if found is None:
         return (
             f"ssot_guard: no rule of the active guard ({len(guard.rules)} rules) "
             f"covers {module_name!r}"
         )
-    rule = entry.rule
-    mode = guard.mode_of(rule)
+    rule, mode, importers = found
     text = f"ssot_guard: {rule.source} covers {module_name!r} in mode {mode!r}"
     if mode == "warn":
         text += " (warn lets the import through with an SSOTWarning)"
-    if entry.importers:
-        text += f"; importers allowed: {list(entry.importers.entries)}"
+    if importers:
+        text += f"; importers allowed: {list(importers)}"
     return text
 
 
 def _retired_note(module_name: str) -> str:
-    guard = _guard.active_guard()
-    if guard is None or guard.finder is None:
+    found = rule_for(module_name)
+    if found is None:
         return ""
-    entry = guard.finder._matcher.match(module_name)
-    if entry is None:
-        return ""
-    mode = guard.mode_of(entry.rule)
-    return f" [retired by {entry.rule.source}, mode {mode!r}: the file is still there]"
+    rule, mode, _ = found
+    return f" [retired by {rule.source}, mode {mode!r}: the file is still there]"
 
 
 def _module_file(module: ModuleType) -> str:
@@ -504,11 +435,3 @@ def _class_statements(path: str, class_name: str) -> Iterator[tuple[str, int]]:
                 yield from visit(child, scope)
 
     yield from visit(tree, "")
-
-
-def __getattr__(name: str) -> object:
-    if name == "GuardFixture":  # the ssot_guard fixture's type; importing it needs pytest
-        from ._pytest_plugin import GuardFixture
-
-        return GuardFixture
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

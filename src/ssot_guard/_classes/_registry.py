@@ -425,3 +425,13 @@ def registry_snapshot() -> RegistrySnapshot:
     ``.restore()`` on the returned snapshot.
     """
     return RegistrySnapshot()
+
+
+def forget_keys(*keys: str) -> None:
+    """Free *keys*: a class defined under one of them next is the first one.
+
+    For the pytest plugin's ``ssot_allow`` (a snapshot restores the old entries).
+    """
+    with _lock:
+        for key in keys:
+            _entries.pop(key, None)

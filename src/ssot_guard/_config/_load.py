@@ -245,7 +245,7 @@ def _discover(
 
 
 def resolve_config(
-    config: str | os.PathLike[str] | None,
+    config: str | os.PathLike[str] | Config | None,
     rules: Sequence[Rule] | None,
     *,
     check_replacements: bool = True,
@@ -267,6 +267,8 @@ def resolve_config(
         else:  # discovery parsed it already: a long pyproject.toml costs ms to parse
             table, prefix = _table_of(document, path)
             loaded = parse_table(table, file=path, prefix=prefix)
+    elif isinstance(config, Config):  # load_config() returned it: parsed once, not again
+        loaded = config
     elif config is not None:
         loaded = load_config(config)
     else:
@@ -308,3 +310,14 @@ def refuse_retired_replacements(rules: Sequence[Rule]) -> None:
             entry=rule.source,
             key=key,
         )
+
+
+def load_discovered(start: str | os.PathLike[str] | None = None) -> Config | None:
+    """``load_config(discover_config(start))``, parsing the file once; ``None`` if none is found."""
+    path, document = _discover(start)
+    if path is None:
+        return None
+    if document is None:
+        return load_config(path)
+    table, prefix = _table_of(document, path)
+    return parse_table(table, file=path, prefix=prefix)

@@ -262,3 +262,30 @@ def violations() -> list[Violation]:
 def clear_violations() -> None:
     """Forget the recorded violations (the log's once-per-location memory too)."""
     recorder.clear()
+
+
+def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
+    """Call *callback* with each violation as it is recorded; returns the unsubscribe function.
+
+    The callback runs in the recording thread, inside the import or class
+    statement (its frame is on the stack), outside our locks. The internal
+    seam under ``on_violation()``, the pytest plugin and ``ssot_guard.testing``.
+    Unsubscribing twice is harmless.
+    """
+    recorder.callbacks.append(callback)
+
+    def unsubscribe() -> None:
+        # By identity: a bound method equals another of the same object, and one
+        # object may have subscribed twice.
+        callbacks = recorder.callbacks
+        for index, entry in enumerate(callbacks):
+            if entry is callback:
+                del callbacks[index]
+                return
+
+    return unsubscribe
+
+
+def kind_text(kind: str) -> str:
+    """How reports name a violation's *kind*: ``import of retired module``, ..."""
+    return _KIND_TEXT.get(kind, kind)

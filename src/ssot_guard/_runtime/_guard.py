@@ -98,14 +98,15 @@ def active_guard() -> Guard | None:
 
 
 def install(
-    config: str | os.PathLike[str] | None = None,
+    config: str | os.PathLike[str] | Config | None = None,
     *,
     mode: Mode | None = None,
     rules: Sequence[Rule] | None = None,
 ) -> Guard:
     """Install the guard, replacing any guard installed before.
 
-    *config* is a TOML file (``pyproject.toml`` is read at ``[tool.ssot_guard]``);
+    *config* is a TOML file (``pyproject.toml`` is read at ``[tool.ssot_guard]``)
+    or the ``Config`` that ``load_config()`` returned (not read again);
     *rules* adds rules built in Python. With neither, the file named by
     ``SSOT_GUARD_CONFIG`` or the nearest ``pyproject.toml`` with a
     ``[tool.ssot_guard]`` table is used. The mode comes from, strongest first:
@@ -116,7 +117,7 @@ def install(
 
 
 def _install(
-    config: str | os.PathLike[str] | None,
+    config: str | os.PathLike[str] | Config | None,
     *,
     mode: Mode | None,
     rules: Sequence[Rule] | None,
@@ -224,3 +225,55 @@ def _check_preloaded(guard: Guard, frame: object) -> None:
         warn_at(frame, "imported before install(): " + warning_text(rule, name, use))  # type: ignore[arg-type]
     if refused:
         raise PreloadedModuleError(refused)
+
+
+# -- seams for the pytest plugin, ssot_guard.testing and the test suite ---------------------------
+# They change or read the guard only through these, never through _lock / _active / the finder.
+
+
+def swap_guard(
+    config: str | os.PathLike[str] | Config | None,
+    *,
+    mode: Mode | None,
+    rules: Sequence[Rule] | None,
+    override: Mode | None,
+    check_preloaded: bool = True,
+    check_replacements: bool = True,
+) -> Guard:
+    """Install a guard in place of the active one, with an *override* mode (see ``_install``)."""
+    return _install(
+        config,
+        mode=mode,
+        rules=rules,
+        override=override,
+        check_preloaded=check_preloaded,
+        check_replacements=check_replacements,
+    )
+
+
+def reinstate(guard: Guard | None) -> None:
+    """Make *guard*, installed once before, the active guard again; ``None``: no guard."""
+    with _lock:
+        current = _active
+        if current is not None and current is not guard:
+            current._remove()
+        if guard is not None and not guard.installed:
+            _insert(guard)
+
+
+def rule_for(name: str, guard: Guard | None = None) -> tuple[Rule, Mode, tuple[str, ...]] | None:
+    """The import rule of *guard* (default: the active one) covering module *name*.
+
+    ``(rule, effective mode, allowed importers)``, or ``None`` if no rule that is
+    on covers it. Off the hot path: for reports and test helpers.
+    """
+    guard = guard if guard is not None else _active
+    finder = guard.finder if guard is not None else None
+    if guard is None or finder is None:
+        return None
+    matcher = finder._matcher
+    entry = matcher.match(name) if matcher.may_match(name) else None
+    if entry is None:
+        return None
+    importers = tuple(entry.importers.entries) if entry.importers else ()
+    return entry.rule, guard.mode_of(entry.rule), importers
