@@ -71,8 +71,6 @@ class _AllowFinder:
 class TestScope:
     """What one test changes (marker mode, allowances, fixture rules), undone at teardown."""
 
-    __test__ = False  # not a test class, whatever its name
-
     def __init__(self, session: Session | None) -> None:
         self.session = session
         self.base = active_guard()
