@@ -113,6 +113,7 @@ def install(
     ``SSOT_GUARD_MODE``, a rule's own ``mode``, *mode*, the config's ``mode``,
     then ``"warn"``.
     """
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     return _install(config, mode=mode, rules=rules, override=None)
 
 
@@ -134,6 +135,7 @@ def _install(
     """
     global _active
     check_mode(mode, file=None, entry="install()", key="mode")
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     forced = override or env_mode()
     resolved = resolve_config(config, rules, check_replacements=check_replacements)
     default: Mode = forced or mode or resolved.mode or "warn"
@@ -185,6 +187,7 @@ def uninstall() -> None:
 
 def _check_preloaded(guard: Guard, frame: object) -> None:
     """Record (warn) or refuse (strict) retired modules that are already imported."""
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     if guard.finder is None:
         return
     matcher = guard.finder._matcher
