@@ -219,7 +219,7 @@ class Recorder:
         if old is None:
             # Logged once per location; outside our lock so a slow handler
             # never holds up another thread's violation.
-            log(
+            log_violation(
                 _WARNING,
                 "%s",
                 new,
@@ -289,3 +289,19 @@ def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
 def kind_text(kind: str) -> str:
     """How reports name a violation's *kind*: ``import of retired module``, ..."""
     return _KIND_TEXT.get(kind, kind)
+
+
+def log_violation(level: int, message: str, *args: object, **extra: Any) -> None:
+    """Log a violation to the handlers the application configured, and nowhere else.
+
+    Unlike ``log()``, no stderr fallback: a violation is already reported once,
+    by its exception (strict) or its warning (warn), and a second line saying
+    the same would only repeat it. Without ``logging`` imported no handler can
+    exist; without a handler, ``logging`` would print that repeat (``lastResort``).
+    """
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return
+    logger = logging.getLogger(LOGGER_NAME)
+    if logger.hasHandlers():
+        logger.log(level, message, *args, extra=extra or None)
