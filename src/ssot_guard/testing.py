@@ -44,15 +44,20 @@ __all__ = [
 ]
 
 
-def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError | AttributeError:
+def assert_import_blocked(
+    name: str, *, by_guard: bool = False, missing_ok: bool = False
+) -> ImportError | AttributeError:
     """Assert that importing *name* fails now; return the error.
 
     *name* is a module (``"app.legacy"``) or a name in one
-    (``"app.legacy:create_manager"``, which also passes when the module
-    imports but the name is gone or deprecated in strict mode). The module is
-    imported afresh even if it is already in ``sys.modules``, so a cached
-    module cannot hide a missing block. A module that does not exist passes,
-    as in the seed plan; ``by_guard=True`` demands that ssot_guard blocked it.
+    (``"app.legacy:create_manager"``, which also passes when the name is
+    deprecated in strict mode). The module is imported afresh even if it is
+    already in ``sys.modules``, so a cached module cannot hide a missing block.
+
+    A module or name that does not exist fails: a typo or a rename must not
+    pass for a block. ``missing_ok=True`` says that absence is an expected
+    outcome too (the retired file may already be deleted). ``by_guard=True``
+    demands that ssot_guard blocked it.
     """
     __tracebackhide__ = True
     module_name, attribute = _split(name)
@@ -64,20 +69,21 @@ def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError |
     ):
         _forget(module_name)
         token = provoking_frame.set(caller)
+        error: ImportError | AttributeError | None = None
         try:
             module = importlib.import_module(module_name)
+            # An AttributeError raised by the module's own code is no refusal: it propagates.
             value = getattr(module, attribute) if attribute else module
-        except (ImportError, AttributeError) as error:
-            if isinstance(error, AttributeError) and not attribute:
+        except ImportError as import_error:
+            error = import_error
+        except AttributeError as attribute_error:
+            if not attribute or module_name not in sys.modules:
                 raise
-            if by_guard and not _blocked_by_guard(error):
-                raise AssertionError(
-                    f"import of {name!r} failed, but not because ssot_guard blocked it: "
-                    f"{type(error).__name__}: {error}\n{_guard_state(module_name)}"
-                ) from error
-            return error
+            error = attribute_error
         finally:
             provoking_frame.reset(token)
+    if error is not None:
+        return _refusal(name, module_name, attribute, error, by_guard, missing_ok)
     where = _module_file(module)
     found = f"{attribute} = {_short_repr(value)} in {where}" if attribute else where
     lines = [f"import of {name!r} was not blocked: it imported {found}"]
@@ -224,6 +230,42 @@ def assert_no_modules_matching(
 
 
 # -- internals ---------------------------------------------------------------
+
+
+def _refusal(
+    name: str,
+    module_name: str,
+    attribute: str,
+    error: ImportError | AttributeError,
+    by_guard: bool,
+    missing_ok: bool,
+) -> ImportError | AttributeError:
+    """*error* if it is the refusal ``assert_import_blocked`` asks for; else AssertionError."""
+    __tracebackhide__ = True
+    blocked = _blocked_by_guard(error)
+    if by_guard and not blocked:
+        raise AssertionError(
+            f"import of {name!r} failed, but not because ssot_guard blocked it: "
+            f"{type(error).__name__}: {error}\n{_guard_state(module_name)}"
+        ) from error
+    if not blocked and not missing_ok and _is_missing(error, module_name, attribute):
+        what = f"{attribute!r} in {module_name!r}" if attribute else f"module {module_name!r}"
+        raise AssertionError(
+            f"{what} does not exist, so nothing was blocked ({type(error).__name__}: {error}); "
+            "a typo or a rename? If its absence is the expected outcome, pass missing_ok=True\n"
+            + _guard_state(module_name)
+        ) from error
+    return error
+
+
+def _is_missing(error: BaseException, module_name: str, attribute: str) -> bool:
+    """Whether *error* says the target itself (module, parent package or name) is absent."""
+    if isinstance(error, ModuleNotFoundError):
+        missing = error.name or ""
+        return bool(missing) and (module_name == missing or module_name.startswith(missing + "."))
+    return isinstance(error, AttributeError) and bool(attribute)
+
+
 
 
 def _split(name: str) -> tuple[str, str]:
