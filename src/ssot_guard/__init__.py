@@ -60,3 +60,9 @@ __all__ = [
     "uninstall",
     "violations",
 ]
+
+# Every public name shows as ssot_guard.<Name>: in reprs, tracebacks, pickles and the docs,
+# not as the private module that defines it (the errors do this themselves).
+for _name in __all__:
+    globals()[_name].__module__ = __name__
+del _name
