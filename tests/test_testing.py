@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from ssot_guard._runtime._guard import swap_guard
 from ssot_guard.testing import (
     assert_import_blocked,
     assert_importable,
@@ -60,7 +61,7 @@ def test_import_blocked_ignores_a_cached_module(make_package: MakePackage) -> No
     import app.legacy
 
     cached = sys.modules["app.legacy"]
-    ssot_guard._runtime._guard._install(
+    swap_guard(
         None,
         mode="strict",
         rules=[ssot_guard.Block("app.legacy")],
