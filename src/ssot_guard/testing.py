@@ -266,8 +266,6 @@ def _is_missing(error: BaseException, module_name: str, attribute: str) -> bool:
     return isinstance(error, AttributeError) and bool(attribute)
 
 
-
-
 def _split(name: str) -> tuple[str, str]:
     if not isinstance(name, str) or not name:
         raise TypeError(f"expected 'package.module' or 'package.module:name', got {name!r}")
