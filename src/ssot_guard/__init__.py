@@ -83,41 +83,13 @@ __all__ = [
     "violations",
 ]
 
-# Shown as ``ssot_guard.<Name>`` in reprs, tracebacks and docs, the name users import,
-# not the private module that defines it (pickle finds them here too).
-for _public in (
-    Block,
-    CheckResult,
-    Config,
-    Deprecate,
-    Enforced,
-    Finding,
-    Guard,
-    Redirect,
-    RegistrySnapshot,
-    Rule,
-    SSOTBase,
-    SSOTMeta,
-    Subscription,
-    Unique,
-    Violation,
-    active_guard,
-    canonical,
-    check,
-    clear_violations,
-    deprecated,
-    install,
-    load_config,
-    on_violation,
-    registered_classes,
-    registry_snapshot,
-    report,
-    ssot_class,
-    uninstall,
-    violations,
-):
-    _public.__module__ = __name__
-del _public
+# Every public name shows as ssot_guard.<Name>: in reprs, tracebacks, pickles and the docs,
+# not as the private module that defines it. The lazy ones get it in __getattr__.
+_LAZY = ("BaselineError", "MissingPathError", "Mode")
+for _name in __all__:
+    if _name not in _LAZY:
+        globals()[_name].__module__ = __name__
+del _name
 
 
 def __getattr__(name: str) -> object:
@@ -126,7 +98,11 @@ def __getattr__(name: str) -> object:
     if name == "Mode":
         from typing import Literal
 
-        return Literal["strict", "warn", "off"]
+        from typing_extensions import TypeAliasType
+
+        # A named alias (``type Mode = ...`` before 3.12), kept so pickle finds the same object.
+        mode = globals()["Mode"] = TypeAliasType("Mode", Literal["strict", "warn", "off"])
+        return mode
     error: type[Exception]
     if name == "BaselineError":
         from ._check._baseline import BaselineError as error

@@ -52,6 +52,7 @@ def frame_location(frame: FrameType | None) -> tuple[str | None, str | None, int
 
 def warn_at(frame: FrameType | None, message: str) -> None:
     """Issue an ``SSOTWarning`` attributed to *frame*'s current line."""
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     if frame is None:
         warnings.warn(message, SSOTWarning, stacklevel=2)
         return

@@ -54,6 +54,7 @@ def register(cls: type, key: str) -> None:
     """
     entry = ref(cls)
     if _setdefault(key, entry) is not entry:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
 
 
@@ -66,6 +67,7 @@ def _checked_key(key: object, cls: type) -> str:
 
 
 def _collide(cls: type, key: str, entry: ref[type]) -> None:
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     with _lock:
         old = _entries.get(key)
         existing = old() if old is not None else None
@@ -141,6 +143,7 @@ def report_duplicate(
     record's reason is the rule's *reason* and *why* (by default: where the
     first definition is, or the two-module-names diagnosis).
     """
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     if mode == "off":
         return
     if why is None and first is not None:
@@ -306,6 +309,7 @@ class SSOTMeta(type):
         cls = _type_new(mcls, name, bases, namespace)
         entry: ref[type] = ref(cls)
         if _setdefault(name, entry) is not entry:
+            __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
         return cls
 
@@ -324,6 +328,7 @@ def _new_with_keywords(
     entry: ref[type] = ref(cls)
     key = name if ssot_key is None else _checked_key(ssot_key, cls)
     if _setdefault(key, entry) is not entry:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
     return cls
 
@@ -343,6 +348,7 @@ class SSOTBase:
         entry: ref[type] = ref(cls)  # register(), inlined: this runs for every subclass
         key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
         if _setdefault(key, entry) is not entry:
+            __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, key, entry)
 
 
@@ -425,3 +431,13 @@ def registry_snapshot() -> RegistrySnapshot:
     ``.restore()`` on the returned snapshot.
     """
     return RegistrySnapshot()
+
+
+def forget_keys(*keys: str) -> None:
+    """Free *keys*: a class defined under one of them next is the first one.
+
+    For the pytest plugin's ``ssot_allow`` (a snapshot restores the old entries).
+    """
+    with _lock:
+        for key in keys:
+            _entries.pop(key, None)

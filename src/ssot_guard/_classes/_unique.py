@@ -54,6 +54,7 @@ class UniqueHook:
         return self._within.contains(name)
 
     def after_exec(self, module: ModuleType, *, report: bool = True) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         name = module.__name__
         by_name = self._by_name
         seen: list[type] = []
@@ -86,6 +87,7 @@ class UniqueHook:
         pass
 
     def _check(self, watched: _Watched, cls: type, *, report: bool) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         rule = watched.rule
         entry = ref(cls)
         with self._lock:

@@ -311,3 +311,14 @@ def refuse_retired_replacements(rules: Sequence[Rule]) -> None:
             entry=rule.source,
             key=key,
         )
+
+
+def load_discovered(start: str | os.PathLike[str] | None = None) -> Config | None:
+    """``load_config(discover_config(start))``, parsing the file once; ``None`` if none is found."""
+    path, document = _discover(start)
+    if path is None:
+        return None
+    if document is None:
+        return load_config(path)
+    table, prefix = _table_of(document, path)
+    return parse_table(table, file=path, prefix=prefix)

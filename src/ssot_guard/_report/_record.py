@@ -224,7 +224,7 @@ class Recorder:
         if old is None:
             # Logged once per location; outside our lock so a slow handler
             # never holds up another thread's violation.
-            log(
+            log_violation(
                 _WARNING,
                 "%s",
                 new,
@@ -296,3 +296,46 @@ def violations() -> list[Violation]:
 def clear_violations() -> None:
     """Forget the recorded violations (the log's once-per-location memory too)."""
     recorder.clear()
+
+
+def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
+    """Call *callback* with each violation as it is recorded; returns the unsubscribe function.
+
+    The callback runs in the recording thread, inside the import or class
+    statement (its frame is on the stack), outside our locks. The internal
+    seam under ``on_violation()``, the pytest plugin and ``ssot_guard.testing``.
+    Unsubscribing twice is harmless.
+    """
+    recorder.callbacks.append(callback)
+
+    def unsubscribe() -> None:
+        # By identity: a bound method equals another of the same object, and one
+        # object may have subscribed twice.
+        callbacks = recorder.callbacks
+        for index, entry in enumerate(callbacks):
+            if entry is callback:
+                del callbacks[index]
+                return
+
+    return unsubscribe
+
+
+def kind_text(kind: str) -> str:
+    """How reports name a violation's *kind*: ``import of retired module``, ..."""
+    return _KIND_TEXT.get(kind, kind)
+
+
+def log_violation(level: int, message: str, *args: object, **extra: Any) -> None:
+    """Log a violation to the handlers the application configured, and nowhere else.
+
+    Unlike ``log()``, no stderr fallback: a violation is already reported once,
+    by its exception (strict) or its warning (warn), and a second line saying
+    the same would only repeat it. Without ``logging`` imported no handler can
+    exist; without a handler, ``logging`` would print that repeat (``lastResort``).
+    """
+    logging = sys.modules.get("logging")
+    if logging is None:
+        return
+    logger = logging.getLogger(LOGGER_NAME)
+    if logger.hasHandlers():
+        logger.log(level, message, *args, extra=extra or None)

@@ -119,6 +119,7 @@ class _Deprecation:
         *read* is the module type's own attribute lookup, so a value that the
         module provides through a PEP 562 ``__getattr__`` counts as present.
         """
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         probe = _is_probe(frame)  # not a use: the import statement itself follows
         if self.mode == "strict":
             if probe:
@@ -139,6 +140,7 @@ class _Deprecation:
         return value
 
     def _refuse(self, module: ModuleType, frame: FrameType | None) -> NoReturn:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         rule = self.rule
         self._record(_call_site(frame), "strict")
         details = "retired" + tail(rule.use, rule.reason, rule.source)
@@ -166,6 +168,7 @@ class _Deprecation:
     def _on_call(
         self, wrapped: Callable[..., Any], instance: object, args: Any, kwargs: Any
     ) -> Any:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         site = _call_site(sys._getframe(1))
         if self._record(site, "warn"):
             warn_at(site, self._text())
@@ -180,6 +183,7 @@ def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> t
         handler = handlers.get(name)
         if handler is None:
             return base_getattribute(self, name)
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         return handler.access(self, base_getattribute, sys._getframe(1))
 
     namespace = {

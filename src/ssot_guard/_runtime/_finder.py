@@ -55,6 +55,7 @@ class SSOTFinder:
     ) -> ModuleSpec | None:
         if fullname.partition(".")[0] not in self._tops and not self._everything:
             return None
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         package, _, last = fullname.rpartition(".")
         screen = self._screens.get(package)
         if screen is None:
@@ -67,6 +68,7 @@ class SSOTFinder:
         return spec
 
     def _check(self, fullname: str) -> ModuleSpec | None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         entry = self.matcher.match(fullname)
         if entry is None:
             return None

@@ -123,6 +123,7 @@ def install(
     ``SSOT_GUARD_MODE``, a rule's own ``mode``, *mode*, the config's ``mode``,
     then ``"warn"``.
     """
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     return _install(config, mode=mode, rules=rules, override=None)
 
 
@@ -142,6 +143,7 @@ def _install(
     imported earlier in the session were judged when they were imported) and
     ``check_replacements=False`` (a test may block what the config points to).
     """
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     install_mode = parse_mode(mode, entry="install()")
     forced = override or env_mode()
     resolved = resolve_config(config, rules, check_replacements=check_replacements)
@@ -193,6 +195,7 @@ def uninstall() -> None:
 
 def _check_preloaded(guard: Guard, frame: FrameType | None) -> None:
     """Record (warn) or refuse (strict) retired modules that are already imported."""
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
     if guard.finder is None:
         return
     matcher = guard.finder.matcher
@@ -225,3 +228,55 @@ def _check_preloaded(guard: Guard, frame: FrameType | None) -> None:
         warn_at(frame, describe("preloaded", name, use=use, reason=rule.reason, rule=rule.source))
     if refused:
         raise PreloadedModuleError(refused)
+
+
+# -- seams for the pytest plugin, ssot_guard.testing and the test suite ---------------------------
+# They change or read the guard only through these, never through _lock / _active / the finder.
+
+
+def swap_guard(
+    config: str | os.PathLike[str] | Config | None,
+    *,
+    mode: Mode | None,
+    rules: Sequence[Rule] | None,
+    override: Mode | None,
+    check_preloaded: bool = True,
+    check_replacements: bool = True,
+) -> Guard:
+    """Install a guard in place of the active one, with an *override* mode (see ``_install``)."""
+    return _install(
+        config,
+        mode=mode,
+        rules=rules,
+        override=override,
+        check_preloaded=check_preloaded,
+        check_replacements=check_replacements,
+    )
+
+
+def reinstate(guard: Guard | None) -> None:
+    """Make *guard*, installed once before, the active guard again; ``None``: no guard."""
+    with _lock:
+        current = _active
+        if current is not None and current is not guard:
+            current._remove()
+        if guard is not None and not guard.installed:
+            _insert(guard)
+
+
+def rule_for(name: str, guard: Guard | None = None) -> tuple[Rule, Mode, tuple[str, ...]] | None:
+    """The import rule of *guard* (default: the active one) covering module *name*.
+
+    ``(rule, effective mode, allowed importers)``, or ``None`` if no rule that is
+    on covers it. Off the hot path: for reports and test helpers.
+    """
+    guard = guard if guard is not None else _active
+    finder = guard.finder if guard is not None else None
+    if guard is None or finder is None:
+        return None
+    matcher = finder.matcher
+    entry = matcher.match(name) if matcher.may_match(name) else None
+    if entry is None:
+        return None
+    importers = tuple(entry.importers.entries) if entry.importers else ()
+    return entry.rule, entry.mode, importers

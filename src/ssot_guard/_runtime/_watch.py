@@ -52,6 +52,7 @@ class WatchedLoader:
     _ssot_hooks: tuple[ModuleHook, ...]  # the hooks covering this module, found by find_spec
 
     def exec_module(self, module: ModuleType) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         super().exec_module(module)  # type: ignore[misc]
         if self._ssot_watch.active:
             for hook in self._ssot_hooks:
