@@ -322,10 +322,15 @@ class PageRun:
             target = self.project.parent / "checked" / "pyproject.toml"
         elif set(data) & TOP_LEVEL_KEYS:
             target = self.project.parent / "checked" / "ssot_guard.toml"
-        elif tool:
-            return None  # another tool's configuration: valid TOML is all we can ask
+        elif tool or re.match(r"# [\w.-]+\.toml\n", text):
+            # Another tool's table, or another tool's file named on the first line
+            # ("# tach.toml"): valid TOML is all that can be asked.
+            return None
         else:
-            return "neither a [tool.ssot_guard] table, a dedicated file, nor another tool's table"
+            return (
+                "neither a [tool.ssot_guard] table, a dedicated file, nor another tool's "
+                "configuration (a [tool.x] table, or a first line '# file.toml' naming its file)"
+            )
         target.parent.mkdir(exist_ok=True)
         target.write_text(text, encoding="utf-8")
         try:
