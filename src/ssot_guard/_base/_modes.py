@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from typing import Final, Literal
 
     Mode = Literal["strict", "warn", "off"]
+    """A mode: ``"strict"`` raises, ``"warn"`` records and lets it through, ``"off"`` ignores it."""
 else:
     Mode = str
 
