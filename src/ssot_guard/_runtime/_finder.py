@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
     from .._rules._matcher import ChildScreen, ImportMatcher
     from .._rules._model import Mode, Rule
+    from ._callers import Callers
     from ._watch import ModuleWatch
 
 
@@ -33,12 +34,18 @@ class SSOTFinder:
     """Blocks, warns on, or redirects imports of retired modules."""
 
     def __init__(
-        self, matcher: ImportMatcher, modes: dict[int, Mode], watch: ModuleWatch | None = None
+        self,
+        matcher: ImportMatcher,
+        modes: dict[int, Mode],
+        watch: ModuleWatch | None = None,
+        callers: Callers | None = None,
     ) -> None:
         self._matcher = matcher
         self._modes = modes  # id(rule) -> effective mode; rules that are off are absent
         # Modules whose loaders we wrap ([[unique]] within, [[deprecate]] modules).
         self._watch = watch
+        # Retired modules let through in warn mode: their later importers are seen too.
+        self._callers = callers
         # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
         # Watched packages share the one set: names no rule touches stay one lookup.
         self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
@@ -63,12 +70,14 @@ class SSOTFinder:
             # First import inside this package: the screen is built once and reused.
             # No lock: two threads racing here store equal screens.
             screen = self._screens[package] = self._matcher.screen(package)
-        spec = self._check(fullname) if last in screen else None
+        spec = self._check(fullname, path, target) if last in screen else None
         if spec is None and self._watch is not None:
             return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec
 
-    def _check(self, fullname: str) -> ModuleSpec | None:
+    def _check(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         entry = self._matcher.match(fullname)
         if entry is None:
             return None
@@ -101,6 +110,8 @@ class SSOTFinder:
         if is_redirect:
             assert use is not None
             return ModuleSpec(fullname, RedirectLoader(use))  # type: ignore[arg-type]
+        if self._callers is not None:
+            return self._callers.find_spec(self, self._watch, fullname, path, target)
         return None
 
 

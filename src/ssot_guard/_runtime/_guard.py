@@ -11,6 +11,7 @@ from .._config._load import Config, env_mode, resolve_config
 from .._report._record import prepare_violation_path, recorder
 from .._rules._matcher import ImportMatcher
 from .._rules._model import Block, Deprecate, Redirect, Unique, check_mode
+from ._callers import build_callers
 from ._finder import SSOTFinder, redirect_target, warning_text
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -42,10 +43,13 @@ class Guard:
             from ._watch import build_watch
 
             self.watch = build_watch(config.rules, modes)
+        matcher = ImportMatcher(rules)
+        #: Sees every later importer of the retired modules that warn mode lets through.
+        self.callers = build_callers(matcher, modes, rules)
         self.finder: SSOTFinder | None = (
             None
             if not modes and mode == "off"
-            else SSOTFinder(ImportMatcher(rules), modes, self.watch)
+            else SSOTFinder(matcher, modes, self.watch, self.callers)
         )
         self.installed = False
 
@@ -73,6 +77,8 @@ class Guard:
             sys.meta_path[:] = [f for f in sys.meta_path if f is not self.finder]
         if self.watch is not None:
             self.watch.close()
+        if self.callers is not None:
+            self.callers.close()  # after the watch: a deprecation's module type sits on ours
         if _active is self:
             _active = None
 
@@ -169,6 +175,8 @@ def _insert(guard: Guard) -> None:
     global _active
     if guard.finder is not None:
         sys.meta_path.insert(0, guard.finder)
+    if guard.callers is not None:
+        guard.callers.open()  # before the watch: a deprecation's module type goes on top
     if guard.watch is not None:
         guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True
