@@ -77,6 +77,18 @@ def env_mode() -> Mode | None:
 
 
 def _read_toml(path: str) -> dict[str, Any]:
+    from . import _cache  # start-up: an unchanged file is not parsed again (nor tomllib imported)
+
+    key = _cache.stat_key(path)  # before reading: an edit after this makes the key stale
+    cached = _cache.load(key) if key is not None else None
+    if cached is not None:
+        return cached
+    document = _parse_toml(path)
+    _cache.store(key, document)
+    return document
+
+
+def _parse_toml(path: str) -> dict[str, Any]:
     import tomllib  # not needed by a guard built from Python rules
 
     try:
