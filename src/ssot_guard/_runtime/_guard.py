@@ -9,6 +9,7 @@ from .._base._errors import PreloadedModuleError
 from .._base._frames import frame_location, user_frame, warn_at
 from .._config._load import Config, env_mode, resolve_config
 from .._report._jsonl import subscribe_from_env
+from .._report._otel import configure as configure_telemetry
 from .._report._record import prepare_violation_path, recorder
 from .._rules._matcher import ImportMatcher
 from .._rules._model import Block, Deprecate, Redirect, Unique, check_mode
@@ -152,6 +153,7 @@ def _install(
     # Here, not under the import lock where violations are found.
     prepare_violation_path(default == "warn" or "warn" in modes.values())
     subscribe_from_env()  # SSOT_GUARD_RECORD: a bad value fails here, not at a violation
+    configure_telemetry(resolved.telemetry)  # imports OpenTelemetry here, never in find_spec
     frame = user_frame()
     with _lock:
         previous = _active
