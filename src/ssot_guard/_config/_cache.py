@@ -163,10 +163,15 @@ def _kept(document: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _file_for(directory: str, key: tuple[Any, ...]) -> str:
-    import zlib  # builtin on CPython: cheaper than hashlib, and the path is checked on load
+    """One file per configuration path: its 64-bit FNV-1a hash names it.
 
-    path = str(key[4]).encode("utf-8", "surrogateescape")
-    return os.path.join(directory, f"config-{zlib.crc32(path):08x}-{zlib.adler32(path):08x}")
+    Not ``hashlib`` or ``zlib``: importing either costs more than hashing a
+    path here, and a collision only means a miss (the path is in the key).
+    """
+    digest = 0xCBF29CE484222325
+    for byte in str(key[4]).encode("utf-8", "surrogateescape"):
+        digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return os.path.join(directory, f"config-{digest:016x}")
 
 
 def _plain(value: object, depth: int = 0) -> bool:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .._rules._matcher import ImportMatcher, _Entry
-    from .._rules._model import Mode, Rule
+    from .._rules._model import Mode
     from ._watch import ModuleWatch
 
 _RELOAD = importlib.reload.__code__
@@ -264,12 +264,3 @@ class Callers:
 def _ours(loader: object, callers: Callers) -> bool:
     """Whether *loader* is a copy that *callers* made (not one a ``ModuleWatch`` made)."""
     return isinstance(loader, WatchedLoader) and loader._ssot_watch is callers  # type: ignore[comparison-overlap]
-
-
-def build_callers(
-    matcher: ImportMatcher, modes: dict[int, Mode], rules: Sequence[Rule]
-) -> Callers | None:
-    """The watcher of every caller, if some block rule of *rules* is in warn mode."""
-    if not any(isinstance(r, Block) and modes.get(id(r)) == "warn" for r in rules):
-        return None
-    return Callers(matcher, modes)

@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from _thread import allocate_lock
 
 from .._base._errors import PreloadedModuleError
 from .._base._frames import frame_location, user_frame, warn_at
 from .._config._load import Config, env_mode, resolve_config
-from .._report._jsonl import subscribe_from_env
-from .._report._otel import configure as configure_telemetry
 from .._report._record import prepare_violation_path, recorder
 from .._rules._matcher import ImportMatcher
 from .._rules._model import Block, Deprecate, Redirect, Unique, check_mode
-from ._callers import build_callers
 from ._finder import SSOTFinder, redirect_target, warning_text
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    import os
     from collections.abc import Sequence
     from types import TracebackType
     from typing import Self
 
     from .._rules._model import Mode, Rule
+    from ._callers import Callers
     from ._watch import ModuleWatch
 
 _lock = allocate_lock()  # serialises install/uninstall; never taken by an import
@@ -47,7 +45,11 @@ class Guard:
             self.watch = build_watch(config.rules, modes)
         matcher = ImportMatcher(rules)
         #: Sees every later importer of the retired modules that warn mode lets through.
-        self.callers = build_callers(matcher, modes, rules)
+        self.callers: Callers | None = None
+        if any(isinstance(r, Block) and modes.get(id(r)) == "warn" for r in rules):
+            from ._callers import Callers  # only for warn-mode block rules (start-up time)
+
+            self.callers = Callers(matcher, modes)
         self.finder: SSOTFinder | None = (
             None
             if not modes and mode == "off"
@@ -152,8 +154,7 @@ def _install(
     guard = Guard(resolved, default, modes)
     # Here, not under the import lock where violations are found.
     prepare_violation_path(default == "warn" or "warn" in modes.values())
-    subscribe_from_env()  # SSOT_GUARD_RECORD: a bad value fails here, not at a violation
-    configure_telemetry(resolved.telemetry)  # imports OpenTelemetry here, never in find_spec
+    _configure_reporting(resolved.telemetry)
     frame = user_frame()
     with _lock:
         previous = _active
@@ -173,6 +174,25 @@ def _install(
             raise
         _insert(guard)
     return guard
+
+
+def _configure_reporting(telemetry: str | None) -> None:
+    """``SSOT_GUARD_RECORD`` and OpenTelemetry, each imported only when asked for (or to stop).
+
+    Here, outside the import lock: a bad value fails ``install()``, not a violation.
+    """
+    if os.environ.get("SSOT_GUARD_RECORD") or "ssot_guard._report._jsonl" in sys.modules:
+        from .._report._jsonl import subscribe_from_env
+
+        subscribe_from_env()
+    if (
+        telemetry
+        or os.environ.get("SSOT_GUARD_TELEMETRY")
+        or "ssot_guard._report._otel" in sys.modules
+    ):
+        from .._report._otel import configure
+
+        configure(telemetry)  # imports OpenTelemetry here, never in find_spec
 
 
 def _insert(guard: Guard) -> None:
