@@ -186,6 +186,23 @@ def test_allowed_importers_are_not_callers(make_package: MakePackage, quiet: Non
     assert recorded_importers() == {}
 
 
+def test_callers_after_an_allowed_importer_loaded_it_are_seen(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """An allowed importer loads the module first; the next, not allowed, is still recorded."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/bridge.py": "import app.old\n",
+            "app/user.py": "import app.old\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED, allow_importers=["app.bridge"])], mode="warn")
+    importlib.import_module("app.bridge")
+    importlib.import_module("app.user")
+    assert recorded_importers() == {"app.user": 1}
+
+
 @pytest.mark.usefixtures("users")
 def test_strict_refuses_every_importer() -> None:
     """Strict mode: each importer's import raises, the first as every later one."""

@@ -183,9 +183,12 @@ class Callers:
     ) -> ModuleSpec | None:
         """The spec the finders after *finder* give for a retired module let through.
 
-        Its loader adopts the module once it has run. Under the global import
-        lock: imports nothing.
+        Its loader adopts the module once it has run (if a warn-mode rule covers
+        it). Under the global import lock: imports nothing.
         """
+        entry = self._matcher.match(fullname)
+        if entry is None or self._modes.get(id(entry.rule)) != "warn":
+            return None  # strict rules refuse; only warn-mode modules are watched
         if watch is not None and watch.covers(fullname):
             spec = watch.find_spec(finder, fullname, path, target)
         else:

@@ -89,6 +89,9 @@ class SSOTFinder:
             # (through allow_importers, or before the guard was installed).
             entry.importers.contains(importer) or entry.covers(importer)
         ):
+            if self._callers is not None and isinstance(rule, Block):
+                # Loaded for an allowed importer: later importers are still callers.
+                return self._callers.find_spec(self, self._watch, fullname, path, target)
             return None
         mode = self._modes[id(rule)]
         is_redirect = isinstance(rule, Redirect)
