@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -12,6 +14,9 @@ import pytest
 import ssot_guard
 from ssot_guard._report._record import recorder
 from ssot_guard._runtime._guard import reinstate
+
+# The parsed-config cache of this run (and of its subprocesses), not the user's own.
+os.environ.setdefault("SSOT_GUARD_CACHE_DIR", os.path.join(tempfile.mkdtemp(), "ssot_guard"))
 
 
 @pytest.fixture(autouse=True)

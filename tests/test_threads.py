@@ -93,15 +93,18 @@ def test_threads_in_warn_mode(many) -> None:
         assert imported["gen.alias_00"] is sys.modules["gen.m000"]
         assert imported["gen.alias_01"] is sys.modules["gen.m001"]
         assert imported["gen.m299"].VALUE == 299  # type: ignore[attr-defined]
-    # Each retired or redirected module is loaded once, so warned and recorded once:
-    # the 30 retired modules (by a thread or by a plain module's body) and the two aliases.
-    assert {v.name for v in ssot_guard.violations()} == {
+    # Every retired module and alias is recorded; each location once, warned once, though
+    # eight threads import from the same lines (callers that waited on another thread's
+    # first load of the module are not seen: docs/limitations.md).
+    records = ssot_guard.violations()
+    assert {v.name for v in records} == {
         *(f"gen.old_{i:02}" for i in range(RETIRED)),
         "gen.alias_00",
         "gen.alias_01",
     }
-    assert sum(v.count for v in ssot_guard.violations()) == RETIRED + 2
-    assert len([w for w in caught if issubclass(w.category, SSOTWarning)]) == RETIRED + 2
+    assert {v.count for v in records} == {1}
+    assert len({(v.name, v.filename, v.lineno) for v in records}) == len(records)
+    assert len([w for w in caught if issubclass(w.category, SSOTWarning)]) == len(records)
 
 
 def test_threads_in_strict_mode(many) -> None:

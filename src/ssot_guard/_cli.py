@@ -86,6 +86,15 @@ def _parser() -> argparse.ArgumentParser:
         help="processes to use (default: by tree size and available cores)",
     )
     check.add_argument(
+        "--runtime",
+        action="extend",
+        nargs="+",
+        default=[],
+        metavar="RECORD",
+        help="also report the violations in these SSOT_GUARD_RECORD files (or directories of "
+        "*.jsonl files), at their file and line in the checked tree",
+    )
+    check.add_argument(
         "--parse-all",
         action="store_true",
         help="parse every file, not only those that mention a rule's name, "
@@ -119,6 +128,7 @@ def _check(args: argparse.Namespace) -> int:
     from ._check import check
     from ._check._baseline import BaselineError
     from ._check._render import RENDERERS
+    from ._check._runtime_records import RuntimeRecordError, with_runtime
     from ._check._scan import MissingPathError
 
     try:
@@ -130,6 +140,8 @@ def _check(args: argparse.Namespace) -> int:
             parse_all=args.parse_all,
         )
         findings = result.findings
+        if args.runtime:
+            findings = with_runtime(findings, args.runtime, args.paths, exclude=args.exclude)
         if args.update_baseline:
             from ._check._baseline import write_baseline
 
@@ -153,7 +165,7 @@ def _check(args: argparse.Namespace) -> int:
                     f"; {len(applied.stale)} baseline {entries} can be lowered "
                     "(run with --update-baseline)"
                 )
-    except (ConfigError, MissingPathError, BaselineError) as error:
+    except (ConfigError, MissingPathError, BaselineError, RuntimeRecordError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     try:

@@ -14,12 +14,17 @@ CODES: Final[dict[str, str]] = {
     "SSOT101": "import of a blocked module",
     "SSOT102": "import of a redirected (renamed) module",
     "SSOT103": "module file that a block rule retires is still in the tree",
+    "SSOT104": "import of a blocked module seen at run time (a --runtime record)",
+    "SSOT105": "import of a redirected module seen at run time (a --runtime record)",
     "SSOT201": "second definition of a [[unique]] class",
     "SSOT202": "duplicate key among classes registered with SSOTMeta",
+    "SSOT203": "second definition of a class seen at run time (a --runtime record)",
     "SSOT301": "import or use of a deprecated name",
+    "SSOT302": "use of a deprecated name seen at run time (a --runtime record)",
     "SSOT901": "file does not parse",
     "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
     "SSOT903": "file cannot be read",
+    "SSOT904": "--runtime record whose module is not in the checked tree (stale)",
 }
 
 BLOCKED_IMPORT: Final = "SSOT101"
@@ -31,6 +36,11 @@ DEPRECATED_NAME: Final = "SSOT301"
 SYNTAX_ERROR: Final = "SSOT901"
 NOT_UTF8: Final = "SSOT902"
 UNREADABLE: Final = "SSOT903"
+RUNTIME_BLOCKED_IMPORT: Final = "SSOT104"
+RUNTIME_REDIRECTED_IMPORT: Final = "SSOT105"
+RUNTIME_DUPLICATE_CLASS: Final = "SSOT203"
+RUNTIME_DEPRECATED_NAME: Final = "SSOT302"
+STALE_RUNTIME_RECORD: Final = "SSOT904"
 
 
 class Finding:

@@ -44,7 +44,6 @@ _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "unique": ("class", "within"),
     "deprecate": ("name",),
 }
-_TOP_KEYS: Final = ("mode", *RULE_TYPES)
 __all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older callers
     "CONFIG_ENV",
     "MODE_ENV",
@@ -55,25 +54,45 @@ __all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older
     "parse_table",
     "resolve_config",
 ]
+_TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry")
+#: ``telemetry``: where violations go besides the log (``otel``: OpenTelemetry).
+TELEMETRY_VALUES: Final = ("otel", "none")
 
 
 class Config:
     """A parsed configuration: where it came from, its mode, its rules."""
 
-    __slots__ = ("mode", "path", "rules")
+    __slots__ = ("mode", "path", "rules", "telemetry")
 
     def __init__(
-        self, path: str | None = None, mode: Mode | None = None, rules: Sequence[Rule] = ()
+        self,
+        path: str | None = None,
+        mode: Mode | None = None,
+        rules: Sequence[Rule] = (),
+        telemetry: str | None = None,
     ) -> None:
         self.path = path
         self.mode = mode
         self.rules = tuple(rules)
+        self.telemetry = telemetry
 
     def __repr__(self) -> str:
         return f"Config(path={self.path!r}, mode={self.mode!r}, rules={len(self.rules)})"
 
 
 def _read_toml(path: str) -> dict[str, Any]:
+    from . import _cache  # start-up: an unchanged file is not parsed again (nor tomllib imported)
+
+    key = _cache.stat_key(path)  # before reading: an edit after this makes the key stale
+    cached = _cache.load(key) if key is not None else None
+    if cached is not None:
+        return cached
+    document = _parse_toml(path)
+    _cache.store(key, document)
+    return document
+
+
+def _parse_toml(path: str) -> dict[str, Any]:
     import tomllib  # not needed by a guard built from Python rules
 
     try:
@@ -130,6 +149,14 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
             key=unknown[0],
         )
     mode = parse_mode(table.get("mode"), file=file, entry=here)
+    telemetry = table.get("telemetry")
+    if telemetry is not None and telemetry not in TELEMETRY_VALUES:
+        raise ConfigError(
+            f"expected one of {', '.join(repr(v) for v in TELEMETRY_VALUES)}, got {telemetry!r}",
+            file=file,
+            entry=here,
+            key="telemetry",
+        )
     rules: list[Rule] = []
     for kind, rule_type in RULE_TYPES.items():
         entries = table.get(kind, [])
@@ -145,7 +172,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
         for index, entry in enumerate(entries):
             rules.append(_build(rule_type, kind, entry, file, f"{table_name}[{index}]"))
     refuse_retired_replacements(rules)
-    return Config(file, mode, rules)
+    return Config(file, mode, rules, telemetry)
 
 
 def _build(
@@ -276,7 +303,7 @@ def resolve_config(
         loaded = Config()
     if check_replacements:
         refuse_retired_replacements(rules or ())  # a file's rules: checked by parse_table
-    return Config(loaded.path, loaded.mode, (*loaded.rules, *(rules or ())))
+    return Config(loaded.path, loaded.mode, (*loaded.rules, *(rules or ())), loaded.telemetry)
 
 
 def refuse_retired_replacements(rules: Sequence[Rule]) -> None:

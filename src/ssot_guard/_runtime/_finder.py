@@ -26,17 +26,25 @@ if TYPE_CHECKING:
     from types import ModuleType
 
     from .._rules._matcher import ChildScreen, ImportMatcher
+    from ._callers import Callers
     from ._watch import ModuleWatch
 
 
 class SSOTFinder:
     """Blocks, warns on, or redirects imports of retired modules."""
 
-    def __init__(self, matcher: ImportMatcher, watch: ModuleWatch | None = None) -> None:
+    def __init__(
+        self,
+        matcher: ImportMatcher,
+        watch: ModuleWatch | None = None,
+        callers: Callers | None = None,
+    ) -> None:
         #: The rules, compiled; each entry carries its rule's effective mode.
         self.matcher = matcher
         # Modules whose loaders we wrap ([[unique]] within, [[deprecate]] modules).
         self._watch = watch
+        # Retired modules let through in warn mode: their later importers are seen too.
+        self._callers = callers
         # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
         # Watched packages share the one set: names no rule touches stay one lookup.
         self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
@@ -62,12 +70,14 @@ class SSOTFinder:
             # First import inside this package: the screen is built once and reused.
             # No lock: two threads racing here store equal screens.
             screen = self._screens[package] = self.matcher.screen(package)
-        spec = self._check(fullname) if last in screen else None
+        spec = self._check(fullname, path, target) if last in screen else None
         if spec is None and self._watch is not None:
             return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec
 
-    def _check(self, fullname: str) -> ModuleSpec | None:
+    def _check(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         entry = self.matcher.match(fullname)
         if entry is None:
@@ -80,6 +90,9 @@ class SSOTFinder:
             # (through allow_importers, or before the guard was installed).
             entry.importers.contains(importer) or entry.covers(importer)
         ):
+            if self._callers is not None and not isinstance(rule, Redirect):
+                # Loaded for an allowed importer: later importers are still callers.
+                return self._callers.find_spec(self, self._watch, fullname, path, target)
             return None
         mode = entry.mode
         kind = "redirect" if isinstance(rule, Redirect) else "import"
@@ -93,6 +106,8 @@ class SSOTFinder:
         if kind == "redirect":
             assert use is not None
             return ModuleSpec(fullname, RedirectLoader(use))  # type: ignore[arg-type]
+        if self._callers is not None:
+            return self._callers.find_spec(self, self._watch, fullname, path, target)
         return None
 
 

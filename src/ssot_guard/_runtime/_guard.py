@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from _thread import allocate_lock
 
@@ -17,13 +18,13 @@ from ._finder import SSOTFinder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    import os
     from collections.abc import Sequence
     from types import FrameType, TracebackType
     from typing import Self
 
     from .._base._modes import Mode
     from .._rules._model import Rule
+    from ._callers import Callers
     from ._watch import ModuleWatch
 
 _lock = allocate_lock()  # serialises install/uninstall; never taken by an import
@@ -46,13 +47,17 @@ class Guard:
             from ._watch import build_watch
 
             self.watch = build_watch(self.enforced)
+        matcher = ImportMatcher([e.rule for e in imports], [e.mode for e in imports])  # type: ignore[misc]
+        #: Sees every later importer of the retired modules that warn mode lets through.
+        self.callers: Callers | None = None
+        if any(isinstance(e.rule, Block) and e.mode == "warn" for e in imports):
+            from ._callers import Callers  # only for warn-mode block rules (start-up time)
+
+            self.callers = Callers(matcher)
         self.finder: SSOTFinder | None = (
             None
             if not self.enforced and mode == "off"
-            else SSOTFinder(
-                ImportMatcher([e.rule for e in imports], [e.mode for e in imports]),  # type: ignore[misc]
-                self.watch,
-            )
+            else SSOTFinder(matcher, self.watch, self.callers)
         )
         self.installed = False
 
@@ -83,6 +88,8 @@ class Guard:
             sys.meta_path[:] = [f for f in sys.meta_path if f is not self.finder]
         if self.watch is not None:
             self.watch.close()
+        if self.callers is not None:
+            self.callers.close()  # after the watch: a deprecation's module type sits on ours
         if _active is self:
             _active = None
 
@@ -158,6 +165,7 @@ def _install(
     guard = Guard(resolved, default, enforced)
     # Here, not under the import lock where violations are found.
     prepare_violation_path(default == "warn" or any(e.mode == "warn" for e in enforced))
+    _configure_reporting(resolved.telemetry)
     frame = user_frame()
     if _active is None:
         recorder.clear()  # a first guard starts a fresh record
@@ -176,10 +184,31 @@ def _install(
     return guard
 
 
+def _configure_reporting(telemetry: str | None) -> None:
+    """``SSOT_GUARD_RECORD`` and OpenTelemetry, each imported only when asked for (or to stop).
+
+    Here, outside the import lock: a bad value fails ``install()``, not a violation.
+    """
+    if os.environ.get("SSOT_GUARD_RECORD") or "ssot_guard._report._jsonl" in sys.modules:
+        from .._report._jsonl import subscribe_from_env
+
+        subscribe_from_env()
+    if (
+        telemetry
+        or os.environ.get("SSOT_GUARD_TELEMETRY")
+        or "ssot_guard._report._otel" in sys.modules
+    ):
+        from .._report._otel import configure
+
+        configure(telemetry)  # imports OpenTelemetry here, never in find_spec
+
+
 def _insert(guard: Guard) -> None:
     global _active
     if guard.finder is not None:
         sys.meta_path.insert(0, guard.finder)
+    if guard.callers is not None:
+        guard.callers.open()  # before the watch: a deprecation's module type goes on top
     if guard.watch is not None:
         guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True

@@ -87,6 +87,28 @@ def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) 
     return copy
 
 
+def later_spec(
+    finder: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None
+) -> ModuleSpec | None:
+    """The spec that the finders after *finder* in ``sys.meta_path`` give for *fullname*."""
+    finders = sys.meta_path
+    start = 0
+    for index, other in enumerate(finders):
+        if other is finder:
+            start = index + 1
+            break
+    for other in finders[start:]:
+        if other is finder:
+            continue
+        find = getattr(other, "find_spec", None)
+        if find is None:
+            continue
+        spec: ModuleSpec | None = find(fullname, path, target)
+        if spec is not None:
+            return spec
+    return None
+
+
 class ModuleWatch:
     """The hooks of one guard, and the loader proxies handed out for them."""
 
@@ -113,30 +135,17 @@ class ModuleWatch:
         hooks = tuple([hook for hook in self.hooks if hook.covers(fullname)])
         if not hooks:
             return None
-        finders = sys.meta_path
-        start = 0
-        for index, other in enumerate(finders):
-            if other is finder:
-                start = index + 1
-                break
-        for other in finders[start:]:
-            if other is finder:
-                continue
-            find = getattr(other, "find_spec", None)
-            if find is None:
-                continue
-            spec: ModuleSpec | None = find(fullname, path, target)
-            if spec is None:
-                continue
-            loader: object = spec.loader
-            if (
-                loader is not None
-                and not isinstance(loader, WatchedLoader)
-                and hasattr(loader, "exec_module")
-            ):
-                spec.loader = _watched(loader, self, hooks)  # type: ignore[assignment]
-            return spec
-        return None
+        spec = later_spec(finder, fullname, path, target)
+        if spec is None:
+            return None
+        loader: object = spec.loader
+        if (
+            loader is not None
+            and not isinstance(loader, WatchedLoader)
+            and hasattr(loader, "exec_module")
+        ):
+            spec.loader = _watched(loader, self, hooks)  # type: ignore[assignment]
+        return spec
 
     def check_preloaded(self, frame: FrameType | None, *, report: bool = True) -> None:
         """Let hooks see modules imported before install; *report* ``False``: only remember."""
