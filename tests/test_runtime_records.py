@@ -189,7 +189,7 @@ def test_runtime_record_fails_ci_where_no_static_rule_could_see(
     result = check(checkout, "src", "--runtime", str(record))
     assert result.returncode == EXIT_FINDINGS
     assert result.stdout.startswith(
-        "src/app/loader.py:5:1: SSOT104 import of blocked module 'app.legacy' seen at run time; "
+        "src/app/loader.py:5:1: SSOT104 import of retired module 'app.legacy' at run time; "
         "use 'app.canonical' instead (dual pattern removed)"
     )
 

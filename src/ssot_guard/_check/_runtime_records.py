@@ -20,8 +20,9 @@ import os
 from typing import TYPE_CHECKING, Any, Final
 
 from .._base._errors import SSOTError
+from .._base._messages import describe
 from . import _findings as codes
-from ._findings import Finding, explain
+from ._findings import Finding
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -38,13 +39,6 @@ KIND_CODES: Final[dict[str, tuple[str, tuple[str, ...]]]] = {
         codes.RUNTIME_DUPLICATE_CLASS,
         (codes.DUPLICATE_UNIQUE_CLASS, codes.DUPLICATE_REGISTRY_KEY),
     ),
-}
-_WHAT: Final = {
-    "import": "import of blocked module",
-    "preloaded": "blocked module imported before the guard was installed",
-    "redirect": "import of redirected module",
-    "deprecated-name": "use of deprecated name",
-    "duplicate-class": "second definition of class",
 }
 _VERSION: Final = 1
 
@@ -173,13 +167,20 @@ def _finding(record: Record, modules: dict[str, str], files: list[str]) -> Findi
             record.lineno,
             1,
             codes.STALE_RUNTIME_RECORD,
-            f"stale record: {_WHAT[kind]} {data['name']!r} seen at run time in {seen_at}, "
-            "which is not in the checked tree; if the code is gone, delete this record",
+            "stale record: "
+            + describe(kind, data["name"], where=f"run time in {seen_at}")
+            + ", which is not in the checked tree; if the code is gone, delete this record",
             data["rule"],
         )
     code = KIND_CODES[kind][0]
-    message = f"{_WHAT[kind]} {data['name']!r} seen at run time" + explain(
-        data.get("replacement"), data.get("reason"), data["rule"]
+    # The runtime's own wording, with "at run time" for the location the record saw.
+    message = describe(
+        kind,
+        data["name"],
+        use=data.get("replacement"),
+        reason=data.get("reason"),
+        rule=data["rule"],
+        where="run time",
     )
     return Finding(where, data.get("line") or 1, 1, code, message, data["rule"])
 
