@@ -1,0 +1,489 @@
+"""Rewriting one file: each site the walker found becomes an edit, or a reason it is left.
+
+Import statements are rewritten with libcst (see ``_imports``); the names they
+bind, dotted references (``a.b.old.f()``) and string targets
+(``mock.patch("a.old.X")``) are edited in place at their ``ast`` positions.
+Everything else in the file is kept byte for byte.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import warnings
+from itertools import pairwise
+from typing import TYPE_CHECKING, NamedTuple
+
+from .._check._imports import _argument, _last_name, resolve_relative
+from .._check._prefilter import DOTTED_TARGET_CALLS, IMPORT_CALLS
+from .._rules import Deprecate
+from ._imports import AliasChange, StatementChange, rewrite_statement
+from ._names import Names
+from ._source import Edit, Source, splice, string_literal
+from ._targets import module_target, name_target
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .._check._scan import SourceFile
+    from ._sites import Site
+    from ._targets import ModuleIndex
+
+
+class Left(NamedTuple):
+    """A site ``fix`` did not rewrite, and why."""
+
+    path: str
+    line: int
+    column: int
+    what: str
+    reason: str
+
+
+class FileFix(NamedTuple):
+    data: bytes  # the new content (the old one when nothing changed)
+    rewritten: int  # sites rewritten
+    left: list[Left]
+
+
+class _Refused(Exception):
+    """A site that cannot be rewritten safely; the message says why."""
+
+
+def _top(name: str) -> str:
+    return name.partition(".")[0]
+
+
+def _dotted(node: ast.expr) -> str | None:
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+class FileFixer:
+    """The rewrite of one file. *interface* says whether a public module-level name of
+    this module is imported by other files of the tree (then it is never renamed)."""
+
+    def __init__(
+        self,
+        source: SourceFile,
+        data: bytes,
+        tree: ast.Module,
+        index: ModuleIndex,
+        interface: Callable[[str], bool],
+    ) -> None:
+        self._file = source
+        self._src = Source(data)
+        self._tree = tree
+        self._index = index
+        self._interface = interface
+        self._names_cache: Names | None = None
+        self._edits: list[Edit] = []
+        self._left: list[Left] = []
+        self._rewritten = 0
+        self._chains: dict[str, str] = {}  # dotted module references to rewrite: old -> new
+        self._kept: set[str] = set()  # modules whose imports are left: their chains stay
+
+    @property
+    def _names(self) -> Names:
+        if self._names_cache is None:
+            self._names_cache = Names(self._tree)
+        return self._names_cache
+
+    def run(self, sites: list[Site]) -> FileFix:
+        statements: dict[int, tuple[ast.stmt, list[Site]]] = {}
+        others: list[Site] = []
+        for site in sites:
+            if site.statement is None:
+                others.append(site)
+            else:
+                statements.setdefault(id(site.statement), (site.statement, []))[1].append(site)
+        for statement, group in statements.values():
+            self._statement(statement, group)
+        for site in others:
+            try:
+                self._expression(site)
+            except _Refused as refusal:
+                self._leave(site.node, str(refusal))
+        self._rewrite_chains()
+        return self._finish(sites)
+
+    # -- bookkeeping ---------------------------------------------------------------------------
+
+    def _leave(self, node: ast.AST, reason: str) -> None:
+        self._left.append(
+            Left(
+                self._file.path,
+                getattr(node, "lineno", 1),
+                getattr(node, "col_offset", 0) + 1,
+                self._src.first_line(node),
+                reason,
+            )
+        )
+
+    def _finish(self, sites: list[Site]) -> FileFix:
+        data = self._src.data
+        if not self._edits:
+            return FileFix(data, 0, self._left)
+        edits = sorted(set(self._edits))
+        for before, after in pairwise(edits):
+            if after.start < before.end:
+                return self._give_up(sites, "rewrites of this file overlap; it is left unchanged")
+        new = splice(data, edits)
+        if not _compiles(new, self._file.path) and _compiles(data, self._file.path):
+            return self._give_up(
+                sites, "the rewritten file would not compile; it is left unchanged (please report)"
+            )
+        return FileFix(new, self._rewritten, self._left)
+
+    def _give_up(self, sites: list[Site], reason: str) -> FileFix:
+        left = list(self._left)
+        reported = {(entry.line, entry.column) for entry in left}
+        for site in sites:
+            line, column = getattr(site.node, "lineno", 1), getattr(site.node, "col_offset", 0) + 1
+            if (line, column) not in reported:
+                left.append(
+                    Left(self._file.path, line, column, self._src.first_line(site.node), reason)
+                )
+        return FileFix(self._src.data, 0, left)
+
+    # -- import statements ---------------------------------------------------------------------
+
+    def _statement(self, statement: ast.stmt, sites: list[Site]) -> None:
+        aliases: dict[int, AliasChange] = {}
+        removed: set[int] = set()
+        extra: list[str] = []
+        base: tuple[int, str | None] | None = None
+        renames: list[tuple[str, str]] = []
+        done = 0
+        for site in sites:
+            try:
+                if site.node is statement:
+                    assert isinstance(statement, ast.ImportFrom)
+                    base = self._from_base(statement, site)
+                else:
+                    assert isinstance(statement, ast.Import | ast.ImportFrom)
+                    index = next(i for i, a in enumerate(statement.names) if a is site.node)
+                    if isinstance(statement, ast.Import):
+                        aliases[index] = self._import_alias(statement, site, renames)
+                    else:
+                        assert isinstance(statement, ast.ImportFrom)
+                        moved = self._from_alias(statement, site, renames)
+                        if isinstance(moved, AliasChange):
+                            aliases[index] = moved
+                        else:
+                            removed.add(index)
+                            extra.append(moved)
+                done += 1
+            except _Refused as refusal:
+                self._leave(site.node, str(refusal))
+                if isinstance(site.node, ast.alias) and isinstance(statement, ast.Import):
+                    self._kept.add(site.node.name)  # "import a.old" stays: so does "a.old.f()"
+        if not done:
+            return
+        indent = self._src.indent_before(statement)
+        separator = "\n" + indent if indent is not None else "; "
+        change = StatementChange(base, aliases, frozenset(removed), extra)
+        segment = self._src.text(statement)
+        text = rewrite_statement(segment, change, separator)
+        start, end = self._src.span(statement)
+        self._edits.append(Edit(start, end, text.encode("utf-8")))
+        scope = self._names.scope_of(statement) if renames else self._tree
+        for old, new in renames:
+            for node in self._names.references(old, scope):
+                begin, finish = self._src.span(node)
+                self._edits.append(Edit(begin, finish, new.encode("utf-8")))
+        self._rewritten += done
+
+    def _scope_interface(self, statement: ast.stmt, name: str) -> bool:
+        """Whether *name*, bound by *statement*, is part of what other modules may import."""
+        if self._names.scope_of(statement) is not self._tree or name.startswith("_"):
+            return False
+        return self._file.is_package or self._interface(name)
+
+    def _rename_or_alias(
+        self, statement: ast.stmt, old: str, new: str, renames: list[tuple[str, str]]
+    ) -> str | None:
+        """``None`` if *old* is renamed to *new* throughout its scope, else the ``as`` name."""
+        names = self._names
+        scope = names.scope_of(statement)
+        interface = self._scope_interface(statement, old)
+        if not isinstance(scope, ast.ClassDef) and names.can_rename(
+            old, new, scope, interface=interface
+        ):
+            renames.append((old, new))
+            return None
+        return old
+
+    def _import_alias(
+        self, statement: ast.Import, site: Site, renames: list[tuple[str, str]]
+    ) -> AliasChange:
+        alias = site.node
+        assert isinstance(alias, ast.alias)
+        name, prefix = alias.name, site.name
+        new = self._module_for(site, name)
+        if alias.asname:
+            return AliasChange(new, None)
+        if "." not in name:
+            if "." in new:
+                return AliasChange(new, name)  # "import old" -> "import pkg.new as old"
+            return AliasChange(new, self._rename_or_alias(statement, name, new, renames))
+        old_top, new_top = _top(name), _top(new)
+        if old_top != new_top:
+            if self._names.bindings[old_top] > 1 or not self._only_through(old_top, name):
+                raise _Refused(
+                    f"the file also uses {old_top!r} apart from {name!r}, and the new import "
+                    f"binds {new_top!r} instead"
+                )
+            if new_top in self._names.used:
+                raise _Refused(f"the new import would bind {new_top!r}, which the file uses")
+        del prefix
+        self._chains[name] = new
+        return AliasChange(new, None)
+
+    def _only_through(self, top: str, dotted: str) -> bool:
+        """Whether every use of the name *top* in the file spells *dotted* (or below)."""
+        uses = sum(
+            1
+            for node in ast.walk(self._tree)
+            if isinstance(node, ast.Name) and node.id == top and isinstance(node.ctx, ast.Load)
+        )
+        through = 0
+        for node in ast.walk(self._tree):
+            if isinstance(node, ast.Attribute) and _dotted(node) == dotted:
+                through += 1
+        return uses == through
+
+    def _module_for(self, site: Site, name: str) -> str:
+        """The replacement of module *name* (at or under the rule's matched name)."""
+        target = module_target(site.rule, site.name)
+        if target.refusal is not None or target.module is None:
+            raise _Refused(target.refusal or "no replacement")
+        new = target.module + name[len(site.name) :]
+        if name != site.name and not self._index.exists(new):
+            raise _Refused(f"{new!r} (for {name!r}) is not in the tree")
+        return new
+
+    def _from_base(self, statement: ast.ImportFrom, site: Site) -> tuple[int, str | None]:
+        base = self._absolute(statement)
+        new_base = self._module_for(site, base)
+        for alias in statement.names:
+            if alias.name == "*":
+                raise _Refused("star import: the names it needs cannot be told apart")
+            why = self._index.provides(new_base, alias.name)
+            if why is not None:
+                raise _Refused(why)
+        return self._spell(statement, new_base)
+
+    def _from_alias(
+        self, statement: ast.ImportFrom, site: Site, renames: list[tuple[str, str]]
+    ) -> AliasChange | str:
+        alias = site.node
+        assert isinstance(alias, ast.alias)
+        if site.deprecated:
+            assert isinstance(site.rule, Deprecate)
+            target = name_target(site.rule)
+            if target.refusal is not None or target.module is None or target.attribute is None:
+                raise _Refused(target.refusal or "no replacement")
+            parent, last = target.module, target.attribute
+        else:
+            new = self._module_for(site, site.name)
+            parent, _, last = new.rpartition(".")
+        if not parent:
+            raise _Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
+        why = self._index.provides(parent, last)
+        if why is not None:
+            raise _Refused(why)
+        asname = alias.asname
+        if asname is None and last != alias.name:
+            asname = self._rename_or_alias(statement, alias.name, last, renames)
+        if parent == self._absolute(statement):
+            return AliasChange(last, asname)
+        level, module = self._spell(statement, parent)
+        source = "." * level + (module or "")
+        shown = f" as {asname}" if asname and asname != last else ""
+        return f"from {source} import {last}{shown}"
+
+    def _absolute(self, statement: ast.ImportFrom) -> str:
+        if not statement.level:
+            return statement.module or ""
+        resolved = resolve_relative(
+            "." * statement.level + (statement.module or ""), self._file.package
+        )
+        if resolved is None:
+            raise _Refused("relative import beyond the top-level package")
+        return resolved
+
+    def _spell(self, statement: ast.ImportFrom, module: str) -> tuple[int, str | None]:
+        """*module* as the statement would spell it: relative if it was and still can be."""
+        if statement.level:
+            anchor = resolve_relative("." * statement.level, self._file.package)
+            if anchor and module == anchor:
+                return statement.level, None
+            if anchor and module.startswith(anchor + "."):
+                return statement.level, module[len(anchor) + 1 :]
+        return 0, module
+
+    # -- calls and attributes ------------------------------------------------------------------
+
+    def _expression(self, site: Site) -> None:
+        node = site.node
+        if isinstance(node, ast.Attribute):
+            self._deprecated_attribute(site, node)
+            return
+        if not isinstance(node, ast.Call):
+            raise _Refused("not a form fix can rewrite")
+        callee = _last_name(node.func)
+        if callee in IMPORT_CALLS:
+            argument = _argument(node, 0, "name")
+        elif callee in DOTTED_TARGET_CALLS:
+            argument = _argument(node, 0, "target")
+        else:
+            raise _Refused(f"{callee}() with a computed or deprecated name: rewrite it by hand")
+        if not isinstance(argument, ast.Constant) or not isinstance(argument.value, str):
+            raise _Refused("the name is not a string literal")
+        value = argument.value
+        if site.deprecated:
+            new = self._deprecated_target(site, value)
+        elif callee in IMPORT_CALLS:
+            new = self._import_call(site, node, callee or "", value)
+        else:
+            new = self._dotted_target(site, value)
+        literal = string_literal(self._src, argument, new)
+        if literal is None:
+            raise _Refused("the string is not one plain literal (escapes, f-string, parts)")
+        start, end = self._src.span(argument)
+        self._edits.append(Edit(start, end, literal.encode("utf-8")))
+        self._rewritten += 1
+
+    def _import_call(self, site: Site, call: ast.Call, callee: str, value: str) -> str:
+        if callee == "__import__":
+            level_node = _argument(call, 4, "level")
+            fromlist = _argument(call, 3, "fromlist")
+            if level_node is not None and not (
+                isinstance(level_node, ast.Constant) and level_node.value == 0
+            ):
+                raise _Refused("__import__() with a level: rewrite it by hand")
+            names = fromlist.elts if isinstance(fromlist, ast.List | ast.Tuple) else []
+            if not names:
+                new = self._module_for(site, value) if value.startswith(site.name) else None
+                if new is None or _top(new) != _top(value):
+                    raise _Refused("__import__() without a fromlist returns the top-level package")
+        resolved = value
+        anchor = None
+        if value.startswith("."):
+            package = _argument(call, 1, "package")
+            if isinstance(package, ast.Name) and package.id == "__package__":
+                anchor_package = self._file.package
+            elif isinstance(package, ast.Constant) and isinstance(package.value, str):
+                anchor_package = package.value
+            else:
+                raise _Refused("a relative name whose package cannot be read")
+            resolved = resolve_relative(value, anchor_package) or ""
+            anchor = resolve_relative("." * (len(value) - len(value.lstrip("."))), anchor_package)
+        if not (resolved == site.name or resolved.startswith(site.name + ".")):
+            raise _Refused("the retired module is named in a fromlist: rewrite it by hand")
+        new = self._module_for(site, resolved)
+        if anchor is not None and new.startswith(anchor + "."):
+            return "." * (len(value) - len(value.lstrip("."))) + new[len(anchor) + 1 :]
+        return new
+
+    def _dotted_target(self, site: Site, value: str) -> str:
+        prefix = site.name
+        if not (
+            value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in ("", ".", ":")
+        ):
+            raise _Refused("the target spells the module in a way fix does not follow")
+        target = module_target(site.rule, prefix)
+        if target.refusal is not None or target.module is None:
+            raise _Refused(target.refusal or "no replacement")
+        rest = value[len(prefix) :]
+        first = re.split(r"[.:]", rest[1:])[0] if rest else ""
+        if first:
+            why = self._index.provides(target.module, first)
+            if why is not None:
+                raise _Refused(why)
+        return target.module + rest
+
+    def _deprecated_target(self, site: Site, value: str) -> str:
+        assert isinstance(site.rule, Deprecate)
+        target = name_target(site.rule)
+        if target.refusal is not None or target.module is None or target.attribute is None:
+            raise _Refused(target.refusal or "no replacement")
+        why = self._index.provides(target.module, target.attribute)
+        if why is not None:
+            raise _Refused(why)
+        separator = ":" if ":" in value else "."
+        return f"{target.module}{separator}{target.attribute}"
+
+    def _deprecated_attribute(self, site: Site, node: ast.Attribute) -> None:
+        assert isinstance(site.rule, Deprecate)
+        target = name_target(site.rule)
+        if target.refusal is not None or target.module is None or target.attribute is None:
+            raise _Refused(target.refusal or "no replacement")
+        if target.module != site.rule.module:
+            raise _Refused(
+                f"the replacement lives in another module: import {target.module!r} "
+                f"and use {target.attribute!r}"
+            )
+        why = self._index.provides(target.module, target.attribute)
+        if why is not None:
+            raise _Refused(why)
+        _, end = self._src.span(node)
+        spelled = node.attr.encode("utf-8")
+        if self._src.data[end - len(spelled) : end] != spelled:
+            raise _Refused("the attribute is spelled in a way fix does not follow")
+        self._edits.append(Edit(end - len(spelled), end, target.attribute.encode("utf-8")))
+        self._rewritten += 1
+
+    # -- dotted references ---------------------------------------------------------------------
+
+    def _rewrite_chains(self) -> None:
+        """``a.b.old.f()`` -> ``a.b.new.f()`` for every ``import a.b.old`` rewritten."""
+        if not self._chains:
+            return
+        inner: set[int] = set()
+        for node in ast.walk(self._tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
+                inner.add(id(node.value))
+        longest = sorted(self._chains, key=len, reverse=True)
+        for node in ast.walk(self._tree):
+            if not isinstance(node, ast.Attribute) or id(node) in inner:
+                continue
+            dotted = _dotted(node)
+            if dotted is None:
+                continue
+            for old in longest:
+                if dotted == old or dotted.startswith(old + "."):
+                    break
+            else:
+                continue
+            if any(
+                len(kept) >= len(old) and (dotted == kept or dotted.startswith(kept + "."))
+                for kept in self._kept
+            ):
+                continue  # a deeper import of it was left: so are its references
+            part: ast.expr = node
+            for _ in range(dotted.count(".") - old.count(".")):
+                assert isinstance(part, ast.Attribute)
+                part = part.value
+            start, end = self._src.span(part)
+            if self._src.data[start:end] != old.encode("utf-8"):
+                self._leave(part, f"reference to {old!r} spelled over several lines or spaces")
+                continue
+            self._edits.append(Edit(start, end, self._chains[old].encode("utf-8")))
+
+
+def _compiles(data: bytes, path: str) -> bool:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(data, path, "exec", dont_inherit=True)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return False
+    return True
