@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -67,7 +68,9 @@ def _print_diff(result: FixResult) -> None:
     for change in result.changes:
         before = change.before.decode("utf-8").splitlines(keepends=True)
         after = change.after.decode("utf-8").splitlines(keepends=True)
-        for line in difflib.unified_diff(before, after, f"a/{change.path}", f"b/{change.path}"):
+        relative = not os.path.isabs(change.path)
+        old, new = (f"a/{change.path}", f"b/{change.path}") if relative else (change.path,) * 2
+        for line in difflib.unified_diff(before, after, old, new):
             sys.stdout.write(
                 line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
             )
