@@ -139,9 +139,8 @@ def fingerprint(path: str, names: set[str]) -> dict[str, list[str]]:
     for stmt in tree.body:
         if isinstance(stmt, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             if stmt.name in names and stmt.name not in found:
+                # Bodies only: two implementations of one interface share their signatures.
                 lines: list[str] = []
-                if not isinstance(stmt, ast.ClassDef):
-                    lines.append(ast.dump(stmt.args))
                 _flatten(stmt.body, lines)
                 found[stmt.name] = lines
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):

@@ -156,9 +156,10 @@ def _copy_of(
         share = len(shared) / len(module.defined)
         if share < _DUPLICATE_SHARE or len(shared) < 2:
             return None
+        mine = (importers[module.module], -len(module.last))
+        theirs = (importers[sibling.module], -len(sibling.last))
         if len(_shared(sibling, module)) / len(sibling.defined) >= share and (
-            (importers[module.module], len(sibling.last))
-            > (importers[sibling.module], len(module.last))
+            mine > theirs or (mine == theirs and module.module < sibling.module)
         ):
             return None  # the sibling is the copy: it is suggested from its own side
         score = share * bodies.alike(module, sibling, shared)
