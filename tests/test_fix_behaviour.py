@@ -249,3 +249,30 @@ def test_import_ssot_guard_and_its_cli_do_not_import_libcst() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout == "False\n"
+
+
+def test_crlf_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
+    """A file with a UTF-8 byte order mark and CRLF line ends keeps both."""
+    root = tree(tmp_path, {})
+    data = b"\xef\xbb\xbfimport app.old\r\nfrom app.old import (\r\n    f,\r\n)\r\napp.old.f()\r\n"
+    (root / "app/user.py").write_bytes(data)
+    run_fix(root)
+    assert (root / "app/user.py").read_bytes() == data.replace(b"app.old", b"app.new")
+
+
+def test_import_of_several_modules_on_one_line(tmp_path: Path) -> None:
+    """``import os, app.old, sys``: only the retired module changes."""
+    root = tree(tmp_path, {"app/user.py": "import os, app.old as o, sys\n"})
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "import os, app.new as o, sys\n"
+
+
+def test_dunder_import_without_fromlist_across_packages_is_left(tmp_path: Path) -> None:
+    """``__import__("app.old")`` returns ``app``; to another top-level package it is left."""
+    config = '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "lib.new"\n'
+    root = tree(
+        tmp_path, {"lib/new.py": CANONICAL, "app/user.py": 'm = __import__("app.old")\n'}, config
+    )
+    result = run_fix(root)
+    assert "returns the top-level package" in result.left[0].reason
+    assert (root / "app/user.py").read_text() == 'm = __import__("app.old")\n'

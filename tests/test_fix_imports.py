@@ -164,3 +164,13 @@ def test_deprecated_attribute_in_same_module(tmp_path: Path) -> None:
     root = tree(tmp_path, {**files, "app/user.py": "import app.new\n\napp.new.make()\n"}, config)
     run_fix(root)
     assert (root / "app/user.py").read_text() == "import app.new\n\napp.new.build()\n"
+
+
+def test_dotted_reference_through_a_shadowed_name_is_left(tmp_path: Path) -> None:
+    """When ``app`` is also a parameter, ``app.old.f()`` may not be the module: it is left."""
+    root = tree(
+        tmp_path, {"app/user.py": "import app.old\n\ndef g(app):\n    return app.old.f()\n"}
+    )
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text().endswith("    return app.old.f()\n")
+    assert result.left[0].reason == "'app' is also bound otherwise in this file"

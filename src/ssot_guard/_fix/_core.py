@@ -140,7 +140,17 @@ def _fix_file(
         index,
         lambda name: tree.mentions_elsewhere(source.path, source.module, name),
     )
-    return fixer.run(walker.sites)
+    try:
+        return fixer.run(walker.sites)
+    except Exception as error:  # a bug for one file must not stop the others half way
+        problems.append(
+            Problem(
+                source.path,
+                f"could not be rewritten ({type(error).__name__}: {error}); left unchanged "
+                "(please report this)",
+            )
+        )
+        return None
 
 
 if TYPE_CHECKING:

@@ -50,8 +50,11 @@ def _dotted(text: str) -> cst.Attribute | cst.Name:
     return node
 
 
-def rewrite_statement(segment: str, change: StatementChange, separator: str) -> str:
-    """The new text of the import statement *segment* (its exact source text)."""
+def rewrite_statement(
+    segment: str, change: StatementChange, separator: str, newline: str = "\n"
+) -> str:
+    """The new text of the import statement *segment* (its exact source text); line breaks
+    inside it are written as *newline*, the file's own."""
     import libcst as cst
 
     line = cst.parse_statement(segment)
@@ -86,7 +89,8 @@ def rewrite_statement(segment: str, change: StatementChange, separator: str) -> 
                 kept = updated.with_changes(names=names)
         else:
             kept = updated
-    statements = [cst.Module([]).code_for_node(kept)] if kept is not None else []
+    module = cst.Module([], default_newline=newline)
+    statements = [module.code_for_node(kept)] if kept is not None else []
     return separator.join([*statements, *change.extra])
 
 

@@ -22,6 +22,8 @@ class Names:
     def __init__(self, tree: ast.Module) -> None:
         self.tree = tree
         self.bindings: Counter[str] = Counter()
+        #: ... of which by import statements.
+        self.imported: Counter[str] = Counter()
         self.used: set[str] = set()
         self.exported: set[str] = set()
         #: Import statement -> the function, class or module whose scope it binds in.
@@ -47,6 +49,7 @@ class Names:
             for alias in node.names:
                 if alias.name != "*":
                     bound.append(alias.asname or alias.name.partition(".")[0])
+                    self.imported[bound[-1]] += 1
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound.append(node.name)
         elif isinstance(node, ast.arg):

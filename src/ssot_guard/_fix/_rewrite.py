@@ -186,11 +186,12 @@ class FileFixer:
                     self._kept.add(site.node.name)  # "import a.old" stays: so does "a.old.f()"
         if not done:
             return
+        newline = "\r\n" if b"\r\n" in self._src.data else "\n"
         indent = self._src.indent_before(statement)
-        separator = "\n" + indent if indent is not None else "; "
+        separator = newline + indent if indent is not None else "; "
         change = StatementChange(base, aliases, frozenset(removed), extra)
         segment = self._src.text(statement)
-        text = rewrite_statement(segment, change, separator)
+        text = rewrite_statement(segment, change, separator, newline)
         start, end = self._src.span(statement)
         self._edits.append(Edit(start, end, text.encode("utf-8")))
         scope = self._names.scope_of(statement) if renames else self._tree
@@ -452,6 +453,7 @@ class FileFixer:
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
                 inner.add(id(node.value))
         longest = sorted(self._chains, key=len, reverse=True)
+        names = self._names
         for node in ast.walk(self._tree):
             if not isinstance(node, ast.Attribute) or id(node) in inner:
                 continue
@@ -468,6 +470,12 @@ class FileFixer:
                 for kept in self._kept
             ):
                 continue  # a deeper import of it was left: so are its references
+            top = _top(old)
+            if names.bindings[top] > names.imported[top]:
+                # "app" is also a parameter or variable somewhere: which use means the
+                # module cannot be told without a full scope analysis, so none is touched.
+                self._leave(node, f"{top!r} is also bound otherwise in this file")
+                continue
             part: ast.expr = node
             for _ in range(dotted.count(".") - old.count(".")):
                 assert isinstance(part, ast.Attribute)

@@ -20,7 +20,8 @@ class Source:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        starts = [0]
+        # ast counts the first line's columns after a UTF-8 byte order mark.
+        starts = [3 if data.startswith(b"\xef\xbb\xbf") else 0]
         position = data.find(b"\n")
         while position >= 0:
             starts.append(position + 1)
