@@ -89,8 +89,8 @@ def rewrite_statement(
                 kept = updated.with_changes(names=names)
         else:
             kept = updated
-    module = cst.Module([], default_newline=newline)
-    statements = [module.code_for_node(kept)] if kept is not None else []
+    printer = cst.Module([], default_newline=newline)
+    statements = [printer.code_for_node(kept)] if kept is not None else []
     return separator.join([*statements, *change.extra])
 
 
