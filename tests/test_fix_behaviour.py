@@ -243,12 +243,28 @@ def test_missing_libcst_is_one_clear_error(
 def test_import_ssot_guard_and_its_cli_do_not_import_libcst() -> None:
     """libcst is loaded only when ``fix`` runs, never by ``import ssot_guard`` or the parser."""
     code = (
-        "import sys, ssot_guard, ssot_guard._cli as c; c._parser(); print('libcst' in sys.modules)"
+        "import sys, ssot_guard, ssot_guard._cli as c; c._parser(); "
+        "print('libcst' in sys.modules, 'ssot_guard._fix._core' in sys.modules)"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
-    assert result.stdout == "False\n"
+    assert result.stdout == "False False\n"
+
+
+def test_fix_and_suggest_are_public_and_loaded_on_first_use() -> None:
+    """``ssot_guard.fix`` and ``suggest`` exist; ``import ssot_guard`` loads neither."""
+    code = (
+        "import sys, ssot_guard\n"
+        "before = {'ssot_guard._fix', 'ssot_guard._suggest'} & set(sys.modules)\n"
+        "from ssot_guard._fix import fix\n"
+        "from ssot_guard._suggest import suggest\n"
+        "print(sorted(before), ssot_guard.fix is fix, ssot_guard.suggest is suggest)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout == "[] True True\n"
 
 
 def test_crlf_and_byte_order_mark_are_kept(tmp_path: Path) -> None:

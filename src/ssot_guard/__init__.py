@@ -8,6 +8,7 @@ from ._errors import (
     DeprecatedAttributeError,
     DeprecatedNameError,
     DuplicateClassError,
+    MissingExtraError,
     PreloadedModuleError,
     SSOTError,
     SSOTWarning,
@@ -25,6 +26,25 @@ from ._report import Subscription, on_violation, report
 from ._rules import Block, Deprecate, Redirect, Rule, Unique
 from ._violations import Violation, clear_violations, violations
 
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from ._fix import FixResult, fix
+    from ._suggest import SuggestResult, suggest
+
+#: Loaded on first use: ``import ssot_guard`` stays as cheap as the guard needs.
+_LAZY = {"fix": "_fix", "FixResult": "_fix", "suggest": "_suggest", "SuggestResult": "_suggest"}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 __all__ = [
     "Block",
     "BlockedImportError",
@@ -35,7 +55,9 @@ __all__ = [
     "DeprecatedNameError",
     "DuplicateClassError",
     "Finding",
+    "FixResult",
     "Guard",
+    "MissingExtraError",
     "PreloadedModuleError",
     "Redirect",
     "Rule",
@@ -44,12 +66,14 @@ __all__ = [
     "SSOTMeta",
     "SSOTWarning",
     "Subscription",
+    "SuggestResult",
     "Unique",
     "Violation",
     "active_guard",
     "canonical",
     "check",
     "clear_violations",
+    "fix",
     "install",
     "load_config",
     "on_violation",
@@ -57,6 +81,7 @@ __all__ = [
     "registry_snapshot",
     "report",
     "ssot_class",
+    "suggest",
     "uninstall",
     "violations",
 ]

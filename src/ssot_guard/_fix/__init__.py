@@ -6,7 +6,7 @@ is rewritten, and its absence is reported before anything is read.
 
 from __future__ import annotations
 
-from .._errors import SSOTError
+from .._errors import MissingExtraError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
     from ._rewrite import Left
 
 __all__ = ["FixResult", "MissingExtraError", "fix"]
-
-
-class MissingExtraError(SSOTError, ImportError):
-    """An optional dependency that a command needs is not installed."""
 
 
 class FixResult:

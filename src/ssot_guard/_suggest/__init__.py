@@ -5,16 +5,24 @@ Reads source with ``ast`` only: nothing in the tree is imported or run.
 
 from __future__ import annotations
 
-from ._model import Evidence, Suggestion
-
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     import os
     from collections.abc import Iterable, Sequence
 
     from .._rules import Rule
+    from ._model import Evidence, Suggestion
 
 __all__ = ["Evidence", "SuggestResult", "Suggestion", "suggest"]
+
+
+def __getattr__(name: str) -> object:
+    # Evidence and Suggestion are NamedTuples: typing loads only when they are asked for.
+    if name in ("Evidence", "Suggestion"):
+        from . import _model
+
+        return getattr(_model, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class SuggestResult:

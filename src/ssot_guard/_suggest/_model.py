@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import NamedTuple
 
 
@@ -43,5 +42,7 @@ class Suggestion(NamedTuple):
 def _toml_value(value: object) -> str:
     if isinstance(value, list | tuple):
         return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    import json
+
     # A TOML basic string is a JSON string for everything a module name or reason holds.
     return json.dumps(str(value), ensure_ascii=False)
