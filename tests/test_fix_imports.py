@@ -174,3 +174,41 @@ def test_dotted_reference_through_a_shadowed_name_is_left(tmp_path: Path) -> Non
     result = run_fix(root)
     assert (root / "app/user.py").read_text().endswith("    return app.old.f()\n")
     assert result.left[0].reason == "'app' is also bound otherwise in this file"
+
+
+SEED_LIKE = """\
+[tool.ssot_guard]
+[[tool.ssot_guard.block]]
+module = "app.factory"
+use = "app.manager"
+[[tool.ssot_guard.deprecate]]
+name = "app.factory:create"
+use = "app.manager:get"
+"""
+
+
+def test_deprecated_name_from_a_blocked_module_goes_to_its_replacement(tmp_path: Path) -> None:
+    """``from app.factory import (create,)``: the deprecate rule names where ``create`` went."""
+    files = {
+        "app/factory.py": "def create(): ...\n",
+        "app/manager.py": "def get(): ...\n",
+        "app/user.py": "from app.factory import (\n    create,  # why\n)\n\ncreate()\n",
+    }
+    root = tree(tmp_path, files, SEED_LIKE)
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "from app.manager import (\n    get,  # why\n)\n\nget()\n"
+    )
+
+
+def test_left_statement_renames_nothing(tmp_path: Path) -> None:
+    """When one name of a statement cannot move, the statement and every use stay as written."""
+    files = {
+        "app/factory.py": "def create(): ...\nclass Extra: ...\n",
+        "app/manager.py": "def get(): ...\n",
+        "app/user.py": "from app.factory import create, Extra\n\ncreate(Extra)\n",
+    }
+    root = tree(tmp_path, files, SEED_LIKE)
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == files["app/user.py"]
+    assert result.left[0].reason == "'app.manager' does not define 'Extra'"

@@ -139,6 +139,7 @@ def _fix_file(
         parsed,
         index,
         lambda name: tree.mentions_elsewhere(source.path, source.module, name),
+        plan.deprecated,
     )
     try:
         return fixer.run(walker.sites)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, NamedTuple
 from .._check._imports import _argument, _last_name, resolve_relative
 from .._check._prefilter import DOTTED_TARGET_CALLS, IMPORT_CALLS
 from .._rules import Deprecate
-from ._imports import AliasChange, StatementChange, rewrite_statement
+from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement
 from ._names import Names
 from ._source import Edit, Source, splice, string_literal
 from ._targets import module_target, name_target
@@ -76,8 +76,10 @@ class FileFixer:
         tree: ast.Module,
         index: ModuleIndex,
         interface: Callable[[str], bool],
+        deprecated: dict[str, Deprecate] | None = None,
     ) -> None:
         self._file = source
+        self._deprecated = deprecated or {}
         self._src = Source(data)
         self._tree = tree
         self._index = index
@@ -156,29 +158,30 @@ class FileFixer:
 
     def _statement(self, statement: ast.stmt, sites: list[Site]) -> None:
         aliases: dict[int, AliasChange] = {}
-        removed: set[int] = set()
-        extra: list[str] = []
+        moves: dict[int, NewImport] = {}
         base: tuple[int, str | None] | None = None
         renames: list[tuple[str, str]] = []
         done = 0
         for site in sites:
+            mine: list[tuple[str, str]] = []  # kept only if the whole site is rewritten
             try:
                 if site.node is statement:
                     assert isinstance(statement, ast.ImportFrom)
-                    base = self._from_base(statement, site)
+                    base, moved = self._from_base(statement, site, mine)
+                    moves.update(moved)
                 else:
                     assert isinstance(statement, ast.Import | ast.ImportFrom)
                     index = next(i for i, a in enumerate(statement.names) if a is site.node)
                     if isinstance(statement, ast.Import):
-                        aliases[index] = self._import_alias(statement, site, renames)
+                        aliases[index] = self._import_alias(statement, site, mine)
                     else:
                         assert isinstance(statement, ast.ImportFrom)
-                        moved = self._from_alias(statement, site, renames)
-                        if isinstance(moved, AliasChange):
-                            aliases[index] = moved
+                        change = self._from_alias(statement, site, mine)
+                        if isinstance(change, AliasChange):
+                            aliases[index] = change
                         else:
-                            removed.add(index)
-                            extra.append(moved)
+                            moves[index] = change
+                renames.extend(mine)
                 done += 1
             except _Refused as refusal:
                 self._leave(site.node, str(refusal))
@@ -186,12 +189,25 @@ class FileFixer:
                     self._kept.add(site.node.name)  # "import a.old" stays: so does "a.old.f()"
         if not done:
             return
+        if (
+            isinstance(statement, ast.ImportFrom)
+            and moves
+            and len(moves) == len(statement.names)
+            and len({(m.level, m.module) for m in moves.values()}) == 1
+        ):
+            # Every name goes to one module: change the statement in place, so that its
+            # parentheses and comments stay.
+            first = next(iter(moves.values()))
+            base = (first.level, first.module)
+            aliases = {i: AliasChange(m.name, m.asname) for i, m in moves.items()}
+            moves = {}
         newline = "\r\n" if b"\r\n" in self._src.data else "\n"
         indent = self._src.indent_before(statement)
         separator = newline + indent if indent is not None else "; "
-        change = StatementChange(base, aliases, frozenset(removed), extra)
+        extra = [moves[i].code() for i in sorted(moves)]
+        statement_change = StatementChange(base, aliases, frozenset(moves), extra)
         segment = self._src.text(statement)
-        text = rewrite_statement(segment, change, separator, newline)
+        text = rewrite_statement(segment, statement_change, separator, newline)
         start, end = self._src.span(statement)
         self._edits.append(Edit(start, end, text.encode("utf-8")))
         scope = self._names.scope_of(statement) if renames else self._tree
@@ -270,20 +286,34 @@ class FileFixer:
             raise _Refused(f"{new!r} (for {name!r}) is not in the tree")
         return new
 
-    def _from_base(self, statement: ast.ImportFrom, site: Site) -> tuple[int, str | None]:
+    def _from_base(
+        self, statement: ast.ImportFrom, site: Site, renames: list[tuple[str, str]]
+    ) -> tuple[tuple[int, str | None], dict[int, NewImport]]:
+        """The statement's new module, and the names that a deprecate rule sends elsewhere
+        (alias index -> the statement that imports the replacement)."""
         base = self._absolute(statement)
         new_base = self._module_for(site, base)
-        for alias in statement.names:
+        moved: dict[int, NewImport] = {}
+        for index, alias in enumerate(statement.names):
             if alias.name == "*":
                 raise _Refused("star import: the names it needs cannot be told apart")
+            deprecated = self._deprecated.get(f"{base}.{alias.name}")
+            if deprecated is not None:
+                # "from old import make" where make itself is retired for new:build.
+                target = name_target(deprecated)
+                if target.module is not None and target.attribute is not None:
+                    moved[index] = self._moved(
+                        statement, alias, target.module, target.attribute, renames
+                    )
+                    continue
             why = self._index.provides(new_base, alias.name)
             if why is not None:
                 raise _Refused(why)
-        return self._spell(statement, new_base)
+        return self._spell(statement, new_base), moved
 
     def _from_alias(
         self, statement: ast.ImportFrom, site: Site, renames: list[tuple[str, str]]
-    ) -> AliasChange | str:
+    ) -> AliasChange | NewImport:
         alias = site.node
         assert isinstance(alias, ast.alias)
         if site.deprecated:
@@ -300,15 +330,32 @@ class FileFixer:
         why = self._index.provides(parent, last)
         if why is not None:
             raise _Refused(why)
+        if parent == self._absolute(statement):
+            asname = alias.asname
+            if asname is None and last != alias.name:
+                asname = self._rename_or_alias(statement, alias.name, last, renames)
+            return AliasChange(last, asname)
+        return self._moved(statement, alias, parent, last, renames)
+
+    def _moved(
+        self,
+        statement: ast.ImportFrom,
+        alias: ast.alias,
+        parent: str,
+        last: str,
+        renames: list[tuple[str, str]],
+    ) -> NewImport:
+        """``from <parent> import <last>`` for *alias*, keeping or renaming its bound name."""
+        if not parent:
+            raise _Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
+        why = self._index.provides(parent, last)
+        if why is not None:
+            raise _Refused(why)
         asname = alias.asname
         if asname is None and last != alias.name:
             asname = self._rename_or_alias(statement, alias.name, last, renames)
-        if parent == self._absolute(statement):
-            return AliasChange(last, asname)
         level, module = self._spell(statement, parent)
-        source = "." * level + (module or "")
-        shown = f" as {asname}" if asname and asname != last else ""
-        return f"from {source} import {last}{shown}"
+        return NewImport(level, module, last, asname)
 
     def _absolute(self, statement: ast.ImportFrom) -> str:
         if not statement.level:
