@@ -292,3 +292,19 @@ def test_dunder_import_without_fromlist_across_packages_is_left(tmp_path: Path) 
     result = run_fix(root)
     assert "returns the top-level package" in result.left[0].reason
     assert (root / "app/user.py").read_text() == 'm = __import__("app.old")\n'
+
+
+def test_fifo_named_like_source_is_reported_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO called ``x.py`` would block a plain read forever: it is reported and skipped."""
+    root = tree(tmp_path, {"app/user.py": USER})
+    os.mkfifo(root / "app" / "pipe.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--check", "--config", "pyproject.toml", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "app/pipe.py: cannot read: not a regular file" in result.stderr
+    assert "1 file(s) would change" in result.stderr

@@ -309,3 +309,22 @@ def test_two_process_read_keeps_the_order() -> None:
     """Big trees are read in two processes; the results come back in the files' order."""
     items = [str(i) for i in range(SPLIT_FROM + 7)]
     assert map_files(int, items) == list(range(SPLIT_FROM + 7))
+
+
+def test_fifo_named_like_source_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO called ``x.py`` is skipped (counted as unparsed) instead of blocking the read."""
+    import os
+    import subprocess
+
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    os.mkfifo(root / "app" / "pipe.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "suggest", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "1 of 1 suggestion(s) shown" in result.stderr
+    assert "1 did not parse (skipped)" in result.stderr

@@ -13,6 +13,7 @@ import re
 import warnings
 from typing import TYPE_CHECKING, NamedTuple
 
+from .._files import read_regular
 from ._rewrite import FileFixer, Left
 from ._sites import SiteWalker
 from ._targets import ModuleIndex
@@ -70,8 +71,7 @@ def run(plan: Plan, sources: Sequence[SourceFile], roots: Iterable[str], *, writ
     candidates: list[SourceFile] = []
     for source in sources:
         try:
-            with open(source.path, "rb") as file:
-                data = file.read()
+            data = read_regular(source.path)
         except OSError as error:
             problems.append(Problem(source.path, f"cannot read: {error.strerror or error}"))
             continue

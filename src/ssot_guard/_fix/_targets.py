@@ -11,6 +11,7 @@ import ast
 import os
 from typing import TYPE_CHECKING, NamedTuple
 
+from .._files import read_regular
 from .._finder import redirect_target
 from .._rules import Block, Deprecate, Redirect
 
@@ -128,8 +129,7 @@ class ModuleIndex:
 
     def _read(self, path: str, module: str, seen: frozenset[str]) -> frozenset[str] | None:
         try:
-            with open(path, "rb") as file:
-                tree = ast.parse(file.read(), filename=path)
+            tree = ast.parse(read_regular(path), filename=path)
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
         names: set[str] = set()

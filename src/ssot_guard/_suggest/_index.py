@@ -14,6 +14,7 @@ import warnings
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._check._imports import resolve_relative
+from .._files import read_regular
 
 if TYPE_CHECKING:
     from .._check._scan import SourceFile
@@ -60,8 +61,7 @@ def is_test(relative: str) -> bool:
 
 def parse(path: str) -> ast.Module | None:
     try:
-        with open(path, "rb") as file:
-            data = file.read()
+        data = read_regular(path)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             return ast.parse(data, filename=path)
