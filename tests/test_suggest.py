@@ -327,4 +327,4 @@ def test_fifo_named_like_source_is_skipped_not_waited_on(tmp_path: Path) -> None
         check=False,
     )
     assert "1 of 1 suggestion(s) shown" in result.stderr
-    assert "1 did not parse (skipped)" in result.stderr
+    assert "1 could not be read or parsed (skipped)" in result.stderr

@@ -93,6 +93,12 @@ def run(plan: Plan, sources: Sequence[SourceFile], roots: Iterable[str], *, writ
             continue
         if write:
             try:
+                if read_regular(source.path) != data:
+                    # Someone (an editor, a formatter) wrote it meanwhile: theirs wins.
+                    problems.append(
+                        Problem(source.path, "changed while fix ran; left as it is now")
+                    )
+                    continue
                 write_atomic(source.path, fixed.data)
             except OSError as error:
                 problems.append(

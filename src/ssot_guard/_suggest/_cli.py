@@ -95,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     shown = min(total, args.limit) if args.limit else total
     notes = [f"{shown} of {total} suggestion(s) shown", f"{result.files} file(s) read"]
     if result.unparsed:
-        notes.append(f"{result.unparsed} did not parse (skipped)")
+        notes.append(f"{result.unparsed} could not be read or parsed (skipped)")
     if result.configured:
         notes.append(f"{result.configured} already configured (--all shows them)")
     print(f"ssot-guard suggest: {'; '.join(notes)}", file=sys.stderr)
