@@ -9,18 +9,17 @@ Everything else in the file is kept byte for byte.
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
-from .._check._imports import _argument, _last_name, resolve_relative
-from .._check._prefilter import DOTTED_TARGET_CALLS, IMPORT_CALLS
+from .._check._imports import resolve_relative
 from .._rules import Deprecate
+from ._expressions import ExpressionRewriter, Refused, top
 from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement
 from ._names import Names
-from ._source import Edit, Source, splice, string_literal
-from ._targets import module_target, name_target
+from ._source import Edit, Source, splice
+from ._targets import name_target
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -46,14 +45,6 @@ class FileFix(NamedTuple):
     left: list[Left]
 
 
-class _Refused(Exception):
-    """A site that cannot be rewritten safely; the message says why."""
-
-
-def _top(name: str) -> str:
-    return name.partition(".")[0]
-
-
 def _dotted(node: ast.expr) -> str | None:
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -65,7 +56,7 @@ def _dotted(node: ast.expr) -> str | None:
     return ".".join(reversed(parts))
 
 
-class FileFixer:
+class FileFixer(ExpressionRewriter):
     """The rewrite of one file. *interface* says whether a public module-level name of
     this module is imported by other files of the tree (then it is never renamed)."""
 
@@ -110,7 +101,7 @@ class FileFixer:
         for site in others:
             try:
                 self._expression(site)
-            except _Refused as refusal:
+            except Refused as refusal:
                 self._leave(site.node, str(refusal))
         self._rewrite_chains()
         return self._finish(sites)
@@ -183,7 +174,7 @@ class FileFixer:
                             moves[index] = change
                 renames.extend(mine)
                 done += 1
-            except _Refused as refusal:
+            except Refused as refusal:
                 self._leave(site.node, str(refusal))
                 if isinstance(site.node, ast.alias) and isinstance(statement, ast.Import):
                     self._kept.add(site.node.name)  # "import a.old" stays: so does "a.old.f()"
@@ -250,15 +241,15 @@ class FileFixer:
             if "." in new:
                 return AliasChange(new, name)  # "import old" -> "import pkg.new as old"
             return AliasChange(new, self._rename_or_alias(statement, name, new, renames))
-        old_top, new_top = _top(name), _top(new)
+        old_top, new_top = top(name), top(new)
         if old_top != new_top:
             if self._names.bindings[old_top] > 1 or not self._only_through(old_top, name):
-                raise _Refused(
+                raise Refused(
                     f"the file also uses {old_top!r} apart from {name!r}, and the new import "
                     f"binds {new_top!r} instead"
                 )
             if new_top in self._names.used:
-                raise _Refused(f"the new import would bind {new_top!r}, which the file uses")
+                raise Refused(f"the new import would bind {new_top!r}, which the file uses")
         del prefix
         self._chains[name] = new
         return AliasChange(new, None)
@@ -276,16 +267,6 @@ class FileFixer:
                 through += 1
         return uses == through
 
-    def _module_for(self, site: Site, name: str) -> str:
-        """The replacement of module *name* (at or under the rule's matched name)."""
-        target = module_target(site.rule, site.name)
-        if target.refusal is not None or target.module is None:
-            raise _Refused(target.refusal or "no replacement")
-        new = target.module + name[len(site.name) :]
-        if name != site.name and not self._index.exists(new):
-            raise _Refused(f"{new!r} (for {name!r}) is not in the tree")
-        return new
-
     def _from_base(
         self, statement: ast.ImportFrom, site: Site, renames: list[tuple[str, str]]
     ) -> tuple[tuple[int, str | None], dict[int, NewImport]]:
@@ -296,7 +277,7 @@ class FileFixer:
         moved: dict[int, NewImport] = {}
         for index, alias in enumerate(statement.names):
             if alias.name == "*":
-                raise _Refused("star import: the names it needs cannot be told apart")
+                raise Refused("star import: the names it needs cannot be told apart")
             deprecated = self._deprecated.get(f"{base}.{alias.name}")
             if deprecated is not None:
                 # "from old import make" where make itself is retired for new:build.
@@ -308,7 +289,7 @@ class FileFixer:
                     continue
             why = self._index.provides(new_base, alias.name)
             if why is not None:
-                raise _Refused(why)
+                raise Refused(why)
         return self._spell(statement, new_base), moved
 
     def _from_alias(
@@ -320,16 +301,16 @@ class FileFixer:
             assert isinstance(site.rule, Deprecate)
             target = name_target(site.rule)
             if target.refusal is not None or target.module is None or target.attribute is None:
-                raise _Refused(target.refusal or "no replacement")
+                raise Refused(target.refusal or "no replacement")
             parent, last = target.module, target.attribute
         else:
             new = self._module_for(site, site.name)
             parent, _, last = new.rpartition(".")
         if not parent:
-            raise _Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
+            raise Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
         why = self._index.provides(parent, last)
         if why is not None:
-            raise _Refused(why)
+            raise Refused(why)
         if parent == self._absolute(statement):
             asname = alias.asname
             if asname is None and last != alias.name:
@@ -347,10 +328,10 @@ class FileFixer:
     ) -> NewImport:
         """``from <parent> import <last>`` for *alias*, keeping or renaming its bound name."""
         if not parent:
-            raise _Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
+            raise Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
         why = self._index.provides(parent, last)
         if why is not None:
-            raise _Refused(why)
+            raise Refused(why)
         asname = alias.asname
         if asname is None and last != alias.name:
             asname = self._rename_or_alias(statement, alias.name, last, renames)
@@ -364,7 +345,7 @@ class FileFixer:
             "." * statement.level + (statement.module or ""), self._file.package
         )
         if resolved is None:
-            raise _Refused("relative import beyond the top-level package")
+            raise Refused("relative import beyond the top-level package")
         return resolved
 
     def _spell(self, statement: ast.ImportFrom, module: str) -> tuple[int, str | None]:
@@ -376,118 +357,6 @@ class FileFixer:
             if anchor and module.startswith(anchor + "."):
                 return statement.level, module[len(anchor) + 1 :]
         return 0, module
-
-    # -- calls and attributes ------------------------------------------------------------------
-
-    def _expression(self, site: Site) -> None:
-        node = site.node
-        if isinstance(node, ast.Attribute):
-            self._deprecated_attribute(site, node)
-            return
-        if not isinstance(node, ast.Call):
-            raise _Refused("not a form fix can rewrite")
-        callee = _last_name(node.func)
-        if callee in IMPORT_CALLS:
-            argument = _argument(node, 0, "name")
-        elif callee in DOTTED_TARGET_CALLS:
-            argument = _argument(node, 0, "target")
-        else:
-            raise _Refused(f"{callee}() with a computed or deprecated name: rewrite it by hand")
-        if not isinstance(argument, ast.Constant) or not isinstance(argument.value, str):
-            raise _Refused("the name is not a string literal")
-        value = argument.value
-        if site.deprecated:
-            new = self._deprecated_target(site, value)
-        elif callee in IMPORT_CALLS:
-            new = self._import_call(site, node, callee or "", value)
-        else:
-            new = self._dotted_target(site, value)
-        literal = string_literal(self._src, argument, new)
-        if literal is None:
-            raise _Refused("the string is not one plain literal (escapes, f-string, parts)")
-        start, end = self._src.span(argument)
-        self._edits.append(Edit(start, end, literal.encode("utf-8")))
-        self._rewritten += 1
-
-    def _import_call(self, site: Site, call: ast.Call, callee: str, value: str) -> str:
-        if callee == "__import__":
-            level_node = _argument(call, 4, "level")
-            fromlist = _argument(call, 3, "fromlist")
-            if level_node is not None and not (
-                isinstance(level_node, ast.Constant) and level_node.value == 0
-            ):
-                raise _Refused("__import__() with a level: rewrite it by hand")
-            names = fromlist.elts if isinstance(fromlist, ast.List | ast.Tuple) else []
-            if not names:
-                new = self._module_for(site, value) if value.startswith(site.name) else None
-                if new is None or _top(new) != _top(value):
-                    raise _Refused("__import__() without a fromlist returns the top-level package")
-        resolved = value
-        anchor = None
-        if value.startswith("."):
-            package = _argument(call, 1, "package")
-            if isinstance(package, ast.Name) and package.id == "__package__":
-                anchor_package = self._file.package
-            elif isinstance(package, ast.Constant) and isinstance(package.value, str):
-                anchor_package = package.value
-            else:
-                raise _Refused("a relative name whose package cannot be read")
-            resolved = resolve_relative(value, anchor_package) or ""
-            anchor = resolve_relative("." * (len(value) - len(value.lstrip("."))), anchor_package)
-        if not (resolved == site.name or resolved.startswith(site.name + ".")):
-            raise _Refused("the retired module is named in a fromlist: rewrite it by hand")
-        new = self._module_for(site, resolved)
-        if anchor is not None and new.startswith(anchor + "."):
-            return "." * (len(value) - len(value.lstrip("."))) + new[len(anchor) + 1 :]
-        return new
-
-    def _dotted_target(self, site: Site, value: str) -> str:
-        prefix = site.name
-        if not (
-            value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in ("", ".", ":")
-        ):
-            raise _Refused("the target spells the module in a way fix does not follow")
-        target = module_target(site.rule, prefix)
-        if target.refusal is not None or target.module is None:
-            raise _Refused(target.refusal or "no replacement")
-        rest = value[len(prefix) :]
-        first = re.split(r"[.:]", rest[1:])[0] if rest else ""
-        if first:
-            why = self._index.provides(target.module, first)
-            if why is not None:
-                raise _Refused(why)
-        return target.module + rest
-
-    def _deprecated_target(self, site: Site, value: str) -> str:
-        assert isinstance(site.rule, Deprecate)
-        target = name_target(site.rule)
-        if target.refusal is not None or target.module is None or target.attribute is None:
-            raise _Refused(target.refusal or "no replacement")
-        why = self._index.provides(target.module, target.attribute)
-        if why is not None:
-            raise _Refused(why)
-        separator = ":" if ":" in value else "."
-        return f"{target.module}{separator}{target.attribute}"
-
-    def _deprecated_attribute(self, site: Site, node: ast.Attribute) -> None:
-        assert isinstance(site.rule, Deprecate)
-        target = name_target(site.rule)
-        if target.refusal is not None or target.module is None or target.attribute is None:
-            raise _Refused(target.refusal or "no replacement")
-        if target.module != site.rule.module:
-            raise _Refused(
-                f"the replacement lives in another module: import {target.module!r} "
-                f"and use {target.attribute!r}"
-            )
-        why = self._index.provides(target.module, target.attribute)
-        if why is not None:
-            raise _Refused(why)
-        _, end = self._src.span(node)
-        spelled = node.attr.encode("utf-8")
-        if self._src.data[end - len(spelled) : end] != spelled:
-            raise _Refused("the attribute is spelled in a way fix does not follow")
-        self._edits.append(Edit(end - len(spelled), end, target.attribute.encode("utf-8")))
-        self._rewritten += 1
 
     # -- dotted references ---------------------------------------------------------------------
 
@@ -517,11 +386,11 @@ class FileFixer:
                 for kept in self._kept
             ):
                 continue  # a deeper import of it was left: so are its references
-            top = _top(old)
-            if names.bindings[top] > names.imported[top]:
+            package = top(old)
+            if names.bindings[package] > names.imported[package]:
                 # "app" is also a parameter or variable somewhere: which use means the
                 # module cannot be told without a full scope analysis, so none is touched.
-                self._leave(node, f"{top!r} is also bound otherwise in this file")
+                self._leave(node, f"{package!r} is also bound otherwise in this file")
                 continue
             part: ast.expr = node
             for _ in range(dotted.count(".") - old.count(".")):
