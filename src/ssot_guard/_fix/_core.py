@@ -52,14 +52,20 @@ class _Tree:
 
     def __init__(self) -> None:
         self.data: dict[str, bytes] = {}
+        self._mentions: dict[tuple[bytes, str], list[str]] = {}
 
     def mentions_elsewhere(self, path: str, module: str, name: str) -> bool:
-        word = re.compile(rb"(?<![\w.])" + re.escape(name.encode()) + rb"(?!\w)")
+        """Whether a file other than *path* spells *name* and *module*'s last part."""
         last = module.rpartition(".")[2].encode()
-        return any(
-            other != path and last in data and word.search(data) is not None
-            for other, data in self.data.items()
-        )
+        found = self._mentions.get((last, name))
+        if found is None:  # one scan of the tree per (module name, name), then remembered
+            word = re.compile(rb"(?<![\w.])" + re.escape(name.encode()) + rb"(?!\w)")
+            found = self._mentions[last, name] = [
+                other
+                for other, data in self.data.items()
+                if last in data and word.search(data) is not None
+            ]
+        return any(other != path for other in found)
 
 
 def run(plan: Plan, sources: Sequence[SourceFile], roots: Iterable[str], *, write: bool) -> Outcome:
