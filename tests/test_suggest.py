@@ -328,3 +328,11 @@ def test_fifo_named_like_source_is_skipped_not_waited_on(tmp_path: Path) -> None
     )
     assert "1 of 1 suggestion(s) shown" in result.stderr
     assert "1 could not be read or parsed (skipped)" in result.stderr
+
+
+def test_deeply_nested_expression_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """A class body that parses but nests too deeply to compare is left out, without a crash."""
+    deep = "class Config:\n    x = 1" + "+1" * 2000 + "\n    y = 2\n    z = 3\n"
+    root = write(tmp_path, {"app/a.py": deep + MANAGER, "app/b.py": deep + MANAGER})
+    found = suggest([root], rules=[]).suggestions
+    assert [s.rule["class"] for s in found if s.kind == "unique"] == ["WebSocketManager"]

@@ -141,13 +141,19 @@ def fingerprint(path: str, names: set[str]) -> dict[str, list[str]]:
             if stmt.name in names and stmt.name not in found:
                 # Bodies only: two implementations of one interface share their signatures.
                 lines: list[str] = []
-                _flatten(stmt.body, lines)
+                try:
+                    _flatten(stmt.body, lines)
+                except RecursionError:  # an expression nested too deeply to dump: not compared
+                    lines = []
                 found[stmt.name] = lines
         elif isinstance(stmt, ast.Assign | ast.AnnAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
                 if isinstance(target, ast.Name) and target.id in names:
-                    found.setdefault(target.id, [ast.dump(stmt)])
+                    try:
+                        found.setdefault(target.id, [ast.dump(stmt)])
+                    except RecursionError:
+                        found.setdefault(target.id, [])
     return found
 
 
