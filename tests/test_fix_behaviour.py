@@ -308,3 +308,12 @@ def test_fifo_named_like_source_is_reported_not_waited_on(tmp_path: Path) -> Non
     )
     assert "app/pipe.py: cannot read: not a regular file" in result.stderr
     assert "1 file(s) would change" in result.stderr
+
+
+def test_read_only_file_is_not_replaced(tmp_path: Path) -> None:
+    """A file without write permission is reported and left, though its directory is writable."""
+    root = tree(tmp_path, {"app/user.py": USER})
+    os.chmod(root / "app/user.py", 0o444)
+    result = run_fix(root)
+    assert "is read-only" in result.problems[0].message
+    assert (root / "app/user.py").read_text() == USER

@@ -20,6 +20,13 @@ def refusal(path: str, roots: list[str]) -> str | None:
         return "is a symbolic link; fix does not write through links (rewrite its target)"
     if outside(path, roots):
         return "lies outside the paths given (reached through a linked directory); not written"
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return f"cannot be written: {error.strerror or error}"
+    if not mode & stat.S_IWUSR:
+        # Replacing it would succeed (the directory is writable), but someone made it read-only.
+        return "is read-only; not written (make it writable to fix it)"
     return None
 
 
