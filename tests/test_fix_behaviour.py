@@ -317,3 +317,21 @@ def test_read_only_file_is_not_replaced(tmp_path: Path) -> None:
     result = run_fix(root)
     assert "is read-only" in result.problems[0].message
     assert (root / "app/user.py").read_text() == USER
+
+
+def test_file_changed_on_disk_meanwhile_is_left_as_it_is(tmp_path: Path) -> None:
+    """If the file on disk is no longer what was read, fix leaves the newer content alone.
+
+    The same file listed twice makes the first rewrite the "someone else" of the second.
+    """
+    from ssot_guard._check._prefilter import Plan
+    from ssot_guard._check._scan import discover
+    from ssot_guard._config import load_config
+    from ssot_guard._fix._core import run
+
+    root = tree(tmp_path, {"app/user.py": USER})
+    plan = Plan(load_config(root / "pyproject.toml").rules)
+    [source] = [s for s in discover([str(root)]) if s.path.endswith("user.py")]
+    outcome = run(plan, [source, source], [str(root)], write=True)
+    assert [p.message for p in outcome.problems] == ["changed while fix ran; left as it is now"]
+    assert len(outcome.changes) == 1
