@@ -336,3 +336,16 @@ def test_deeply_nested_expression_is_skipped_not_a_crash(tmp_path: Path) -> None
     root = write(tmp_path, {"app/a.py": deep + MANAGER, "app/b.py": deep + MANAGER})
     found = suggest([root], rules=[]).suggestions
     assert [s.rule["class"] for s in found if s.kind == "unique"] == ["WebSocketManager"]
+
+
+def test_entry_point_that_calls_a_sibling_is_not_a_shim(tmp_path: Path) -> None:
+    """``__main__.py`` or a script that imports from a sibling and runs it is no duplicate."""
+    root = write(
+        tmp_path,
+        {
+            "app/cli.py": "def main():\n    return 0\n",
+            "app/__main__.py": "from app.cli import main\nmain()\n",
+            "app/run.py": "from app.cli import main\nmain()\n",
+        },
+    )
+    assert rules(root) == []

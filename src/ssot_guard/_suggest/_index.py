@@ -36,6 +36,8 @@ class ModuleInfo(NamedTuple):
     #: Classes that subclass a class of their own name (``class Serializer(base.Serializer)``):
     #: specialisations of an interface, not copies.
     specialised: set[str]
+    #: Whether the module holds only imports (and a docstring, ``__all__``): a re-export shim.
+    imports_only: bool = False
 
     @property
     def parent(self) -> str:
@@ -76,7 +78,16 @@ def read_module(source: SourceFile) -> ModuleInfo | None:
         return None
     info = ModuleInfo(source.module, source.path, source.is_package, {}, {}, {}, set())
     _statements(tree.body, info, source.package)
-    return info
+    return info._replace(imports_only=all(map(_is_import_or_note, tree.body)))
+
+
+def _is_import_or_note(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Import | ast.ImportFrom):
+        return True
+    if isinstance(stmt, ast.Expr):
+        return isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str)
+    targets = stmt.targets if isinstance(stmt, ast.Assign) else []
+    return bool(targets) and all(isinstance(t, ast.Name) and t.id.startswith("__") for t in targets)
 
 
 def _statements(body: list[ast.stmt], info: ModuleInfo, package: str) -> None:

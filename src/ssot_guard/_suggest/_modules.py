@@ -52,8 +52,8 @@ def _shared(module: ModuleInfo, sibling: ModuleInfo) -> list[str]:
 
 
 def _shim_of(module: ModuleInfo, sibling: ModuleInfo) -> bool:
-    """Whether *module* defines nothing of its own and re-exports names from *sibling*."""
-    return not module.defined and bool(module.imported.get(sibling.module))
+    """Whether *module* only imports, and re-exports names from *sibling*."""
+    return module.imports_only and bool(module.imported.get(sibling.module))
 
 
 def _temporary_stem(name: str) -> str | None:
@@ -77,7 +77,8 @@ def duplicate_modules(
     """A ``[[block]]`` suggestion per module that duplicates a sibling or is temporary."""
     packages: dict[str, list[ModuleInfo]] = {}
     for info in infos:
-        if not info.is_package and "." in info.module:
+        # A package's __init__ and a __main__ re-export by design: never duplicates.
+        if not info.is_package and "." in info.module and not info.last.startswith("__"):
             packages.setdefault(info.parent, []).append(info)
     bodies = _Bodies()
     suggestions: dict[str, Suggestion] = {}
