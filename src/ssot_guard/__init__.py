@@ -7,6 +7,7 @@ from ._base._errors import (
     DeprecatedNameError,
     DeprecatedUseError,
     DuplicateClassError,
+    MissingExtraError,
     PreloadedModuleError,
     SSOTError,
     SSOTWarning,
@@ -36,8 +37,41 @@ if TYPE_CHECKING:
     from ._base._modes import Mode
     from ._check._baseline import BaselineError
     from ._check._scan import MissingPathError
+    from ._fix import FixResult, fix
+    from ._suggest import SuggestResult, suggest
 else:
     from ._runtime._marked import deprecated
+
+#: Loaded on first use, so ``import ssot_guard`` stays as cheap as the guard needs:
+#: their modules import ``typing``, ``ast`` or libcst.
+_LAZY = {
+    "BaselineError": "_check._baseline",
+    "MissingPathError": "_check._scan",
+    "fix": "_fix",
+    "FixResult": "_fix",
+    "suggest": "_suggest",
+    "SuggestResult": "_suggest",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name == "Mode":
+        from typing import Literal
+
+        from typing_extensions import TypeAliasType
+
+        # A named alias (``type Mode = ...`` before 3.12), kept so pickle finds the same object.
+        value: object = TypeAliasType("Mode", Literal["strict", "warn", "off"])
+    elif name in _LAZY:
+        from importlib import import_module
+
+        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+        value.__module__ = __name__
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "BaselineError",
@@ -53,7 +87,9 @@ __all__ = [
     "DuplicateClassError",
     "Enforced",
     "Finding",
+    "FixResult",
     "Guard",
+    "MissingExtraError",
     "MissingPathError",
     "Mode",
     "PreloadedModuleError",
@@ -65,6 +101,7 @@ __all__ = [
     "SSOTMeta",
     "SSOTWarning",
     "Subscription",
+    "SuggestResult",
     "Unique",
     "Violation",
     "active_guard",
@@ -72,6 +109,7 @@ __all__ = [
     "check",
     "clear_violations",
     "deprecated",
+    "fix",
     "install",
     "load_config",
     "on_violation",
@@ -79,36 +117,14 @@ __all__ = [
     "registry_snapshot",
     "report",
     "ssot_class",
+    "suggest",
     "uninstall",
     "violations",
 ]
 
 # Every public name shows as ssot_guard.<Name>: in reprs, tracebacks, pickles and the docs,
 # not as the private module that defines it. The lazy ones get it in __getattr__.
-_LAZY = ("BaselineError", "MissingPathError", "Mode")
 for _name in __all__:
-    if _name not in _LAZY:
+    if _name not in _LAZY and _name != "Mode":
         globals()[_name].__module__ = __name__
 del _name
-
-
-def __getattr__(name: str) -> object:
-    # Names whose modules import ``typing``, which ``import ssot_guard`` never does
-    # (start-up time): loaded on first access.
-    if name == "Mode":
-        from typing import Literal
-
-        from typing_extensions import TypeAliasType
-
-        # A named alias (``type Mode = ...`` before 3.12), kept so pickle finds the same object.
-        mode = globals()["Mode"] = TypeAliasType("Mode", Literal["strict", "warn", "off"])
-        return mode
-    error: type[Exception]
-    if name == "BaselineError":
-        from ._check._baseline import BaselineError as error
-    elif name == "MissingPathError":
-        from ._check._scan import MissingPathError as error
-    else:
-        raise AttributeError(f"module 'ssot_guard' has no attribute {name!r}")
-    error.__module__ = __name__
-    return error

@@ -100,6 +100,11 @@ def _parser() -> argparse.ArgumentParser:
         help="parse every file, not only those that mention a rule's name, "
         "so that every syntax error is reported",
     )
+    from ._cli_fix import add_parser as add_fix
+    from ._cli_suggest import add_parser as add_suggest
+
+    add_fix(commands)
+    add_suggest(commands)
     return parser
 
 
@@ -110,6 +115,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse has printed the usage error (or --help)
         return exit_.code if isinstance(exit_.code, int) else EXIT_USAGE
+    if args.command != "check":  # fix, suggest: each module parses and runs its own
+        return int(args.run(args))
     if args.update_baseline and not args.baseline:
         return _usage_error(parser, "--update-baseline needs --baseline FILE")
     if args.jobs is not None and args.jobs < 1:

@@ -164,6 +164,10 @@ class SSOTWarning(DeprecationWarning):
     """A violation in warn mode: the code still runs, but should not."""
 
 
+class MissingExtraError(SSOTError, ImportError):
+    """An optional dependency a command needs is not installed (libcst, for ``fix``)."""
+
+
 # Shown in tracebacks as ``ssot_guard.BlockedImportError``, the name users import
 # and catch, not the private module that defines it (pickle finds them there too).
 for _public in (
@@ -175,6 +179,7 @@ for _public in (
     DeprecatedAttributeError,
     DeprecatedUseError,
     ConfigError,
+    MissingExtraError,
     SSOTWarning,
 ):
     _public.__module__ = "ssot_guard"

@@ -10,6 +10,7 @@ import os
 
 from .._base._errors import ConfigError
 from .._base._modes import MODE_ENV, env_mode, parse_mode
+from .._report._otel import TELEMETRY_VALUES
 from .._rules._glob import glob_error, is_glob
 from .._rules._matcher import ImportMatcher
 from .._rules._model import RULE_TYPES, Block, Deprecate, Redirect, Rule
@@ -55,8 +56,6 @@ __all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older
     "resolve_config",
 ]
 _TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry")
-#: ``telemetry``: where violations go besides the log (``otel``: OpenTelemetry).
-TELEMETRY_VALUES: Final = ("otel", "none")
 
 
 class Config:

@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 
 from .._base._errors import ConfigError
-from .._config._load import TELEMETRY_VALUES
 from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -32,6 +31,8 @@ if TYPE_CHECKING:
     from ._record import Violation
 
 TELEMETRY_ENV: Final = "SSOT_GUARD_TELEMETRY"
+#: ``telemetry``'s values: where violations go besides the log (``otel``: OpenTelemetry).
+TELEMETRY_VALUES: Final = ("otel", "none")
 COUNTER: Final = "ssot_guard.violations"
 EVENT: Final = "ssot_guard.violation"
 SCOPE: Final = "ssot_guard"
