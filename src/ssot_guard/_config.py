@@ -44,7 +44,8 @@ _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "unique": ("class", "within"),
     "deprecate": ("name",),
 }
-_TOP_KEYS: Final = ("mode", *RULE_TYPES)
+# "check": the settings of `ssot-guard check`, validated there (not used at run time).
+_TOP_KEYS: Final = ("mode", *RULE_TYPES, "check")
 
 
 class Config:

@@ -15,6 +15,7 @@ CODES: Final[dict[str, str]] = {
     "SSOT201": "second definition of a [[unique]] class",
     "SSOT202": "duplicate key among classes registered with SSOTMeta",
     "SSOT301": "import or use of a deprecated name",
+    "SSOT801": "suppression comment naming an unknown code or suppressing nothing (opt-in)",
     "SSOT901": "file does not parse",
     "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
     "SSOT903": "file cannot be read",
@@ -29,6 +30,18 @@ DEPRECATED_NAME: Final = "SSOT301"
 SYNTAX_ERROR: Final = "SSOT901"
 NOT_UTF8: Final = "SSOT902"
 UNREADABLE: Final = "SSOT903"
+UNUSED_SUPPRESSION: Final = "SSOT801"
+
+#: Codes reported only when selected by name (``--select SSOT801``), as ruff's RUF100.
+OPT_IN: Final = frozenset({UNUSED_SUPPRESSION})
+
+#: The documentation site (mkdocs.yml's ``site_url``); each code has a section on its codes page.
+DOCS_URL: Final = "https://ssot-guard.readthedocs.io/en/latest/"
+
+
+def help_uri(code: str) -> str:
+    """The address of *code*'s section of the documentation."""
+    return f"{DOCS_URL}codes/#{code.lower()}"
 
 
 class Finding:
@@ -39,9 +52,10 @@ class Finding:
     is ``None`` for findings no rule produced (a file that does not parse).
     ``end_line`` is the last line of the statement: an ``# ssot: ignore[...]``
     comment anywhere from ``line`` to ``end_line`` suppresses the finding.
+    ``severity`` is ``"warning"`` for a rule in warn mode, else ``"error"``.
     """
 
-    __slots__ = ("code", "col", "end_line", "line", "message", "path", "rule")
+    __slots__ = ("code", "col", "end_line", "line", "message", "path", "rule", "severity")
 
     def __init__(
         self,
@@ -53,6 +67,7 @@ class Finding:
         rule: str | None = None,
         *,
         end_line: int | None = None,
+        severity: str = "error",
     ) -> None:
         self.path = path
         self.line = line
@@ -61,12 +76,13 @@ class Finding:
         self.message = message
         self.rule = rule
         self.end_line = end_line if end_line is not None else line
+        self.severity = severity
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``."""
+        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``, ``severity``."""
         return {
             "path": self.path,
             "line": self.line,
@@ -74,10 +90,12 @@ class Finding:
             "code": self.code,
             "message": self.message,
             "rule": self.rule,
+            "severity": self.severity,
         }
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+        level = " [warning]" if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.code}{level} {self.message}"
 
     def __repr__(self) -> str:
         return f"Finding({str(self)!r})"

@@ -3,10 +3,13 @@
 A module's name comes from its path: the file's directory and its parents
 count as packages while they hold an ``__init__.py``, so ``src/app/x.py``
 (with ``src/app/__init__.py`` but no ``src/__init__.py``) is ``app.x``. That
-handles the src layout and checking a sub-directory of a package alike.
+handles the src layout and checking a sub-directory of a package alike. Below a
+configured source root (``src`` setting) every directory is a package, so that
+namespace packages without ``__init__.py`` get their full names too.
 
-Symbolic links to directories are followed, but every real directory is read
-once: a link loop ends the walk there instead of going round.
+Only regular files inside the checked directories are read. Anything else (a FIFO,
+a device, a link loop, a link leading outside, an unreadable directory) becomes an
+``SSOT903`` finding: never a hang, a crash or a silent skip.
 """
 
 from __future__ import annotations
@@ -14,12 +17,17 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import stat
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._errors import SSOTError
+from ._findings import UNREADABLE, Finding
+from ._gitignore import IgnoreFile, is_ignored, outer_ignore_files, read_ignore_file
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
+
+    from ._settings import Project, Projects
 
 #: Directories never walked into (a path given explicitly is still checked).
 DEFAULT_EXCLUDES: Final = frozenset(
@@ -98,89 +106,301 @@ def module_of(filename: str, package: str | None) -> tuple[str, bool]:
     return (f"{package}.{stem}" if package else stem), False
 
 
+def src_package(directory: str, roots: tuple[str, ...]) -> tuple[str | None, bool]:
+    """``(package, inside a source root)`` of the absolute *directory* under source *roots*.
+
+    Below a source root every directory is a package, ``__init__.py`` or not (a
+    namespace package); the deepest root holding *directory* counts.
+    """
+    best = None
+    for root in roots:
+        if (directory == root or directory.startswith(root + os.sep)) and (
+            best is None or len(root) > len(best)
+        ):
+            best = root
+    if best is None:
+        return None, False
+    if directory == best:
+        return None, True
+    parts = directory[len(best) + 1 :].split(os.sep)
+    if not all(part.isidentifier() for part in parts):
+        return None, False
+    return ".".join(parts), True
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "not a regular file"
+
+
+def unreadable(path: str, why: str) -> Finding:
+    """The ``SSOT903`` finding for a file or directory the check cannot read."""
+    return Finding(path, 1, 1, UNREADABLE, why)
+
+
+class Scan:
+    """What a walk found: the files of each project, and what could not be read."""
+
+    __slots__ = ("files", "problems")
+
+    def __init__(self) -> None:
+        #: Per project (in the order first met): its files, keyed by path.
+        self.files: dict[Project, dict[str, SourceFile]] = {}
+        #: Per project: ``SSOT903`` findings for paths that are not readable regular files.
+        self.problems: dict[Project, list[Finding]] = {}
+
+    def add(self, project: Project, source: SourceFile) -> None:
+        self.files.setdefault(project, {}).setdefault(source.path, source)
+        self.problems.setdefault(project, [])
+
+    def problem(self, project: Project, finding: Finding) -> None:
+        self.files.setdefault(project, {})
+        self.problems.setdefault(project, []).append(finding)
+
+    def sources(self, project: Project) -> list[SourceFile]:
+        return sorted(self.files.get(project, {}).values())
+
+
 def discover(paths: Sequence[str], *, exclude: Iterable[str] = ()) -> list[SourceFile]:
     """The source files under *paths* (files named explicitly are always taken).
 
     Raises ``MissingPathError`` for a path that does not exist.
     """
-    patterns = tuple(exclude)
-    found: dict[str, SourceFile] = {}
+    from ._settings import Projects
+
+    projects = Projects(rules=())
+    found = scan(paths, projects, exclude=exclude, respect_gitignore=False)
+    return found.sources(projects.fixed) if projects.fixed is not None else []
+
+
+def scan(
+    paths: Sequence[str],
+    projects: Projects,
+    *,
+    exclude: Iterable[str] = (),
+    respect_gitignore: bool | None = None,
+) -> Scan:
+    """Walk *paths*: every source file with its project; unreadable paths as findings.
+
+    *respect_gitignore* ``None`` leaves it to each project's setting. Raises
+    ``MissingPathError`` for a path that does not exist.
+    """
+    found = Scan()
     roots = [os.path.normpath(given) for given in paths]
-    walk = _Walk(patterns, [os.path.realpath(r) for r in roots if os.path.isdir(r)], found)
     for given, path in zip(paths, roots, strict=True):
-        if os.path.isdir(path):
-            walk.run(path, package_of(path))
-        elif os.path.lexists(path):
-            directory = os.path.dirname(path) or "."
-            module, is_package = module_of(os.path.basename(path), package_of(directory))
-            found.setdefault(path, SourceFile(path, module, is_package))
-        else:
+        if not os.path.lexists(path):
             raise MissingPathError(given)
-    return sorted(found.values())
+    real_roots = [os.path.realpath(r) for r in roots if os.path.isdir(r)]
+    walk = _Walk(tuple(exclude), real_roots, found, projects, respect_gitignore)
+    for path in roots:
+        project = projects.for_path(path)
+        if os.path.isdir(path):
+            walk.run(path, project)
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            found.problem(project, unreadable(path, f"cannot read the file: {_why(error)}"))
+            continue
+        if not stat.S_ISREG(mode):
+            found.problem(project, unreadable(path, f"cannot read the file: it is {_kind(mode)}"))
+            continue
+        directory = os.path.dirname(path) or "."
+        package, in_src = src_package(os.path.abspath(directory), project.settings.src)
+        if not in_src:
+            package = package_of(directory)
+        module, is_package = module_of(os.path.basename(path), package)
+        found.add(project, SourceFile(path, module, is_package))
+    return found
 
 
-def _excluded(name: str, path: str, patterns: tuple[str, ...]) -> bool:
-    posix = path.replace(os.sep, "/")
-    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(posix, p) for p in patterns)
+def _why(error: OSError) -> str:
+    return error.strerror or str(error)
+
+
+def _matches(name: str, paths: tuple[str, ...], patterns: tuple[str, ...]) -> bool:
+    return any(
+        fnmatch.fnmatchcase(name, p) or any(fnmatch.fnmatchcase(path, p) for path in paths)
+        for p in patterns
+    )
+
+
+class _Rules:
+    """A project's exclusions: names never walked into, and glob patterns."""
+
+    __slots__ = ("names", "patterns", "gitignore")
+
+    def __init__(self, project: Project, extra: tuple[str, ...], gitignore: bool | None) -> None:
+        settings = project.settings
+        if settings.exclude is None:
+            self.names: frozenset[str] = DEFAULT_EXCLUDES
+            patterns = extra + settings.extend_exclude
+        else:
+            self.names = frozenset()
+            patterns = extra + settings.exclude + settings.extend_exclude
+        self.patterns = patterns
+        self.gitignore = settings.respect_gitignore if gitignore is None else gitignore
 
 
 class _Walk:
-    """One walk over the given directories; symbolic links are followed at most once.
+    """One walk over the given directories.
 
-    Plain directories cannot form a loop, so only a directory link costs a
-    ``realpath``: it is skipped when its target lies inside (or above) a directory
-    being walked anyway, or was reached before through another link.
+    Only regular files are read, and only what lies inside a directory being checked:
+    a symbolic link whose target is outside every given directory is not followed (an
+    untrusted tree cannot make the check read ``/etc`` or loop through ``/``), and a
+    link to a directory inside one is not entered either, since that directory is
+    walked anyway. A link to a file inside is checked under the link's name.
     """
 
     def __init__(
-        self, patterns: tuple[str, ...], roots: list[str], found: dict[str, SourceFile]
+        self,
+        patterns: tuple[str, ...],
+        roots: list[str],
+        found: Scan,
+        projects: Projects,
+        gitignore: bool | None,
     ) -> None:
         self._patterns = patterns
         self._roots = roots
-        self._linked: set[str] = set()
         self._found = found
+        self._projects = projects
+        self._gitignore = gitignore
+        self._rules: dict[Project, _Rules] = {}
 
-    def _follow(self, link: str) -> bool:
+    def _inside(self, link: str) -> bool:
         real = os.path.realpath(link)
-        if real in self._linked:
-            return False
-        for root in self._roots:
-            if real == root or real.startswith(root + os.sep) or root.startswith(real + os.sep):
-                return False
-        self._linked.add(real)
-        return True
+        return any(real == root or real.startswith(root + os.sep) for root in self._roots)
 
-    def run(self, root: str, package: str | None) -> None:
-        patterns, found = self._patterns, self._found
-        # (directory, its package if it is one; else the package it would extend, and a
-        # flag saying whether it is a package only if it holds an __init__.py)
-        stack: list[tuple[str, str | None, bool]] = [(root, package, False)]
+    def _rules_of(self, project: Project) -> _Rules:
+        rules = self._rules.get(project)
+        if rules is None:
+            rules = self._rules[project] = _Rules(project, self._patterns, self._gitignore)
+        return rules
+
+    def run(self, root: str, project: Project) -> None:
+        found = self._found
+        absolute_root = os.path.abspath(root)
+        package, in_src = src_package(absolute_root, project.settings.src)
+        if not in_src:
+            package = package_of(root)
+        rules = self._rules_of(project)
+        ignores = outer_ignore_files(absolute_root) if rules.gitignore else ()
+        # (directory, its absolute path, its package if it is one; else the package it
+        # would extend, a flag saying whether it is a package only if it holds an
+        # __init__.py, whether it is inside a source root, its project, the ignore files)
+        stack: list[tuple[str, str, str | None, bool, bool, Project, tuple[IgnoreFile, ...]]] = [
+            (root, absolute_root, package, False, in_src, project, ignores)
+        ]
+        first = True
         while stack:
-            directory, package, check_init = stack.pop()
+            directory, absolute, package, check_init, in_src, project, ignores = stack.pop()
             try:
                 entries = list(os.scandir(directory))
-            except OSError:
-                continue  # vanished or unreadable directory: nothing in it to check
+            except FileNotFoundError:
+                continue  # removed while the check ran: nothing left in it to check
+            except OSError as error:
+                # Never a silent skip: an unreadable directory may hide a violation.
+                found.problem(
+                    project, unreadable(directory, f"cannot read the directory: {_why(error)}")
+                )
+                continue
             names = {entry.name for entry in entries}
+            if not first and "pyproject.toml" in names:
+                nested = self._projects.in_directory(absolute)
+                if nested is not None and nested is not project:
+                    project = nested
+                    package, in_src = src_package(absolute, project.settings.src)
+                    if not in_src:
+                        package = package_of(directory)
+                    check_init = False
+            first = False
+            rules = self._rules_of(project)
             if check_init and "__init__.py" not in names:
                 package = None
+            if rules.gitignore and ".gitignore" in names:
+                ignore = read_ignore_file(os.path.join(absolute, ".gitignore"))
+                if ignore is not None:
+                    ignores = (*ignores, ignore)
             for entry in entries:
-                name = entry.name
-                if name.endswith(SOURCE_SUFFIXES) and not entry.is_dir():
-                    if name.endswith(".pyi") and name[:-1] in names:
-                        continue  # the stub of a module that is here too: the module speaks
-                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
-                    if patterns and _excluded(name, child, patterns):
-                        continue
-                    module, is_package = module_of(name, package)
-                    found.setdefault(child, SourceFile(child, module, is_package))
-                elif entry.is_dir() and name not in DEFAULT_EXCLUDES:
-                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
-                    if patterns and _excluded(name, child, patterns):
-                        continue
-                    if entry.is_symlink() and not self._follow(child):
-                        continue
-                    if name.isidentifier():
-                        stack.append((child, f"{package}.{name}" if package else name, True))
-                    else:
-                        stack.append((child, None, False))
+                self._entry(entry, names, absolute, package, in_src, project, rules, ignores, stack)
+
+    def _entry(
+        self,
+        entry: os.DirEntry[str],
+        names: set[str],
+        absolute: str,
+        package: str | None,
+        in_src: bool,
+        project: Project,
+        rules: _Rules,
+        ignores: tuple[IgnoreFile, ...],
+        stack: list[tuple[str, str, str | None, bool, bool, Project, tuple[IgnoreFile, ...]]],
+    ) -> None:
+        name = entry.name
+        source = name.endswith(SOURCE_SUFFIXES)
+        try:
+            is_dir = entry.is_dir()
+        except OSError as error:
+            # A link loop ("too many levels of symbolic links") is reported whatever its
+            # name; another broken link only when it names a source file.
+            if source or error.errno == errno.ELOOP:
+                what = "file" if source else "directory"
+                message = f"cannot read the {what}: {_why(error)}"
+                self._found.problem(project, unreadable(_shown(entry.path), message))
+            return
+        if not (source or is_dir) or (is_dir and name in rules.names):
+            return
+        child = _shown(entry.path)
+        full = os.path.join(absolute, name)
+        if rules.patterns:
+            relative = os.path.relpath(full, project.root).replace(os.sep, "/")
+            if _matches(name, (child.replace(os.sep, "/"), relative), rules.patterns):
+                return
+        if ignores and is_ignored(ignores, full, is_dir):
+            return
+        if entry.is_symlink() and (is_dir or not self._inside(full)):
+            if not self._inside(full):
+                what = "directory" if is_dir else "file"
+                message = (
+                    f"not read: a symbolic link to a {what} outside the checked "
+                    f"directories ({os.readlink(full)!r}); check that path itself if it "
+                    "is yours"
+                )
+                self._found.problem(project, unreadable(child, message))
+            return  # a directory inside is walked anyway, under its own name
+        if is_dir:
+            if in_src and name.isidentifier():
+                sub = f"{package}.{name}" if package else name
+                stack.append((child, full, sub, False, True, project, ignores))
+            elif name.isidentifier() and not in_src:
+                sub = f"{package}.{name}" if package else name
+                stack.append((child, full, sub, True, False, project, ignores))
+            else:
+                stack.append((child, full, None, False, False, project, ignores))
+            return
+        if name.endswith(".pyi") and name[:-1] in names:
+            return  # the stub of a module that is here too: the module speaks
+        if not entry.is_file():
+            try:
+                mode = entry.stat().st_mode
+            except OSError as error:
+                message = f"cannot read the file: {_why(error)}"
+            else:
+                message = f"cannot read the file: it is {_kind(mode)}"
+            self._found.problem(project, unreadable(child, message))
+            return
+        module, is_package = module_of(name, package)
+        self._found.add(project, SourceFile(child, module, is_package))
+
+
+def _shown(path: str) -> str:
+    return path[2:] if path.startswith(_HERE) else path
