@@ -6,7 +6,7 @@ load only when :func:`check` runs.
 
 from __future__ import annotations
 
-from ._findings import CODES, UNUSED_SUPPRESSION, Finding
+from ._findings import CODES, SYNTAX_ERROR, UNUSED_SUPPRESSION, Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
@@ -105,7 +105,10 @@ def check(
     files = parsed = 0
     for project, sources in found.files.items():
         problems = found.problems.get(project, [])
+        named = [s for s in sources.values() if s.path in found.named]
         result = _check_project(project, sorted(sources.values()), problems, codes, jobs, parse_all)
+        if SYNTAX_ERROR in codes:
+            result[0].extend(_syntax_errors(named, result[0]))
         per_project[project] = result[0]
         files += result[1] + len(problems)
         parsed += result[2]
@@ -145,3 +148,34 @@ def _check_project(
                 finding.severity = "warning"
     kept.sort(key=Finding.sort_key)
     return kept, outcome.files, outcome.parsed
+
+
+def _syntax_errors(named: list[SourceFile], findings: list[Finding]) -> list[Finding]:
+    """``SSOT901`` for files named on the command line, which are parsed whole.
+
+    The prefilter may have skipped them, or parsed only their head: a file a user
+    names is one they want to hear about.
+    """
+    import ast
+    import warnings
+
+    reported = {f.path for f in findings if f.code in (SYNTAX_ERROR, "SSOT902", "SSOT903")}
+    found: list[Finding] = []
+    for source in named:
+        if source.path in reported:
+            continue
+        try:
+            with open(source.path, "rb") as file:
+                data = file.read()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ast.parse(data, filename=source.path)
+        except SyntaxError as error:
+            message = f"file does not parse: {error.msg}"
+            found.append(
+                Finding(source.path, error.lineno or 1, error.offset or 1, SYNTAX_ERROR, message)
+            )
+        except (ValueError, RecursionError, MemoryError, OSError) as error:
+            message = f"file does not parse: {error}"
+            found.append(Finding(source.path, 1, 1, SYNTAX_ERROR, message))
+    return found

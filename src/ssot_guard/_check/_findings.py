@@ -82,7 +82,11 @@ class Finding:
         return (self.path, self.line, self.col, self.code, self.message)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``, ``severity``."""
+        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``,
+        ``severity``.
+
+        (Keys in this order; the format is stable.)
+        """
         return {
             "path": self.path,
             "line": self.line,

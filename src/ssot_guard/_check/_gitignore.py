@@ -75,9 +75,7 @@ def parse_line(line: str) -> Pattern | None:
         stripped += " "
     line = stripped
     negated = line.startswith("!")
-    if negated:
-        line = line[1:]
-    elif line.startswith("\\!") or line.startswith("\\#"):
+    if negated or line.startswith(("\\!", "\\#")):
         line = line[1:]
     directory_only = line.endswith("/") and not line.endswith("\\/")
     line = line.rstrip("/") if directory_only else line

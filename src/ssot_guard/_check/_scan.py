@@ -150,9 +150,11 @@ def unreadable(path: str, why: str) -> Finding:
 class Scan:
     """What a walk found: the files of each project, and what could not be read."""
 
-    __slots__ = ("files", "problems")
+    __slots__ = ("files", "named", "problems")
 
     def __init__(self) -> None:
+        #: The paths of the files named on the command line (not found by walking).
+        self.named: set[str] = set()
         #: Per project (in the order first met): its files, keyed by path.
         self.files: dict[Project, dict[str, SourceFile]] = {}
         #: Per project: ``SSOT903`` findings for paths that are not readable regular files.
@@ -220,6 +222,7 @@ def scan(
             package = package_of(directory)
         module, is_package = module_of(os.path.basename(path), package)
         found.add(project, SourceFile(path, module, is_package))
+        found.named.add(path)
     return found
 
 
@@ -237,7 +240,7 @@ def _matches(name: str, paths: tuple[str, ...], patterns: tuple[str, ...]) -> bo
 class _Rules:
     """A project's exclusions: names never walked into, and glob patterns."""
 
-    __slots__ = ("names", "patterns", "gitignore")
+    __slots__ = ("gitignore", "names", "patterns")
 
     def __init__(self, project: Project, extra: tuple[str, ...], gitignore: bool | None) -> None:
         settings = project.settings

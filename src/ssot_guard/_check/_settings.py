@@ -147,7 +147,8 @@ class Projects:
             if from_env:
                 if not os.path.isfile(from_env):
                     raise ConfigError(
-                        "file not found (named by that variable); set it to a TOML file or unset it",
+                        "file not found (named by that variable); "
+                        "set it to a TOML file or unset it",
                         file=f"environment variable {CONFIG_ENV}={from_env!r}",
                     )
                 named = from_env

@@ -61,10 +61,7 @@ def _add(found: Suppressions, text: str, start: int, codes: frozenset[str] | Non
     col = start - (text.rfind("\n", 0, start) + 1) + 1
     previous = found.get(line)
     if previous is not None:
-        if previous.codes is None or codes is None:
-            codes = None
-        else:
-            codes = previous.codes | codes
+        codes = None if previous.codes is None or codes is None else previous.codes | codes
         col = previous.col
     found[line] = Comment(codes, col)
 
@@ -80,7 +77,7 @@ def apply(
     used: set[tuple[str, int, str | None]] = set()
     for finding in findings:
         comments = suppressed.get(finding.path)
-        hit = None
+        hit: tuple[str, int, str | None] | None = None
         if comments:
             for line in range(finding.line, finding.end_line + 1):
                 comment = comments.get(line)
