@@ -9,59 +9,69 @@ inside an ignored directory cannot be re-included (the directory is never entere
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from typing import NamedTuple
 
 
 class Pattern(NamedTuple):
-    regex: re.Pattern[str]
+    """One line: its path parts (each a compiled glob, or ``None`` for ``**``), and flags."""
+
+    parts: tuple[re.Pattern[str] | None, ...]
     negated: bool
     directory_only: bool
 
+    def matches(self, parts: list[str]) -> bool:
+        """Whether the path *parts* (relative to the ignore file's directory) match."""
+        globs = self.parts
+        if len(globs) == 2 and globs[0] is None and globs[1] is not None:
+            return globs[1].match(parts[-1]) is not None  # the common case: "*.pyc", "build"
+        return _match(globs, parts, 0, 0, {})
 
-def _translate(glob: str) -> str:
-    """The regular expression for one pattern's glob, ``**`` and anchoring already split off."""
-    out: list[str] = []
-    i, n = 0, len(glob)
-    while i < n:
-        char = glob[i]
-        if char == "*":
-            if glob.startswith("**", i):
-                # "a/**/b": zero or more directories; a lone "**" within a part is "*".
-                before = i == 0 or glob[i - 1] == "/"
-                after = i + 2 == n or glob[i + 2] == "/"
-                if before and after:
-                    if i + 2 == n:
-                        out.append(".*")
-                    else:
-                        out.append("(?:.*/)?")
-                        i += 1  # the "/" after "**" is part of the group
-                    i += 2
-                    continue
-                i += 1
-            out.append("[^/]*")
-        elif char == "?":
-            out.append("[^/]")
-        elif char == "[":
-            end = glob.find(
-                "]", i + 2 if glob.startswith("[!", i) or glob.startswith("[^", i) else i + 1
-            )
-            if end == -1:
-                out.append(re.escape(char))
-            else:
-                body = glob[i + 1 : end]
-                if body[:1] in ("!", "^"):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = end
-        elif char == "\\" and i + 1 < n:
-            i += 1
-            out.append(re.escape(glob[i]))
+
+def _match(
+    globs: tuple[re.Pattern[str] | None, ...],
+    parts: list[str],
+    g: int,
+    p: int,
+    seen: dict[tuple[int, int], bool],
+) -> bool:
+    # Part by part, each "**" trying every number of parts: memoised, so at most
+    # (pattern parts x path parts) steps, however many "**" a hostile file holds.
+    key = (g, p)
+    if key in seen:
+        return seen[key]
+    glob = globs[g] if g < len(globs) else None
+    if g == len(globs):
+        result = p == len(parts)
+    elif glob is None:
+        if g == len(globs) - 1:
+            result = p < len(parts)  # a trailing "/**": everything inside, not the directory
         else:
-            out.append(re.escape(char))
-        i += 1
-    return "".join(out)
+            result = any(_match(globs, parts, g + 1, q, seen) for q in range(p, len(parts) + 1))
+    else:
+        result = (
+            p < len(parts)
+            and glob.match(parts[p]) is not None
+            and _match(globs, parts, g + 1, p + 1, seen)
+        )
+    seen[key] = result
+    return result
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group(1)
+    return "[]]" if char == "]" else f"[{char}]"
+
+
+def _part(glob: str) -> re.Pattern[str] | None:
+    """One path part's glob, compiled by fnmatch (which never backtracks catastrophically)."""
+    if glob == "**":
+        return None
+    # fnmatch has no backslash escapes: an escaped character becomes a one-character set.
+    text = re.sub(r"\\(.)", _escape, glob)
+    return re.compile(fnmatch.translate(re.sub(r"\*{2,}", "*", text)), re.DOTALL)
 
 
 def parse_line(line: str) -> Pattern | None:
@@ -77,19 +87,20 @@ def parse_line(line: str) -> Pattern | None:
     negated = line.startswith("!")
     if negated or line.startswith(("\\!", "\\#")):
         line = line[1:]
-    directory_only = line.endswith("/") and not line.endswith("\\/")
-    line = line.rstrip("/") if directory_only else line
+    directory_only = line.endswith("/")
+    line = line.rstrip("/")
     if not line:
         return None
     anchored = "/" in line
-    line = line.removeprefix("/")
-    body = _translate(line)
-    prefix = "" if anchored else "(?:.*/)?"
+    parts: list[str] = []
+    for part in ["**"] * (not anchored) + line.split("/"):
+        if part and not (part == "**" and parts[-1:] == ["**"]):  # "**/**" is "**"
+            parts.append(part)
     try:
-        regex = re.compile(f"{prefix}{body}", re.DOTALL)
-    except re.error:  # a range git would also refuse: the line matches nothing
+        compiled = tuple(_part(part) for part in parts)
+    except re.error:  # a malformed set: the line matches nothing, as in git
         return None
-    return Pattern(regex, negated, directory_only)
+    return Pattern(compiled, negated, directory_only)
 
 
 class IgnoreFile(NamedTuple):
@@ -119,11 +130,11 @@ def is_ignored(files: tuple[IgnoreFile, ...], path: str, is_dir: bool) -> bool:
     for ignore in files:
         if not path.startswith(ignore.base + os.sep):
             continue
-        relative = path[len(ignore.base) + 1 :].replace(os.sep, "/")
+        parts = path[len(ignore.base) + 1 :].split(os.sep)
         for pattern in ignore.patterns:
             if pattern.directory_only and not is_dir:
                 continue
-            if pattern.negated == ignored and pattern.regex.fullmatch(relative):
+            if pattern.negated == ignored and pattern.matches(parts):
                 ignored = not pattern.negated
     return ignored
 
