@@ -381,7 +381,9 @@ class _Walk:
                 self._found.problem(project, unreadable(child, message))
             return  # a directory inside is walked anyway, under its own name
         if is_dir:
-            if in_src and name.isidentifier():
+            if full in project.settings.src:  # a source root: its directories are packages
+                stack.append((child, full, None, False, True, project, ignores))
+            elif in_src and name.isidentifier():
                 sub = f"{package}.{name}" if package else name
                 stack.append((child, full, sub, False, True, project, ignores))
             elif name.isidentifier() and not in_src:
