@@ -12,6 +12,7 @@ from __future__ import annotations
 import fnmatch
 import os
 import re
+import stat
 from typing import NamedTuple
 
 
@@ -113,8 +114,13 @@ class IgnoreFile(NamedTuple):
 def read_ignore_file(path: str) -> IgnoreFile | None:
     """The patterns in the file at *path*; ``None`` when it cannot be read or has none."""
     try:
-        with open(path, "rb") as file:
-            data = file.read(1_000_000)  # a planted multi-gigabyte file is not read whole
+        # Regular files only, opened without blocking: a planted link to a FIFO or a
+        # device must not hang the walk; a huge file is not read whole.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as file:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                return None
+            data = file.read(1_000_000)
     except OSError:
         return None  # unreadable like a missing one, as git treats it
     text = data.decode("utf-8", "replace")

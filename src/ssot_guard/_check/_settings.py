@@ -133,6 +133,14 @@ def _project(path: str, document: dict[str, Any]) -> Project:
     return Project(config, base, settings)
 
 
+def _mentions_table(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return b"ssot_guard" in file.read()
+    except OSError:
+        return True  # let the TOML reader say what is wrong with it
+
+
 class Projects:
     """Finds the project of each path: one named configuration, or the nearest one."""
 
@@ -176,7 +184,9 @@ class Projects:
             pass
         candidate = os.path.join(directory, "pyproject.toml")
         project = None
-        if os.path.isfile(candidate):
+        # Only a file that names the table is parsed: a broken pyproject.toml of some
+        # vendored or fixture directory is not ours to complain about.
+        if os.path.isfile(candidate) and _mentions_table(candidate):
             document = _read_toml(candidate)
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
