@@ -289,3 +289,23 @@ def test_config_outside_the_checked_tree_wins_over_the_tree_own(
     status, found = findings(capsys, "--config", str(trusted))
     assert status == 1
     assert [f["code"] for f in found] == ["SSOT101"]
+
+
+def test_named_config_settings_are_relative_to_the_working_directory(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config ../base/pyproject.toml``: its ``src`` names the checked tree's directory.
+
+    So the base branch's configuration, checked out beside the pull request, applies
+    to the pull request's layout (a namespace package under ``src``).
+    """
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "pyproject.toml").write_text(
+        CONFIG + '\n[tool.ssot_guard.check]\nsrc = ["src"]\n', encoding="utf-8"
+    )
+    (project / "src" / "app").mkdir(parents=True)
+    (project / "src" / "app" / "page.py").write_text("from . import legacy\n", encoding="utf-8")
+    status, found = findings(capsys, "--config", str(base / "pyproject.toml"), "src")
+    assert status == 1
+    assert [(f["path"], f["code"]) for f in found] == [("src/app/page.py", "SSOT101")]

@@ -4,7 +4,8 @@ As ruff does, each checked path uses the nearest configuration above it (a
 ``pyproject.toml`` with a ``[tool.ssot_guard]`` table), and a directory met while
 walking that holds one starts a project of its own. ``--config`` (or
 ``SSOT_GUARD_CONFIG``) names one file for every path instead. Relative paths in the
-settings (``baseline``, ``src``, ``exclude``) are relative to the file's directory.
+settings (``baseline``, ``src``, ``exclude``) are relative to the file's directory, or
+to the working directory for a file named explicitly (as in ruff).
 """
 
 from __future__ import annotations
@@ -121,14 +122,15 @@ class Project:
         return f"<Project {self.path or '(no configuration)'}>"
 
 
-def _project(path: str, document: dict[str, Any]) -> Project:
+def _project(path: str, document: dict[str, Any], base: str | None = None) -> Project:
     table, prefix = _table_of(document, path)
     if table is None:
         raise ConfigError(
             "has no [tool.ssot_guard] table; add one, or point to another file", file=path
         )
     config = parse_table(table, file=path, prefix=prefix)
-    base = os.path.dirname(os.path.abspath(path))
+    if base is None:
+        base = os.path.dirname(os.path.abspath(path))
     settings = parse_settings(table.get("check", {}), file=path, base=base)
     return Project(config, base, settings)
 
@@ -168,7 +170,10 @@ class Projects:
         from .._config import resolve_config
 
         if named is not None:
-            project = _project(named, _read_toml(named))
+            # As ruff does: a configuration named explicitly is about the tree being
+            # checked from here, not about where the file lives (the base branch's
+            # configuration, checked out beside an untrusted pull request).
+            project = _project(named, _read_toml(named), base=os.path.abspath(os.curdir))
             resolved = resolve_config(named, rules)
             return Project(resolved, project.root, project.settings)
         resolved = resolve_config(None, rules)
