@@ -160,13 +160,20 @@ class Scan:
         #: Per project: ``SSOT903`` findings for paths that are not readable regular files.
         self.problems: dict[Project, list[Finding]] = {}
 
+    def files_of(self, project: Project) -> dict[str, SourceFile]:
+        """The files found so far for *project* (to add to)."""
+        files = self.files.get(project)
+        if files is None:
+            files = self.files[project] = {}
+            self.problems[project] = []
+        return files
+
     def add(self, project: Project, source: SourceFile) -> None:
-        self.files.setdefault(project, {}).setdefault(source.path, source)
-        self.problems.setdefault(project, [])
+        self.files_of(project).setdefault(source.path, source)
 
     def problem(self, project: Project, finding: Finding) -> None:
-        self.files.setdefault(project, {})
-        self.problems.setdefault(project, []).append(finding)
+        self.files_of(project)
+        self.problems[project].append(finding)
 
     def sources(self, project: Project) -> list[SourceFile]:
         return sorted(self.files.get(project, {}).values())
@@ -291,6 +298,7 @@ class _Walk:
 
     def run(self, root: str, project: Project) -> None:
         found = self._found
+        sep = os.sep
         absolute_root = os.path.abspath(root)
         package, in_src = src_package(absolute_root, project.settings.src)
         if not in_src:
@@ -333,7 +341,40 @@ class _Walk:
                 ignore = read_ignore_file(os.path.join(absolute, ".gitignore"))
                 if ignore is not None:
                     ignores = (*ignores, ignore)
+            plain = not (rules.patterns or ignores)
+            src_roots = project.settings.src
+            files = found.files_of(project)
             for entry in entries:
+                name = entry.name
+                if name.endswith(SOURCE_SUFFIXES):
+                    # The common case, inline: a regular file, nothing to match it against.
+                    if plain and entry.is_file(follow_symlinks=False):
+                        if name.endswith(".pyi") and name[:-1] in names:
+                            continue  # the stub of a module that is here too
+                        path = entry.path
+                        child = path[2:] if path.startswith(_HERE) else path
+                        module, is_package = module_of(name, package)
+                        files.setdefault(child, SourceFile(child, module, is_package))
+                        continue
+                else:
+                    try:
+                        if not entry.is_dir():
+                            continue  # not a source file, not a directory: not ours
+                    except OSError:
+                        pass  # a link loop: reported by _entry
+                    else:
+                        if name in rules.names:
+                            continue
+                        if plain and not in_src and not entry.is_symlink() and not src_roots:
+                            path = entry.path
+                            child = path[2:] if path.startswith(_HERE) else path
+                            full = absolute + sep + name
+                            if name.isidentifier():
+                                sub = f"{package}.{name}" if package else name
+                                stack.append((child, full, sub, True, False, project, ignores))
+                            else:
+                                stack.append((child, full, None, False, False, project, ignores))
+                            continue
                 self._entry(entry, names, absolute, package, in_src, project, rules, ignores, stack)
 
     def _entry(
