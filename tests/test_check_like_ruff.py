@@ -470,3 +470,14 @@ def test_jobs_zero_gives_the_check_usage(capsys: pytest.CaptureFixture[str]) -> 
     err = capsys.readouterr().err
     assert err.startswith("usage: ssot-guard check")
     assert "--jobs: must be at least 1" in err
+
+
+def test_strict_baseline_fails_when_every_file_is_gone(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A tree with no files left still has its baseline read: stale entries fail."""
+    assert main(["check", "--baseline", "b.json", "--update-baseline"]) == 0
+    (project / "app" / "user.py").unlink()
+    (project / "app" / "__init__.py").unlink()
+    assert main(["check", "--baseline", "b.json", "--strict-baseline", "app"]) == 1
+    assert "stale baseline entry" in capsys.readouterr().err

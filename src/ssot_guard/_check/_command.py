@@ -194,13 +194,13 @@ def run_check(args: argparse.Namespace) -> int:
         f"({result.parsed} parsed){note}",
         file=sys.stderr,
     )
-    if args.exit_zero:
-        return EXIT_CLEAN
     failing = any(f.severity == "error" or args.fail_on == "warning" for f in findings)
     if args.strict_baseline and stale:
         for line in stale:
             print(f"ssot-guard: stale baseline entry: {line}", file=sys.stderr)
         failing = True
+    if args.exit_zero:
+        return EXIT_CLEAN
     return EXIT_FINDINGS if failing else EXIT_CLEAN
 
 
@@ -243,6 +243,8 @@ def _baselines(args: argparse.Namespace, result: CheckResult) -> dict[str, list[
         target = args.baseline or project.settings.baseline
         if target is not None:
             groups.setdefault(target, []).extend(findings)
+    if args.baseline and not groups:  # no files at all: the baseline is still read (and judged)
+        groups[args.baseline] = []
     return groups
 
 
