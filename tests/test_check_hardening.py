@@ -309,3 +309,18 @@ def test_named_config_settings_are_relative_to_the_working_directory(
     status, found = findings(capsys, "--config", str(base / "pyproject.toml"), "src")
     assert status == 1
     assert [(f["path"], f["code"]) for f in found] == [("src/app/page.py", "SSOT101")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_reader_refuses_a_fifo_swapped_in_after_the_walk(tmp_path: Path) -> None:
+    """Reading a path that became a FIFO after the walk: an SSOT903 report, no blocked open."""
+    os.mkfifo(tmp_path / "x.py")
+    code = (
+        "from ssot_guard._check._core import _read\n"
+        f"report = _read({str(tmp_path / 'x.py')!r})\n"
+        "print(report.findings[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=True
+    )
+    assert "SSOT903 cannot read the file: not a regular file" in result.stdout

@@ -481,3 +481,17 @@ def test_strict_baseline_fails_when_every_file_is_gone(
     (project / "app" / "__init__.py").unlink()
     assert main(["check", "--baseline", "b.json", "--strict-baseline", "app"]) == 1
     assert "stale baseline entry" in capsys.readouterr().err
+
+
+def test_file_wide_warn_mode_gives_warnings_and_no_mode_gives_errors(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The table's ``mode = "warn"`` makes warnings; with no mode set anywhere, errors."""
+    _, found = check_json(capsys)
+    assert [f["severity"] for f in found] == ["error"]
+    (project / "pyproject.toml").write_text(
+        BLOCK.replace("[tool.ssot_guard]\n", '[tool.ssot_guard]\nmode = "warn"\n'),
+        encoding="utf-8",
+    )
+    status, found = check_json(capsys)
+    assert (status, [f["severity"] for f in found]) == (0, ["warning"])
