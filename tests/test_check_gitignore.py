@@ -85,3 +85,37 @@ def test_gitignore_that_is_a_fifo_is_not_read(tmp_path: Path) -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=30)
     assert read_ignore_file(str(tmp_path / "missing")) is None
+
+
+def test_patterns_read_from_a_file_keep_their_order(tmp_path: Path) -> None:
+    """Runs of simple patterns are joined, and negations still win only after them."""
+    (tmp_path / ".gitignore").write_text(
+        "*.pyc\n*.py\n!keep*.py\nkeep_not.py\nsub/\n", encoding="utf-8"
+    )
+    ignore = read_ignore_file(str(tmp_path / ".gitignore"))
+    assert ignore is not None
+    verdicts = {
+        name: is_ignored((ignore,), str(tmp_path / name), False)
+        for name in ("a.py", "keep_a.py", "keep_not.py", "b.txt", "sub")
+    }
+    assert verdicts == {
+        "a.py": True,
+        "keep_a.py": False,
+        "keep_not.py": True,
+        "b.txt": False,
+        "sub": False,  # "sub/" is for directories only
+    }
+    assert is_ignored((ignore,), str(tmp_path / "sub"), True)
+
+
+def test_huge_planted_gitignore_does_not_stall_the_walk(tmp_path: Path) -> None:
+    """A 1 MB ``.gitignore`` of alternating patterns, 300 files: checked within the timeout."""
+    lines = "".join(f"x{i}\n!y{i}\n" for i in range(100_000))
+    (tmp_path / ".gitignore").write_text(lines, encoding="utf-8")
+    for i in range(300):
+        (tmp_path / f"m{i}.py").write_text("", encoding="utf-8")
+    code = (
+        "import sys; from ssot_guard._check import check\n"
+        f"sys.exit(check([{str(tmp_path)!r}], rules=[]).files != 300)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

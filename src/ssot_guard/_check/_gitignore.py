@@ -13,7 +13,7 @@ import fnmatch
 import os
 import re
 import stat
-from typing import NamedTuple
+from typing import Final, NamedTuple
 
 
 class Pattern(NamedTuple):
@@ -124,10 +124,56 @@ def read_ignore_file(path: str) -> IgnoreFile | None:
     except OSError:
         return None  # unreadable like a missing one, as git treats it
     text = data.decode("utf-8", "replace")
-    patterns = tuple(p for p in map(parse_line, text.splitlines()) if p is not None)
+    patterns: list[Pattern] = []
+    for line in text.splitlines():
+        pattern = parse_line(line)
+        if pattern is not None:
+            patterns.append(pattern)
+            if len(patterns) == MAX_PATTERNS:
+                break  # the rest is not even compiled
     if not patterns:
         return None
-    return IgnoreFile(os.path.dirname(os.path.abspath(path)), patterns)
+    return IgnoreFile(os.path.dirname(os.path.abspath(path)), _merged(patterns))
+
+
+#: Patterns read from one ignore file. Every path is tested against each run of them, so a
+#: planted file of a million lines would cost a million tests per path; real ones hold tens.
+MAX_PATTERNS: Final = 1000
+
+
+def _merged(patterns: list[Pattern]) -> tuple[Pattern, ...]:
+    """*patterns* with each run of name-only patterns of one kind joined into one regex.
+
+    Consecutive ``*.pyc``, ``build/``-like lines (no ``/`` inside, same negation and
+    directory flag) cannot reorder anything between them: one alternation answers for
+    the run, so a typical file costs a couple of regex matches per path.
+    """
+    merged: list[Pattern] = []
+    run: list[Pattern] = []
+
+    def flush() -> None:
+        if len(run) == 1:
+            merged.append(run[0])
+        elif run:
+            joined = "|".join(p.parts[1].pattern for p in run if p.parts[1] is not None)
+            regex = re.compile(f"(?:{joined})", re.DOTALL)
+            merged.append(Pattern((None, regex), run[0].negated, run[0].directory_only))
+        run.clear()
+
+    for pattern in patterns:
+        simple = len(pattern.parts) == 2 and pattern.parts[0] is None and pattern.parts[1]
+        if not simple:
+            flush()
+            merged.append(pattern)
+            continue
+        if run and (run[0].negated, run[0].directory_only) != (
+            pattern.negated,
+            pattern.directory_only,
+        ):
+            flush()
+        run.append(pattern)
+    flush()
+    return tuple(merged)
 
 
 def is_ignored(files: tuple[IgnoreFile, ...], path: str, is_dir: bool) -> bool:
