@@ -125,14 +125,26 @@ def write_configs(directory: Path) -> dict[str, str]:
     return {name: str(directory / name) for name in files}
 
 
+#: CPU seconds (user + system, the child and the processes it waited for) per command.
+CPU: dict[tuple[str, ...], list[float]] = {}
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def run(argv: list[str], cwd: Path, pythonpath: str | None = None) -> tuple[float, str]:
     """Wall seconds and stdout of *argv*; exit 1 (findings) is expected, 2+ is an error."""
     env = child_env()
     if pythonpath is not None:
         env["PYTHONPATH"] = pythonpath
-    start = time.perf_counter()
+    start, before = time.perf_counter(), _children_cpu()
     result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    CPU.setdefault((*argv, pythonpath or ""), []).append(_children_cpu() - before)
     if result.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
     return wall, result.stdout
@@ -216,6 +228,12 @@ def main() -> None:
 
     names = list(commands)
     times = {name: median(samples[name]) for name in names}
+
+    def cpu(name: str) -> float:
+        """Median CPU seconds of a variant: steadier than wall time on a loaded machine."""
+        argv, _, path = commands[name]
+        return median(CPU[(*argv, path or "")][1:])  # [0]: the warm-up run
+
     ssot, ruff_s, ssot_pkg, linter, worst = (times[n] for n in names[:5])
     print(f"## ssot-guard check on Django {DJANGO}\n")
     print(f"Machine: {machine()}. Median of {args.rounds} alternating rounds, wall time.")
@@ -254,6 +272,18 @@ def main() -> None:
                 ],
                 *(
                     [
+                        [
+                            "this / before, 5 rules (sdist), CPU time",
+                            f"{cpu(names[0]) / cpu(names[5]):.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(cpu(names[0]) <= 1.05 * cpu(names[5])),
+                        ],
+                        [
+                            "this / before, worst case (sdist), CPU time",
+                            f"{cpu(names[4]) / cpu(names[6]):.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(cpu(names[4]) <= 1.05 * cpu(names[6])),
+                        ],
                         [
                             "this / before, 5 rules (sdist)",
                             f"{ssot / times[names[5]]:.2f}x",
