@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import alternate, child_env, machine, median, spread, table, verdict
+from _common import alternate, child_env, compile_tree, machine, median, spread, table, verdict
 
 DJANGO = "5.2"
 RETIRED = [
@@ -174,6 +174,14 @@ def main() -> None:
     ruff, lint_imports = tools(cache)
     files, lines, with_worst = tree_stats(tree)
     python = sys.executable
+    # Bytecode, as an installed package has it: with PYTHONDONTWRITEBYTECODE set, every
+    # sample would otherwise compile ssot_guard's source, and a bigger source would look
+    # like a slower check.
+    import ssot_guard
+
+    compile_tree(os.path.dirname(ssot_guard.__file__))
+    if args.before:
+        compile_tree(args.before)
     with tempfile.TemporaryDirectory(prefix="ssot-check-bench-") as temporary:
         config = write_configs(Path(temporary))
         commands: dict[str, tuple[list[str], Path, str | None]] = {

@@ -174,8 +174,13 @@ class Projects:
             # checked from here, not about where the file lives (the base branch's
             # configuration, checked out beside an untrusted pull request).
             project = _project(named, _read_toml(named), base=os.path.abspath(os.curdir))
-            resolved = resolve_config(named, rules)
-            return Project(resolved, project.root, project.settings)
+            if not rules:
+                return project
+            # The file's rules, then *rules*, as install(config, rules=...) has them.
+            extra = resolve_config(None, rules)
+            config = project.config
+            merged = Config(config.path, config.mode, (*config.rules, *extra.rules))
+            return Project(merged, project.root, project.settings)
         resolved = resolve_config(None, rules)
         return Project(resolved, os.path.abspath(os.curdir), Settings())
 
