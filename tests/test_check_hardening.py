@@ -187,6 +187,63 @@ def test_unreadable_directory_is_a_finding_not_a_silent_skip(
     assert "cannot read the directory" in str(found[0]["message"])
 
 
+def _runs(python: str, options: dict[str, object]) -> bool:
+    """Whether *python* is a Python 3.11+ that runs with these subprocess *options*."""
+    try:
+        probe = subprocess.run(
+            [python, "-c", "import sys; sys.exit(sys.version_info < (3, 11))"],
+            check=False,
+            capture_output=True,
+            **options,  # type: ignore[arg-type]
+        )
+    except OSError:  # not executable by that user
+        return False
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="root drops to nobody here"
+)
+def test_unreadable_directory_is_a_finding_as_another_user() -> None:
+    """As root, the unreadable-directory case runs as ``nobody`` (root reads everything).
+
+    The tree lives in its own world-traversable temporary directory: pytest's are
+    private to root.
+    """
+    import shutil
+    import tempfile
+
+    as_nobody = {"user": 65534, "group": 65534, "extra_groups": [], "timeout": TIMEOUT}
+    usable = [python for python in (sys.executable, "/usr/bin/python3") if _runs(python, as_nobody)]
+    if not usable:
+        pytest.skip("no Python 3.11+ interpreter that nobody may run")
+    root = Path(tempfile.mkdtemp(prefix="ssot-unreadable-"))
+    try:
+        root.chmod(0o755)
+        (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+        (root / "app" / "hidden").mkdir(parents=True)
+        (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+        (root / "app" / "hidden" / "bad.py").write_text("import app.legacy\n", encoding="utf-8")
+        (root / "app" / "hidden").chmod(0)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+        env["PYTHONPATH"] = str(Path(__file__).parent.parent / "src")
+        result = subprocess.run(
+            [usable[0], "-m", "ssot_guard", "check", "--format", "json"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            **as_nobody,  # type: ignore[arg-type]
+        )
+    finally:
+        (root / "app" / "hidden").chmod(0o755)
+        shutil.rmtree(root)
+    assert result.returncode == 1, result.stderr
+    found = json.loads(result.stdout)
+    assert [(f["path"], f["code"]) for f in found] == [("app/hidden", "SSOT903")]
+
+
 def test_link_leading_outside_does_not_leak_its_content(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
