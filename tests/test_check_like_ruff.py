@@ -495,3 +495,23 @@ def test_file_wide_warn_mode_gives_warnings_and_no_mode_gives_errors(
     )
     status, found = check_json(capsys)
     assert (status, [f["severity"] for f in found]) == (0, ["warning"])
+
+
+def test_python_api_takes_one_selector_string(project: Path) -> None:
+    """``check(select="SSOT103")`` is one selector, not the letters S, S, O, T..."""
+    from ssot_guard import check
+
+    assert check(["."], select="SSOT103").findings == []
+    assert [f.code for f in check(["."], select="SSOT101,SSOT103").findings] == ["SSOT101"]
+
+
+def test_bare_suppression_is_not_judged_under_a_narrow_selection(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With only SSOT801 selected, a bare ``# ssot: ignore`` over an import is not "unused"."""
+    (project / "app" / "user.py").write_text(
+        "import app.legacy  # ssot: ignore\n", encoding="utf-8"
+    )
+    assert check_json(capsys, "--select", "SSOT801") == (0, [])
+    status, found = check_json(capsys, "--extend-select", "SSOT801")
+    assert (status, found) == (0, [])

@@ -93,6 +93,8 @@ def check(
     from ._select import selected
     from ._settings import Projects
 
+    if isinstance(exclude, str):  # one pattern, not a sequence of letters
+        exclude = (exclude,)
     codes = selected(select, ignore, extend_select)
     projects = Projects(config, rules)
     found = scan(

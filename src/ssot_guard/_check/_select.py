@@ -34,8 +34,13 @@ def _expand(selector: str) -> frozenset[str]:
     return codes
 
 
-def split(values: Iterable[str]) -> list[str]:
-    """Comma-separated selectors, possibly given several times, as one list."""
+def split(values: Iterable[str] | str) -> list[str]:
+    """Comma-separated selectors, possibly given several times, as one list.
+
+    A single string is one value (``"SSOT101,SSOT102"``), not a sequence of letters.
+    """
+    if isinstance(values, str):
+        values = [values]
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 

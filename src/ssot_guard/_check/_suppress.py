@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from ._findings import CODES, SYNTAX_ERROR, UNUSED_SUPPRESSION, Finding
+from ._findings import CODES, OPT_IN, SYNTAX_ERROR, UNUSED_SUPPRESSION, Finding
 
 if TYPE_CHECKING:
     from collections.abc import Container, Iterable
@@ -105,14 +105,18 @@ def audit(
 ) -> list[Finding]:
     """``SSOT801`` findings: unknown codes, and suppressions that suppressed nothing.
 
-    A code that is not selected cannot be judged (its findings were never made), and
-    neither can ``SSOT901`` without *parse_all* (syntax errors past the part of a file
-    that is parsed are not looked for).
+    A code that is not selected cannot be judged (its findings were never made), nor a
+    bare ``# ssot: ignore`` unless every default code is selected, and neither can
+    ``SSOT901`` without *parse_all* (syntax errors past the part of a file that is
+    parsed are not looked for).
     """
     findings: list[Finding] = []
+    judge_bare = all(code in selected for code in CODES if code not in OPT_IN)
     for path, comments in suppressed.items():
         for line, comment in comments.items():
             if comment.codes is None:
+                if not judge_bare:
+                    continue  # what it would suppress may not have been looked for
                 if not any(u[0] == path and u[1] == line for u in used):
                     message = "unused suppression: '# ssot: ignore' suppresses nothing here"
                     findings.append(Finding(path, line, comment.col, UNUSED_SUPPRESSION, message))
