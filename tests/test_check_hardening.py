@@ -381,3 +381,12 @@ def test_reader_refuses_a_fifo_swapped_in_after_the_walk(tmp_path: Path) -> None
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=True
     )
     assert "SSOT903 cannot read the file: not a regular file" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_named_config_that_is_a_fifo_does_not_hang(project: Path) -> None:
+    """``--config pipe`` (a FIFO): one ConfigError line, exit 2, no blocked read."""
+    os.mkfifo(project / "pipe")
+    result = run(project, "--config", "pipe")
+    assert result.returncode == 2
+    assert "pipe: is not a regular file" in result.stderr

@@ -317,7 +317,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
     from ._scan import DEFAULT_EXCLUDES
-    from ._select import selected
+    from ._select import selected, split
 
     settings = project.settings
     config = project.config
@@ -326,6 +326,7 @@ def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
     gitignore = (
         settings.respect_gitignore if args.respect_gitignore is None else args.respect_gitignore
     )
+    extend = (*settings.extend_exclude, *split(args.exclude))
     return [
         f"configuration: {project.path or '(none found)'}",
         f"  root: {project.root}",
@@ -336,7 +337,7 @@ def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
             for rule in config.rules
         ),
         f"  exclude: {', '.join(exclude) or '(nothing)'}",
-        f"  extend-exclude: {', '.join((*settings.extend_exclude, *args.exclude)) or '(nothing)'}",
+        f"  extend-exclude: {', '.join(extend) or '(nothing)'}",
         f"  respect-gitignore: {'true' if gitignore else 'false'}",
         f"  src: {', '.join(settings.src) or '(none: packages are directories with __init__.py)'}",
         f"  baseline: {args.baseline or settings.baseline or '(none)'}",

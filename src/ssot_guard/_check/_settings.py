@@ -135,6 +135,18 @@ def _project(path: str, document: dict[str, Any], base: str | None = None) -> Pr
     return Project(config, base, settings)
 
 
+def _refuse_special(path: str) -> None:
+    """A named configuration that is a FIFO or a device would hang or never end: refuse it."""
+    import stat
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # missing or unreadable: the TOML reader says so, in its words
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ConfigError("is not a regular file; expected a TOML file", file=path)
+
+
 def _mentions_table(path: str) -> bool:
     try:
         with open(path, "rb") as file:
@@ -173,6 +185,7 @@ class Projects:
             # As ruff does: a configuration named explicitly is about the tree being
             # checked from here, not about where the file lives (the base branch's
             # configuration, checked out beside an untrusted pull request).
+            _refuse_special(named)
             project = _project(named, _read_toml(named), base=os.path.abspath(os.curdir))
             if not rules:
                 return project
