@@ -315,6 +315,10 @@ def _show(args: argparse.Namespace) -> int:
     return EXIT_CLEAN
 
 
+def _reports(mode: str | None) -> str:
+    return {"warn": "reports warnings", "off": "off"}.get(mode or "", "reports errors")
+
+
 def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
     from ._scan import DEFAULT_EXCLUDES
     from ._select import selected, split
@@ -330,12 +334,9 @@ def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
     return [
         f"configuration: {project.path or '(none found)'}",
         f"  root: {project.root}",
-        f"  mode: {config.mode or 'strict'}",
+        f"  mode: {config.mode or '(not set: findings are errors)'}",
         f"  rules: {len(config.rules)}",
-        *(
-            f"    {rule.source} (mode {rule.mode or config.mode or 'strict'})"
-            for rule in config.rules
-        ),
+        *(f"    {rule.source} ({_reports(rule.mode or config.mode)})" for rule in config.rules),
         f"  exclude: {', '.join(exclude) or '(nothing)'}",
         f"  extend-exclude: {', '.join(extend) or '(nothing)'}",
         f"  respect-gitignore: {'true' if gitignore else 'false'}",

@@ -18,7 +18,7 @@ CODES: Final[dict[str, str]] = {
     "SSOT801": "suppression comment naming an unknown code or suppressing nothing (opt-in)",
     "SSOT901": "file does not parse",
     "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
-    "SSOT903": "file cannot be read",
+    "SSOT903": "path that cannot or will not be read (permissions, links, not a regular file)",
 }
 
 BLOCKED_IMPORT: Final = "SSOT101"
