@@ -515,3 +515,20 @@ def test_bare_suppression_is_not_judged_under_a_narrow_selection(
     assert check_json(capsys, "--select", "SSOT801") == (0, [])
     status, found = check_json(capsys, "--extend-select", "SSOT801")
     assert (status, found) == (0, [])
+
+
+def test_nested_project_can_turn_gitignore_off(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``respect-gitignore = false`` in a nested project beats the outer ``.gitignore``."""
+    write(
+        project,
+        {
+            ".gitignore": "gen_*.py\n",
+            "sub/pyproject.toml": BLOCK + "\n[tool.ssot_guard.check]\nrespect-gitignore = false\n",
+            "sub/gen_a.py": "import app.legacy\n",
+            "gen_b.py": "import app.legacy\n",
+        },
+    )
+    _, found = check_json(capsys)
+    assert codes_at(found) == [("app/user.py", "SSOT101"), ("sub/gen_a.py", "SSOT101")]

@@ -158,7 +158,8 @@ class Walk:
                 ignore = read_ignore_file(os.path.join(absolute, ".gitignore"))
                 if ignore is not None:
                     ignores = (*ignores, ignore)
-            plain = not (rules.patterns or ignores)
+            # A project that does not respect .gitignore ignores those met above it too.
+            plain = not (rules.patterns or (ignores and rules.gitignore))
             src_roots = project.settings.src
             files = found.files_of(project)
             for entry in entries:
@@ -226,7 +227,7 @@ class Walk:
             relative = os.path.relpath(full, project.root).replace(os.sep, "/")
             if _matches(name, (child.replace(os.sep, "/"), relative), rules.patterns):
                 return
-        if ignores and is_ignored(ignores, full, is_dir):
+        if ignores and rules.gitignore and is_ignored(ignores, full, is_dir):
             return
         if entry.is_symlink() and (is_dir or not self._inside(full)):
             if not self._inside(full):
