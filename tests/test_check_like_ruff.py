@@ -532,3 +532,11 @@ def test_nested_project_can_turn_gitignore_off(
     )
     _, found = check_json(capsys)
     assert codes_at(found) == [("app/user.py", "SSOT101"), ("sub/gen_a.py", "SSOT101")]
+
+
+def test_named_file_syntax_error_can_be_suppressed(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The syntax error of a named file obeys ``# ssot: ignore[SSOT901]`` like any finding."""
+    write(project, {"broken.py": "x = (  # ssot: ignore[SSOT901]\n"})
+    assert check_json(capsys, "broken.py") == (0, [])

@@ -108,9 +108,9 @@ def check(
     for project, sources in found.files.items():
         problems = found.problems.get(project, [])
         named = [s for s in sources.values() if s.path in found.named]
-        result = _check_project(project, sorted(sources.values()), problems, codes, jobs, parse_all)
-        if SYNTAX_ERROR in codes:
-            result[0].extend(_syntax_errors(named, result[0]))
+        result = _check_project(
+            project, sorted(sources.values()), problems, named, codes, jobs, parse_all
+        )
         per_project[project] = result[0]
         files += result[1] + len(problems)
         parsed += result[2]
@@ -127,6 +127,7 @@ def _check_project(
     project: Project,
     sources: list[SourceFile],
     problems: list[Finding],
+    named: list[SourceFile],
     codes: frozenset[str],
     jobs: int | None,
     parse_all: bool,
@@ -139,7 +140,10 @@ def _check_project(
     config = project.config
     plan = Plan(config.rules, parse_all=parse_all, config=config.path)
     outcome = run(plan, sources, jobs)
-    chosen = [f for f in (*outcome.findings, *problems) if f.code in codes]
+    found = [*outcome.findings, *problems]
+    if named and SYNTAX_ERROR in codes:
+        found += _syntax_errors(named, found)
+    chosen = [f for f in found if f.code in codes]
     kept, used = apply(chosen, outcome.suppressions)
     if UNUSED_SUPPRESSION in codes:
         kept += audit(outcome.suppressions, used, codes, parse_all=parse_all)
