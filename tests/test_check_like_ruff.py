@@ -540,3 +540,13 @@ def test_named_file_syntax_error_can_be_suppressed(
     """The syntax error of a named file obeys ``# ssot: ignore[SSOT901]`` like any finding."""
     write(project, {"broken.py": "x = (  # ssot: ignore[SSOT901]\n"})
     assert check_json(capsys, "broken.py") == (0, [])
+
+
+def test_exclude_flags_are_comma_separated_and_add_to_the_settings(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--extend-exclude a,b`` (or ``--exclude``) adds to ``extend-exclude``."""
+    write(project, {"app/a.py": "import app.legacy\n", "app/b.py": "import app.legacy\n"})
+    set_check(project, 'extend-exclude = ["app/user.py"]')
+    _, found = check_json(capsys, "--extend-exclude", "app/a.py,b.py")
+    assert found == []

@@ -62,6 +62,8 @@ def add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
     )
     add(
         "--exclude",
+        "--extend-exclude",
+        dest="exclude",
         action="append",
         default=[],
         metavar="GLOB",
