@@ -390,3 +390,20 @@ def test_named_config_that_is_a_fifo_does_not_hang(project: Path) -> None:
     result = run(project, "--config", "pipe")
     assert result.returncode == 2
     assert "pipe: is not a regular file" in result.stderr
+
+
+def test_hostile_exclude_settings_do_not_stall_the_walk(project: Path) -> None:
+    """20,000 ``extend-exclude`` globs, some built to backtrack: the check still ends quickly."""
+    globs = [f"gen_{i}_*" for i in range(20_000)] + ["*a" * 40 + "b"]
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace(
+            "[tool.ssot_guard]\n",
+            f"[tool.ssot_guard]\ncheck.extend-exclude = {json.dumps(globs)}\n",
+        ),
+        encoding="utf-8",
+    )
+    for i in range(300):
+        (project / "app" / f"{'a' * 100}{i}.py").write_text("", encoding="utf-8")
+    result = run(project)
+    assert result.returncode == 1, result.stderr
+    assert "in 302 file(s)" in result.stderr

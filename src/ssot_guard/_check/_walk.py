@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import fnmatch
 import os
+import re
 import stat
 from typing import TYPE_CHECKING
 
@@ -54,17 +55,25 @@ def why(error: OSError) -> str:
     return error.strerror or str(error)
 
 
-def _matches(name: str, paths: tuple[str, ...], patterns: tuple[str, ...]) -> bool:
-    return any(
-        fnmatch.fnmatchcase(name, p) or any(fnmatch.fnmatchcase(path, p) for path in paths)
-        for p in patterns
-    )
+def _matches(name: str, paths: tuple[str, ...], regex: re.Pattern[str]) -> bool:
+    return regex.match(name) is not None or any(regex.match(path) for path in paths)
+
+
+def _compiled(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One regex for all exclusion globs: a path costs one match, not one per pattern.
+
+    fnmatch's translation never backtracks catastrophically, so a configuration full of
+    ``*a*a*a...`` patterns cannot stall the walk either.
+    """
+    if not patterns:
+        return None
+    return re.compile("|".join(fnmatch.translate(p) for p in patterns))
 
 
 class _Rules:
     """A project's exclusions: names never walked into, and glob patterns."""
 
-    __slots__ = ("gitignore", "names", "patterns")
+    __slots__ = ("gitignore", "names", "patterns", "regex")
 
     def __init__(self, project: Project, extra: tuple[str, ...], gitignore: bool | None) -> None:
         settings = project.settings
@@ -75,6 +84,7 @@ class _Rules:
             self.names = frozenset()
             patterns = extra + settings.exclude + settings.extend_exclude
         self.patterns = patterns
+        self.regex = _compiled(patterns)
         self.gitignore = settings.respect_gitignore if gitignore is None else gitignore
 
 
@@ -223,9 +233,9 @@ class Walk:
             return
         child = _shown(entry.path)
         full = os.path.join(absolute, name)
-        if rules.patterns:
+        if rules.regex is not None:
             relative = os.path.relpath(full, project.root).replace(os.sep, "/")
-            if _matches(name, (child.replace(os.sep, "/"), relative), rules.patterns):
+            if _matches(name, (child.replace(os.sep, "/"), relative), rules.regex):
                 return
         if ignores and rules.gitignore and is_ignored(ignores, full, is_dir):
             return
