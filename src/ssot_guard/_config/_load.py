@@ -55,7 +55,8 @@ __all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older
     "parse_table",
     "resolve_config",
 ]
-_TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry")
+# "check": the settings of `ssot-guard check`, validated there (not used at run time).
+_TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry", "check")
 
 
 class Config:
