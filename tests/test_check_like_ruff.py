@@ -130,7 +130,7 @@ def test_show_files_lists_files_modules_and_config(
 
 def test_runtime_accepts_a_config_with_check_settings(project: Path) -> None:
     """``install()``'s loader reads a pyproject.toml holding ``[tool.ssot_guard.check]``."""
-    from ssot_guard._config import load_config
+    from ssot_guard._config._load import load_config
 
     set_check(project, 'exclude = ["x"]')
     assert len(load_config(project / "pyproject.toml").rules) == 1

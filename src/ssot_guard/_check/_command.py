@@ -228,6 +228,7 @@ def _add_runtime(
     result: CheckResult, records: list[str], paths: list[str], exclude: list[str]
 ) -> None:
     """Production's records as findings, with the first project's (baselined with them)."""
+    from ._findings import Finding
     from ._runtime_records import with_runtime
 
     static = [f for findings in result.projects.values() for f in findings]

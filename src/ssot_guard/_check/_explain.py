@@ -32,6 +32,19 @@ each of its files: a retired module is meant to be deleted, not only unused.
 
 Fix: delete the file (after fixing its importers, reported as `SSOT101`), or `allow` the
 module in the rule if it must stay.""",
+    "SSOT104": """\
+An import of a blocked module that production saw: a line of an `SSOT_GUARD_RECORD` file
+passed with `--runtime`, placed at the importer's file and line in the checked tree. It
+reports what no static rule could see (a module loaded by a name computed at run time); where
+a static `SSOT101` already covers the line, only that one is reported.
+
+Fix: as for `SSOT101`: import the replacement. The finding goes away once production's
+records no longer hold the line (start a new record file after the fix is deployed).""",
+    "SSOT105": """\
+An import of a redirected (renamed) module that production saw, from a `--runtime` record,
+at the importer's file and line.
+
+Fix: import the new name, as for `SSOT102`.""",
     "SSOT201": """\
 A second definition of a class that a `[[unique]]` rule says must be defined once, in
 modules under `within`. With `canonical`, every definition outside that module is
@@ -44,12 +57,22 @@ Two classes registered with `SSOTMeta`, `SSOTBase` or `@ssot_class` share a regi
 `DuplicateClassError`.
 
 Fix: delete the duplicate, or give it its own `ssot_key`.""",
+    "SSOT203": """\
+A second definition of a class that production saw (a `[[unique]]` class or a registry key
+defined twice at run time), from a `--runtime` record.
+
+Fix: as for `SSOT201` and `SSOT202`: keep one definition and import it.""",
     "SSOT301": """\
 An import or use of a name that a `[[deprecate]]` rule retires:
 `from app.legacy import create_manager`, `legacy.create_manager`,
 `getattr(legacy, "create_manager")`, `mock.patch("app.legacy.create_manager")`.
 
 Fix: use the replacement the message names (the rule's `use`).""",
+    "SSOT302": """\
+A use of a deprecated name that production saw, from a `--runtime` record, at the file and
+line that used it.
+
+Fix: use the replacement the message names, as for `SSOT301`.""",
     "SSOT801": """\
 A suppression comment (`# ssot: ignore[...]` or `# noqa: SSOT...`) that names a code that
 does not exist, or that suppresses nothing on its line. Off by default: select it with
@@ -79,6 +102,13 @@ so that a tree cannot make the check read files elsewhere).
 
 Fix: fix the permissions or the link, or exclude the path. To check a linked tree outside,
 name that tree on the command line.""",
+    "SSOT904": """\
+A `--runtime` record whose module is not in the checked tree any more (renamed, deleted, or
+the record comes from another project), reported at its line in the record file instead of
+being dropped silently.
+
+Fix: if the code is gone, delete the record (or start a new record file); if the module moved,
+check the tree the record belongs to.""",
 }
 
 

@@ -158,16 +158,27 @@ class Scan:
         return sorted(self.files.get(project, {}).values())
 
 
-def discover(paths: Sequence[str], *, exclude: Iterable[str] = ()) -> list[SourceFile]:
+def discover(
+    paths: Sequence[str],
+    *,
+    exclude: Iterable[str] = (),
+    problems: list[Finding] | None = None,
+) -> list[SourceFile]:
     """The source files under *paths* (files named explicitly are always taken).
 
-    Raises ``MissingPathError`` for a path that does not exist.
+    What cannot or will not be read (a FIFO, a link loop, an unreadable
+    directory...) is appended to *problems* as ``SSOT903`` findings, for the
+    caller to report. Raises ``MissingPathError`` for a path that does not exist.
     """
     from ._settings import Projects
 
     projects = Projects(rules=())
     found = scan(paths, projects, exclude=exclude, respect_gitignore=False)
-    return found.sources(projects.fixed) if projects.fixed is not None else []
+    if projects.fixed is None:
+        return []
+    if problems is not None:
+        problems.extend(found.problems.get(projects.fixed, []))
+    return found.sources(projects.fixed)
 
 
 def scan(

@@ -90,21 +90,25 @@ def fix(
     """
     import os
 
+    from .._check._findings import Finding
     from .._check._prefilter import Plan
     from .._check._scan import discover
     from .._config._load import resolve_config
-    from ._core import run
+    from ._core import Problem, run
 
     require_libcst()
     resolved = resolve_config(config, rules)
     plan = Plan(resolved.rules, config=resolved.path)
     given = [os.fspath(p) for p in paths]
-    sources = discover(given, exclude=exclude)
+    unreadable: list[Finding] = []
+    sources = discover(given, exclude=exclude, problems=unreadable)
     outcome = run(plan, sources, given, write=write)
+    # Paths the walk would not read (a FIFO, a link loop...): reported, never waited on.
+    skipped = [Problem(f.path, f.message) for f in unreadable]
     return FixResult(
         outcome.changes,
         outcome.left,
-        outcome.problems,
+        [*skipped, *outcome.problems],
         files=outcome.files,
         config=resolved.path,
     )

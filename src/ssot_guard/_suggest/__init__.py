@@ -63,6 +63,7 @@ def suggest(
     import os
     from collections import Counter
 
+    from .._check._findings import Finding
     from .._check._scan import discover
     from .._config._load import resolve_config
     from ._classes import duplicate_classes
@@ -73,10 +74,11 @@ def suggest(
 
     resolved = resolve_config(config, rules)
     given = [os.path.normpath(os.fspath(p)) for p in paths]
-    sources = discover(given, exclude=exclude)
+    unreadable: list[Finding] = []
+    sources = discover(given, exclude=exclude, problems=unreadable)
     roots = sorted((g for g in given if os.path.isdir(g)), key=len, reverse=True)
     infos = []
-    unparsed = 0
+    unparsed = len(unreadable)  # a FIFO or a link loop: skipped, and counted as such
     importers: Counter[str] = Counter()
     for source, info in zip(sources, map_files(read_module, sources), strict=True):
         if info is None:
