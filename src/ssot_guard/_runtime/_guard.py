@@ -69,8 +69,7 @@ class Guard:
             return
         self.installed = False
         if self.finder is not None:
-            # Remove by identity: finders that others added since stay where they are.
-            sys.meta_path[:] = [f for f in sys.meta_path if f is not self.finder]
+            _remove_finder(self.finder)
         if self.watch is not None:
             self.watch.close()
         if _active is self:
@@ -90,6 +89,30 @@ class Guard:
     def __repr__(self) -> str:
         state = "installed" if self.installed else "not installed"
         return f"<ssot_guard.Guard mode={self.mode!r} rules={len(self.rules)} {state}>"
+
+
+def _remove_finder(finder: object) -> None:
+    """Take *finder* out of ``sys.meta_path`` in place, by identity.
+
+    Never read-filter-assign (``sys.meta_path[:] = [...]``): a finder another
+    thread appends between the read and the assignment would be lost. Each
+    ``pop`` and ``insert`` is atomic; if the list moved between finding our
+    index and popping it, what was popped is put back and the search repeats.
+    Identity, not ``list.remove``: that uses ``==``, which a foreign finder may define.
+    """
+    meta_path = sys.meta_path
+    while True:
+        for index, other in enumerate(meta_path):
+            if other is finder:
+                break
+        else:
+            return
+        try:
+            popped = meta_path.pop(index)
+        except IndexError:  # the list shrank meanwhile
+            continue
+        if popped is not finder:
+            meta_path.insert(index, popped)
 
 
 def active_guard() -> Guard | None:
