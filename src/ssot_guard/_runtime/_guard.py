@@ -102,10 +102,8 @@ def _remove_finder(finder: object) -> None:
     """
     meta_path = sys.meta_path
     while True:
-        for index, other in enumerate(meta_path):
-            if other is finder:
-                break
-        else:
+        index = next((i for i, other in enumerate(meta_path) if other is finder), -1)
+        if index < 0:
             return
         try:
             popped = meta_path.pop(index)
