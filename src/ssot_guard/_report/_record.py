@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
+
+from .._base._fork import fork_safe_lock
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -181,7 +182,7 @@ class Recorder:
     """Thread-safe store of violations. Only the violation path takes its lock."""
 
     def __init__(self) -> None:
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self, "_lock")
         self._entries: dict[_Key, Violation] = {}
         self.callbacks: list[Callable[[Violation], object]] = []
 

@@ -7,9 +7,11 @@ Both live off the violation path only: registering a callback adds nothing to
 from __future__ import annotations
 
 import os
-from _thread import _local, allocate_lock
+import sys
+from _thread import _local
 
 from .. import _autoinstall
+from .._base._fork import fork_safe_lock
 from .._config._load import MODE_ENV
 from .._runtime._guard import active_guard
 from ._record import log, recorder
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
     from ._record import Violation
 
 _in_callback = _local()  # a violation raised by a callback does not call callbacks again
-_errors_lock = allocate_lock()
+_errors_lock = fork_safe_lock(sys.modules[__name__], "_errors_lock")
 _callback_errors = 0
 
 

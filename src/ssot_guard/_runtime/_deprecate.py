@@ -19,13 +19,13 @@ import importlib
 import opcode
 import os
 import sys
-import threading
 import types
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import wrapt
 
 from .._base._errors import DeprecatedAttributeError, DeprecatedNameError
+from .._base._fork import fork_safe_lock
 from .._base._frames import warn_at
 from .._report._record import recorder
 
@@ -80,7 +80,7 @@ class _Deprecation:
         self.mode = mode
         self.attribute = rule.attribute
         self._seen: set[tuple[str, int]] = set()
-        self._seen_lock = threading.Lock()
+        self._seen_lock = fork_safe_lock(self, "_seen_lock")
         self._wrapped: object = None
         self._wrapper: object = None
 
@@ -216,7 +216,7 @@ class DeprecationHook:
             handlers.setdefault(rule.attribute, _Deprecation(rule, modes[id(rule)]))
         self.tops = frozenset(name.partition(".")[0] for name in self._handlers)
         self._patched: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock(self, "_lock")
 
     def covers(self, name: str) -> bool:
         return name in self._handlers

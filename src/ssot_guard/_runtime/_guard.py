@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
 
 from .._base._errors import PreloadedModuleError
+from .._base._fork import fork_safe_lock
 from .._base._frames import frame_location, user_frame, warn_at
 from .._config._load import Config, env_mode, resolve_config
 from .._report._record import prepare_violation_path, recorder
@@ -23,7 +23,8 @@ if TYPE_CHECKING:
     from .._rules._model import Mode, Rule
     from ._watch import ModuleWatch
 
-_lock = allocate_lock()  # serialises install/uninstall; never taken by an import
+# Serialises install/uninstall; never taken by an import.
+_lock = fork_safe_lock(sys.modules[__name__], "_lock")
 _active: Guard | None = None
 
 
