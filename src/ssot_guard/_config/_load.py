@@ -76,12 +76,23 @@ def env_mode() -> Mode | None:
     )
 
 
-def _read_toml(path: str) -> dict[str, Any]:
+def _read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
+    """The TOML document at *path*; a *discovered* one with our table must pass the trust check."""
     import tomllib  # not needed by a guard built from Python rules
 
     try:
         with open_regular_file(path) as f:
-            return tomllib.load(f)
+            distrust = _distrust(path, f.fileno()) if discovered else None
+            try:
+                document = tomllib.load(f)
+            except ValueError:  # broken TOML or not UTF-8: from a stranger, say that instead
+                if distrust is not None:
+                    raise distrust from None
+                raise
+            # Someone else's pyproject.toml without our table is not ours to judge.
+            if distrust is not None and _table_of(document, path)[0] is not None:
+                raise distrust
+            return document
     except FileNotFoundError:
         raise ConfigError("file not found", file=path) from None
     except IsADirectoryError:
@@ -96,6 +107,17 @@ def _read_toml(path: str) -> dict[str, Any]:
         raise ConfigError(f"broken TOML: {e}", file=path) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"not UTF-8: {e.reason} at byte {e.start}", file=path) from None
+
+
+def _distrust(path: str, fd: int) -> ConfigError | None:
+    """Why the discovered file open on *fd* is not to be trusted, or ``None``."""
+    from ._trust import refuse_untrusted
+
+    try:
+        refuse_untrusted(path, os.fstat(fd))  # the file being read, not what its name is now
+    except ConfigError as error:
+        return error
+    return None
 
 
 class _NotRegularFile(OSError):
@@ -280,7 +302,7 @@ def _discover(
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
-            document = _read_toml(candidate)
+            document = _read_toml(candidate, discovered=True)
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
                 return candidate, document
