@@ -26,7 +26,7 @@ import wrapt
 
 from .._base._errors import DeprecatedAttributeError, DeprecatedNameError
 from .._base._fork import fork_safe_lock
-from .._base._frames import warn_at
+from .._base._frames import ON_BEHALF, warn_at
 from .._report._record import recorder
 
 if TYPE_CHECKING:
@@ -45,6 +45,7 @@ _SKIPPED = (
     *_IMPORTLIB,
     os.path.dirname(__file__) + os.sep,
     os.path.dirname(wrapt.__file__) + os.sep,
+    *ON_BEHALF,  # pkgutil.resolve_name("m:name") reads the name for its caller
 )
 
 

@@ -18,6 +18,7 @@ from .._base._errors import BlockedImportError
 from .._base._frames import frame_location, user_frame, warn_at
 from .._report._record import recorder
 from .._rules._model import Block, Redirect
+from ._on_behalf import hand_over
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -96,7 +97,9 @@ class SSOTFinder:
             mode=mode,
         )
         if mode == "strict":
-            raise BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+            error = BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+            hand_over(fullname, error)  # pkgutil.resolve_name would swallow it
+            raise error
         warn_at(frame, warning_text(rule, fullname, use))
         if is_redirect:
             assert use is not None
