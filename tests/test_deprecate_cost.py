@@ -84,7 +84,7 @@ def test_module_getattr_of_its_own_keeps_working_and_comes_back(make_package) ->
     original = vars(lazy)["__getattr__"]
     guard = ssot_guard.install(rules=[Deprecate("app.lazy:old", use="app.new:old")], mode="strict")
     assert lazy.anything == "lazy anything"
-    with pytest.raises(ssot_guard.DeprecatedAttributeError, match="use 'app.new:old'"):
+    with pytest.raises(ssot_guard.DeprecatedAttributeError, match=r"use 'app\.new:old'"):
         _ = lazy.old
     guard.uninstall()
     assert vars(lazy)["__getattr__"] is original
