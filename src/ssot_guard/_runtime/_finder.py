@@ -161,7 +161,16 @@ class RedirectLoader:
             module = sys.modules.get(target)
         if module is not None:
             sys.modules[spec.name] = module
-        _builtin_import(target)
+        try:
+            _builtin_import(target)
+        except BaseException:
+            # The import system forgets the old name only if exec_module fails; and
+            # the canonical body may have aliased it already (a nested import of the
+            # old name) before failing: an alias of a module that is gone goes too.
+            cached = sys.modules.get(spec.name)
+            if cached is not None and sys.modules.get(target) is not cached:
+                del sys.modules[spec.name]
+            raise
         module = sys.modules[target]
         self._spec = module.__spec__
         return module
