@@ -133,7 +133,8 @@ def open_regular_file(path: str) -> BinaryIO:
     """
     import stat
 
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere FIFOs do not arise
+    fd = os.open(path, os.O_RDONLY | nonblocking)
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):
@@ -147,7 +148,7 @@ def open_regular_file(path: str) -> BinaryIO:
                 else "a device"
             )
             raise _NotRegularFile(kind)
-        if hasattr(os, "set_blocking"):
+        if nonblocking:
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
     except BaseException:
