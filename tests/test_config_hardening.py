@@ -18,6 +18,8 @@ import ssot_guard
 from ssot_guard import ConfigError
 from ssot_guard._cli import main
 
+pytest_plugins = ["pytester"]
+
 
 def _write(tmp_path: Path, body: str, name: str = "pyproject.toml") -> Path:
     path = tmp_path / name
@@ -185,3 +187,14 @@ def test_config_path_that_is_a_fifo_does_not_hang(tmp_path) -> None:
     except subprocess.TimeoutExpired:
         pytest.fail("install() blocked opening a FIFO")
     assert "is not a regular file but a FIFO" in result.stderr
+
+
+def test_list_key_of_wrong_type_is_a_usage_error_in_the_plugin(pytester: pytest.Pytester) -> None:
+    """The pytest plugin reports the mistake as a usage error (exit 4), not a crash (exit 1)."""
+    (pytester.path / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.old"\nallow = 5\n'
+    )
+    pytester.makepyfile(test_a="def test_a():\n    pass\n")
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*tool.ssot_guard.block[[]0[]]: key 'allow'*got an integer*"])
