@@ -99,3 +99,13 @@ def test_uninstall_leaves_no_getattr_behind(legacy) -> None:
     guard.uninstall()
     assert "__getattr__" not in vars(legacy)
     assert legacy.LIMIT == 5
+
+
+def test_strict_message_survives_a_reload_that_defines_getattr(make_package) -> None:
+    """A reload re-runs the module body, ``__getattr__`` included: the refusal keeps its reason."""
+    make_package({"app/lazy.py": "def __getattr__(name):\n    raise AttributeError(name)\n"})
+    lazy = importlib.import_module("app.lazy")
+    ssot_guard.install(rules=[Deprecate("app.lazy:old", use="app.new:old")], mode="strict")
+    importlib.reload(lazy)
+    with pytest.raises(ssot_guard.DeprecatedAttributeError, match=r"use 'app\.new:old'"):
+        _ = lazy.old

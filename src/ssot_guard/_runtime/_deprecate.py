@@ -296,6 +296,14 @@ def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> t
     return type(base.__name__, (base,), namespace)
 
 
+def _relay(module: ModuleType) -> None:
+    """Put an ``_ErrorRelay`` in front of the module's own ``__getattr__``, unless one is there."""
+    namespace = vars(module)
+    current = namespace.get("__getattr__")
+    if not isinstance(current, _ErrorRelay):
+        namespace["__getattr__"] = _ErrorRelay(module.__name__, current)
+
+
 class DeprecationHook:
     """Applies deprecations to their modules on import, at install, and undoes them."""
 
@@ -343,6 +351,7 @@ class DeprecationHook:
             return
         with self._lock:
             if any(m is module for m, _, _ in self._patched):
+                _relay(module)  # a reload may have put the module's own __getattr__ back
                 return
             original = type(module)
             ours = _module_type(original, handlers)
@@ -354,6 +363,5 @@ class DeprecationHook:
                     f"ssot_guard cannot apply {rules} to module {module.__name__!r}: its type "
                     f"{original.__qualname__} does not allow a module subclass ({error})"
                 ) from None
-            namespace = vars(module)
-            namespace["__getattr__"] = _ErrorRelay(module.__name__, namespace.get("__getattr__"))
+            _relay(module)
             self._patched.append((module, original, ours))
