@@ -296,3 +296,113 @@ def test_python_m_every_kind_of_violation_names_the_same_importer(project) -> No
         "import app.tool 2",
         "deprecated-name app.tool 4",
     ]
+
+
+def test_python_m_redirected_module_runs_the_canonical_module_in_warn_mode(project) -> None:
+    """``python -m old`` in warn mode runs the canonical module as __main__, with the warning."""
+    result = _run(project, "-W", "default", "-m", "app.old_name", SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "manager ran __main__\n"
+    assert "module 'app.old_name' was renamed; import 'app.websocket_manager'" in result.stderr
+    assert "never runs" not in result.stderr
+
+
+def test_runpy_run_module_of_redirected_name_in_warn_mode(project) -> None:
+    """``runpy.run_module(old)`` in warn mode runs the canonical module's code, with the warning."""
+    (project / "app" / "websocket_manager.py").write_text(
+        "MARK = 'canonical'\nFILE = __file__\n", encoding="utf-8"
+    )
+    code = (
+        "import runpy\n"
+        "result = runpy.run_module('app.old_name')\n"
+        "print(result['MARK'], result['FILE'].endswith('websocket_manager.py'))\n"
+    )
+    result = _run(project, "-W", "default", "-c", code, SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "canonical True\n"
+    assert "module 'app.old_name' was renamed" in result.stderr
+
+
+def test_python_m_redirected_package_runs_the_canonical_main(project) -> None:
+    """``python -m old`` of a package redirect runs the canonical package's ``__main__``."""
+    (project / "app" / "tools").mkdir()
+    (project / "app" / "tools" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "app" / "tools" / "__main__.py").write_text(
+        "print('tools main', __name__)\n", encoding="utf-8"
+    )
+    config = project / "pkg.toml"
+    config.write_text('[[redirect]]\nmodule = "app.old_tools"\nto = "app.tools"\n')
+    result = _run(
+        project, "-m", "app.old_tools", SSOT_GUARD_MODE="warn", SSOT_GUARD_CONFIG=str(config)
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "tools main __main__\n"
+    assert "import of renamed module 'app.old_tools'" in result.stderr
+
+
+REDIRECT_RACE = """\
+import builtins, os, sys, threading, warnings
+sys.path.insert(0, os.getcwd())
+import ssot_guard
+
+warnings.simplefilter("ignore")
+builtins.NEW_RUNS = []
+ssot_guard.install(rules=[ssot_guard.Redirect("app.old", to="app.new")], mode="warn")
+errors = []
+RUNS = 40
+for run in range(RUNS):
+    for name in ("app.old", "app.new", "app.helper"):
+        sys.modules.pop(name, None)
+    start = threading.Barrier(2)
+
+    def load(name):
+        try:
+            start.wait()
+            __import__(name)
+        except BaseException as error:
+            errors.append(f"{name}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=load, args=(n,)) for n in ("app.old", "app.new")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if any(thread.is_alive() for thread in threads):
+        print("hung")
+        os._exit(1)
+    if sys.modules["app.old"] is not sys.modules["app.new"]:
+        errors.append("app.old is not app.new")
+print("errors", len(errors), *errors[:3], sep="\\n")
+print("runs", len(builtins.NEW_RUNS), RUNS)
+"""
+
+
+def test_redirect_and_canonical_imported_by_two_threads_never_deadlock(tmp_path) -> None:
+    """One thread imports the old name while another imports the canonical module: no deadlock.
+
+    ``app.new`` imports a helper that still says ``import app.old``; the redirect
+    must not lock the old name and then the canonical one while the canonical
+    import locks them the other way round. The canonical body runs once per run.
+    """
+    files = {
+        "app/__init__.py": "",
+        "app/new.py": "import builtins, time\ntime.sleep(0.002)\nimport app.helper\n"
+        "builtins.NEW_RUNS.append(1)\nVALUE = 'new'\n",
+        "app/helper.py": "import app.old\n",
+        "app/old.py": "raise RuntimeError('redirected: never runs')\n",
+        "race.py": REDIRECT_RACE,
+    }
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    try:
+        result = subprocess.run(
+            [sys.executable, "race.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the two imports deadlocked")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["errors", "0"], result.stdout
+    assert lines[-1] == "runs 40 40"

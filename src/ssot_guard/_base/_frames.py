@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from types import FrameType
 
-_SKIPPED = (
+SKIPPED = (
     "<frozen importlib",
     os.path.join(os.path.dirname(os.__file__), "importlib") + os.sep,
     # the whole ssot_guard package, every layer
@@ -29,12 +29,36 @@ _SKIPPED = (
 )
 
 
+_STDLIB = os.path.dirname(os.__file__) + os.sep
+# Standard-library functions that import a module *named by their caller*, as a
+# string: the import is the caller's, so the caller's line is the location and
+# its module the importer (for allow_importers). Exactly these, because each
+# only turns a string into an import: pkgutil.resolve_name (logging.config,
+# entry points, and unittest.mock's patch targets), unittest.mock's patch
+# helpers, and runpy.run_module / run_path (``<frozen runpy>`` from 3.11).
+# Not importlib.util.LazyLoader, pickle or the like, whose own code decides.
+ON_BEHALF = (
+    _STDLIB + "pkgutil.py",
+    os.path.join(_STDLIB + "unittest", "mock.py"),
+    _STDLIB + "runpy.py",
+    "<frozen runpy>",
+)
+SKIPPED_ALL = (*SKIPPED, *ON_BEHALF)
+
+
 def user_frame(start: FrameType | None = None) -> FrameType | None:
-    """The innermost frame outside importlib and ssot_guard."""
+    """The innermost frame outside importlib, ssot_guard and the import-by-name helpers.
+
+    If only those helpers are left (``python -m``: runpy is the outermost
+    frame), the innermost of them.
+    """
     frame: FrameType | None = start if start is not None else sys._getframe(1)
-    while frame is not None and frame.f_code.co_filename.startswith(_SKIPPED):
+    while frame is not None and frame.f_code.co_filename.startswith(SKIPPED):
         frame = frame.f_back
-    return frame
+    helper = frame
+    while frame is not None and frame.f_code.co_filename.startswith(SKIPPED_ALL):
+        frame = frame.f_back
+    return frame if frame is not None else helper
 
 
 def frame_location(frame: FrameType | None) -> tuple[str | None, str | None, int | None]:

@@ -18,7 +18,7 @@ from .._rules._model import RULE_TYPES, Block, Deprecate, Redirect, Rule
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
-    from typing import Any, Final
+    from typing import Any, BinaryIO, Final
 
     from .._base._modes import Mode
 
@@ -80,34 +80,103 @@ class Config:
         return f"Config(path={self.path!r}, mode={self.mode!r}, rules={len(self.rules)})"
 
 
-def _read_toml(path: str) -> dict[str, Any]:
-    from . import _cache  # start-up: an unchanged file is not parsed again (nor tomllib imported)
+def _read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
+    """The TOML document at *path*; a *discovered* one with our table must pass the trust check.
+
+    An unchanged file is not parsed again (nor ``tomllib`` imported): see ``_cache``.
+    """
+    from . import _cache
 
     key = _cache.stat_key(path)  # before reading: an edit after this makes the key stale
     cached = _cache.load(key) if key is not None else None
     if cached is not None:
+        if discovered and _table_of(cached, path)[0] is not None:
+            from ._trust import refuse_untrusted
+
+            refuse_untrusted(path, os.stat(path))  # trust is the file's now, not the cache's
         return cached
-    document = _parse_toml(path)
+    document = _parse_toml(path, discovered=discovered)
     _cache.store(key, document)
     return document
 
 
-def _parse_toml(path: str) -> dict[str, Any]:
+def _parse_toml(path: str, *, discovered: bool) -> dict[str, Any]:
     import tomllib  # not needed by a guard built from Python rules
 
     try:
-        with open(path, "rb") as f:
-            return tomllib.load(f)
+        with open_regular_file(path) as f:
+            distrust = _distrust(path, f.fileno()) if discovered else None
+            try:
+                document = tomllib.load(f)
+            except ValueError:  # broken TOML or not UTF-8: from a stranger, say that instead
+                if distrust is not None:
+                    raise distrust from None
+                raise
+            # Someone else's pyproject.toml without our table is not ours to judge.
+            if distrust is not None and _table_of(document, path)[0] is not None:
+                raise distrust
+            return document
     except FileNotFoundError:
         raise ConfigError("file not found", file=path) from None
     except IsADirectoryError:
         raise ConfigError("is a directory; expected a TOML file", file=path) from None
+    except _NotRegularFile as e:
+        raise ConfigError(
+            f"is not a regular file but {e}; expected a TOML file", file=path
+        ) from None
     except OSError as e:
         raise ConfigError(f"cannot read: {e.strerror}", file=path) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"broken TOML: {e}", file=path) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"not UTF-8: {e.reason} at byte {e.start}", file=path) from None
+
+
+def _distrust(path: str, fd: int) -> ConfigError | None:
+    """Why the discovered file open on *fd* is not to be trusted, or ``None``."""
+    from ._trust import refuse_untrusted
+
+    try:
+        refuse_untrusted(path, os.fstat(fd))  # the file being read, not what its name is now
+    except ConfigError as error:
+        return error
+    return None
+
+
+class _NotRegularFile(OSError):
+    """A configuration path that names a device, a FIFO or a socket."""
+
+
+def open_regular_file(path: str) -> BinaryIO:
+    """*path* opened for reading if it is a regular file; ``_NotRegularFile`` otherwise.
+
+    Opened without blocking and checked on the open descriptor: ``/dev/null``
+    would read as an empty, silently rule-less configuration, a FIFO would block
+    for ever, ``/dev/zero`` would be read until memory runs out.
+    """
+    import stat
+
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere FIFOs do not arise
+    fd = os.open(path, os.O_RDONLY | nonblocking)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(path)
+        if not stat.S_ISREG(mode):
+            kind = (
+                "a FIFO"
+                if stat.S_ISFIFO(mode)
+                else "a socket"
+                if stat.S_ISSOCK(mode)
+                else "a device"
+            )
+            raise _NotRegularFile(kind)
+        if nonblocking:
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def _table_of(document: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
@@ -171,7 +240,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
             )
         for index, entry in enumerate(entries):
             rules.append(_build(rule_type, kind, entry, file, f"{table_name}[{index}]"))
-    refuse_retired_replacements(rules)
+    refuse_retired_replacements(rules, file=file)
     return Config(file, mode, rules, telemetry)
 
 
@@ -240,8 +309,15 @@ def _discover(
     named = os.environ.get(CONFIG_ENV, "").strip()
     if named:
         if not os.path.isfile(named):
+            what = (
+                "is a directory"
+                if os.path.isdir(named)
+                else "is not a regular file"
+                if os.path.exists(named)
+                else "file not found"
+            )
             raise ConfigError(
-                "file not found (named by that variable); set it to a TOML file or unset it",
+                f"{what} (named by that variable); set it to a TOML file or unset it",
                 file=f"environment variable {CONFIG_ENV}={named!r}",
             )
         return named, None
@@ -258,7 +334,7 @@ def _discover(
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
-            document = _read_toml(candidate)
+            document = _read_toml(candidate, discovered=True)
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
                 return candidate, document
@@ -306,7 +382,7 @@ def resolve_config(
     return Config(loaded.path, loaded.mode, (*loaded.rules, *(rules or ())), loaded.telemetry)
 
 
-def refuse_retired_replacements(rules: Sequence[Rule]) -> None:
+def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = None) -> None:
     """Refuse a rule whose replacement (``use``, ``to``) another rule of *rules* retires.
 
     Users would be sent from one retired module to another: a redirect to a
@@ -333,9 +409,13 @@ def refuse_retired_replacements(rules: Sequence[Rule]) -> None:
         if entry is None:
             continue
         blocker = "this rule" if entry.rule is rule else entry.rule.source
+        where = rule.source
+        if file is not None and where.startswith(file + ": "):
+            where = where[len(file) + 2 :]  # the file is named on its own, as for other errors
         raise ConfigError(
             f"names {target!r}, which {blocker} retires; point it at the module that replaces both",
-            entry=rule.source,
+            file=file,
+            entry=where,
             key=key,
         )
 

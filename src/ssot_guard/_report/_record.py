@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
 
+from .._base._fork import fork_safe_lock
 from .._base._frames import frame_location
 from .._base._messages import SUBJECTS, describe
 
@@ -186,7 +186,7 @@ class Recorder:
     """Thread-safe store of violations. Only the violation path takes its lock."""
 
     def __init__(self) -> None:
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self, "_lock")
         self._entries: dict[_Key, Violation] = {}
         self.callbacks: list[Callable[[Violation], object]] = []
 

@@ -5,8 +5,10 @@ Registering a callback adds nothing to ``find_spec``; only a violation calls it.
 
 from __future__ import annotations
 
-from _thread import _local, allocate_lock
+import sys
+from _thread import _local
 
+from .._base._fork import fork_safe_lock
 from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -17,7 +19,7 @@ if TYPE_CHECKING:
     from ._record import Violation
 
 _in_callback = _local()  # a violation raised by a callback does not call callbacks again
-_errors_lock = allocate_lock()
+_errors_lock = fork_safe_lock(sys.modules[__name__], "_errors_lock")
 _callback_errors = 0
 
 

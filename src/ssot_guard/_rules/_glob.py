@@ -71,7 +71,7 @@ def _part_matches(compiled: str | tuple[str, ...], part: str) -> bool:
 class Glob:
     """A compiled dotted glob."""
 
-    __slots__ = ("_parts", "literal_prefix", "literal_size", "text")
+    __slots__ = ("_any_parts", "_parts", "literal_prefix", "literal_size", "text")
 
     def __init__(self, text: str) -> None:
         error = glob_error(text)
@@ -79,7 +79,13 @@ class Glob:
             raise ValueError(error)
         self.text = text
         raw = text.split(".")
-        self._parts: tuple[Part, ...] = tuple(_compile_part(p) for p in raw)
+        compiled: list[Part] = []
+        for part in raw:
+            # ``**.**`` means what ``**`` means: collapsed, so the pattern stays short.
+            if part != "**" or not compiled or compiled[-1] is not _ANY_PARTS:
+                compiled.append(_compile_part(part))
+        self._parts: tuple[Part, ...] = tuple(compiled)
+        self._any_parts = _ANY_PARTS in self._parts
         prefix: list[str] = []
         for part in raw:
             if "*" in part:
@@ -96,10 +102,17 @@ class Glob:
 
     def match_length(self, parts: Sequence[str]) -> int:
         """Number of leading *parts* forming the shortest name this glob matches; 0 if none."""
-        for length in range(1, len(parts) + 1):
-            if self._match(0, parts, 0, length):
-                return length
-        return 0
+        pattern = self._parts
+        if not self._any_parts:
+            # No ``**``: only a name of exactly as many parts can match.
+            size = len(pattern)
+            if len(parts) < size:
+                return 0
+            for compiled, part in zip(pattern, parts, strict=False):
+                if not _part_matches(compiled, part):  # type: ignore[arg-type]
+                    return 0
+            return size
+        return self._simulate(parts, len(parts), len(pattern), shortest=True)
 
     def child_part(self, parent: Sequence[str]) -> Part | bool:
         """What ``x`` must match for this glob to match the name ``parent.x``.
@@ -115,26 +128,51 @@ class Glob:
             stop -= 1  # a trailing ``**`` may take nothing: the part before it meets ``x``
         if stop == 0:
             return True
-        if not self._match(0, parent, 0, len(parent), stop - 1):
+        if not self._simulate(parent, len(parent), stop - 1, shortest=False):
             return False
         return pattern[stop - 1]
 
-    def _match(
-        self, i: int, parts: Sequence[str], j: int, end: int, stop: int | None = None
-    ) -> bool:
+    def _simulate(self, parts: Sequence[str], end: int, stop: int, *, shortest: bool) -> int:
+        """Match ``parts[:end]`` against the first *stop* pattern parts, as an NFA.
+
+        With *shortest*: the smallest ``k >= 1`` such that ``parts[:k]`` matches
+        (0 if none); otherwise 1 if ``parts[:end]`` matches, else 0.
+
+        The set of pattern positions reachable after each part is carried
+        forward, so the time is (parts x pattern parts) whatever the pattern:
+        trying every split point of every ``**`` instead (backtracking) takes
+        exponential time on a glob such as ``app.**.**.**.x``.
+        """
         pattern = self._parts
-        if stop is None:
-            stop = len(pattern)
-        while i < stop:
-            compiled = pattern[i]
-            if compiled is _ANY_PARTS:
-                # ``**`` takes zero or more parts: try each split point.
-                return any(self._match(i + 1, parts, k, end, stop) for k in range(j, end + 1))
-            if j >= end or not _part_matches(compiled, parts[j]):
-                return False
-            i += 1
-            j += 1
-        return j == end
+        active = [False] * (stop + 1)
+        active[0] = True
+        _close(pattern, active, stop)
+        for j in range(end):
+            part = parts[j]
+            following = [False] * (stop + 1)
+            alive = False
+            for i in range(stop):
+                if not active[i]:
+                    continue
+                compiled = pattern[i]
+                if compiled is _ANY_PARTS:
+                    following[i] = alive = True  # ``**`` takes this part and may take more
+                elif _part_matches(compiled, part):
+                    following[i + 1] = alive = True
+            if not alive:
+                return 0
+            _close(pattern, following, stop)
+            active = following
+            if shortest and active[stop]:
+                return j + 1
+        return 1 if not shortest and active[stop] else 0
+
+
+def _close(pattern: Sequence[Part], active: list[bool], stop: int) -> None:
+    """Add the positions a ``**`` reaches by taking no part (left to right: one pass)."""
+    for i in range(stop):
+        if active[i] and pattern[i] is _ANY_PARTS:
+            active[i + 1] = True
 
 
 def name_match_length(target: str, parts: Sequence[str]) -> int:

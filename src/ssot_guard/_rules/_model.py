@@ -45,14 +45,40 @@ def _dotted(value: object, key: str, where: object, *, glob: bool = False) -> st
     return value
 
 
-def _names(values: Iterable[str] | str, key: str, where: object) -> tuple[str, ...]:
-    if isinstance(values, str) or not hasattr(values, "__iter__"):
+def _kind_of(value: object) -> str:
+    """*value*'s type as a TOML file would call it (``a table``, ``an integer``...)."""
+    names: dict[type, str] = {
+        dict: "a table (dict)",
+        str: "a string",
+        bool: "a boolean",
+        int: "an integer",
+        float: "a float",
+    }
+    return names.get(type(value), type(value).__name__)
+
+
+def _names(
+    values: Iterable[str] | str, key: str, where: object, *, glob: bool = True
+) -> tuple[str, ...]:
+    # A table (dict) is iterable too, as its keys: refused rather than read as a list of them.
+    if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
+        what = "module names or globs" if glob else "package names"
         raise ConfigError(
-            f"expected a list of module names or globs, got {type(values).__name__}",
+            f"expected a list of {what}, got {_kind_of(values)}", entry=str(where), key=key
+        )
+    return tuple(_dotted(v, key, where, glob=glob) for v in values)
+
+
+def _replacement(value: object, key: str, where: object) -> str | None:
+    """A ``use`` value: text naming what replaces the retired thing; never empty."""
+    text = _text(value, key, where)
+    if text is not None and not text.strip():
+        raise ConfigError(
+            "is empty; name what replaces the retired module or name, or leave the key out",
             entry=str(where),
             key=key,
         )
-    return tuple(_dotted(v, key, where, glob=True) for v in values)
+    return text
 
 
 def _text(value: object, key: str, where: object) -> str | None:
@@ -175,10 +201,9 @@ class Block(Rule):
         self.module = module
         self.pattern = pattern
         self.use = use
-        self.allow: tuple[str, ...] = tuple(allow) if not isinstance(allow, str) else (allow,)
-        self.allow_importers: tuple[str, ...] = (
-            tuple(allow_importers) if not isinstance(allow_importers, str) else (allow_importers,)
-        )
+        # Validated below, once the rule can describe itself in an error.
+        self.allow: tuple[str, ...] = ()
+        self.allow_importers: tuple[str, ...] = ()
         self._common(reason, mode, source)
         where = self
         if (module is None) == (pattern is None):
@@ -192,7 +217,7 @@ class Block(Rule):
             _dotted(module, "module", where)
         if pattern is not None:
             _dotted(pattern, "pattern", where, glob=True)
-        self.use = _text(use, "use", where)
+        self.use = _replacement(use, "use", where)
         self.allow = _names(allow, "allow", where)
         self.allow_importers = _names(allow_importers, "allow_importers", where)
         self._seal()
@@ -266,7 +291,7 @@ class Unique(Rule):
         source: str | None = None,
     ) -> None:
         self.name = name
-        self.within: tuple[str, ...] = () if isinstance(within, str) else tuple(within)
+        self.within: tuple[str, ...] = ()  # validated below
         self.canonical = canonical
         self._common(reason, mode, source)
         where = self
@@ -276,15 +301,22 @@ class Unique(Rule):
                 entry=str(where),
                 key="class",
             )
-        if isinstance(within, str) or not self.within:
+        self.within = _names(within, "within", where, glob=False)
+        if not self.within:
             raise ConfigError(
                 "expected a non-empty list of package names whose modules are watched",
                 entry=str(where),
                 key="within",
             )
-        self.within = tuple(_dotted(w, "within", where) for w in self.within)
         if canonical is not None:
             _dotted(canonical, "canonical", where)
+            if not any(canonical == w or canonical.startswith(w + ".") for w in self.within):
+                raise ConfigError(
+                    f"{canonical!r} is outside 'within' ({', '.join(self.within)}); the "
+                    "canonical module must be one of the watched modules",
+                    entry=str(where),
+                    key="canonical",
+                )
         self._seal()
 
 
@@ -313,7 +345,7 @@ class Deprecate(Rule):
                 f"expected 'package.module:attribute', got {name!r}", entry=str(where), key="name"
             )
         _dotted(module, "name", where)
-        self.use = _text(use, "use", where)
+        self.use = _replacement(use, "use", where)
         self._seal()
 
     @property

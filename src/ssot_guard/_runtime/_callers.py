@@ -32,7 +32,7 @@ from types import ModuleType
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
-from .._base._frames import _SKIPPED, frame_location, user_frame, warn_at
+from .._base._frames import SKIPPED, frame_location, user_frame, warn_at
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
@@ -82,7 +82,7 @@ class _State:
         if frame.f_code is _RELOAD:
             return  # importlib.reload() goes on to the finder, which records it
         caller: FrameType | None = frame
-        while caller is not None and caller.f_code.co_filename.startswith(_SKIPPED):
+        while caller is not None and caller.f_code.co_filename.startswith(SKIPPED):
             caller = caller.f_back
         if caller is None:
             return

@@ -19,14 +19,15 @@ import importlib
 import opcode
 import os
 import sys
-import threading
 import types
+from _thread import _local
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import wrapt
 
 from .._base._errors import DeprecatedAttributeError, DeprecatedNameError
-from .._base._frames import warn_at
+from .._base._fork import fork_safe_lock
+from .._base._frames import ON_BEHALF, warn_at
 from .._base._messages import describe, tail
 from .._report._record import record_at
 
@@ -47,12 +48,18 @@ _SKIPPED = (
     *_IMPORTLIB,
     os.path.dirname(__file__) + os.sep,
     os.path.dirname(wrapt.__file__) + os.sep,
+    *ON_BEHALF,  # pkgutil.resolve_name("m:name") reads the name for its caller
 )
 
 
+# Who only looks: importlib (``from package import x`` first tries ``hasattr``) and
+# inspect (``getmembers``, and through it pydoc and IDE helpers, read every name).
+_PROBES = (*_IMPORTLIB, os.path.join(os.path.dirname(os.__file__), "inspect.py"))
+
+
 def _is_probe(frame: FrameType | None) -> bool:
-    """Whether importlib itself asks (``from package import x`` first tries ``hasattr``)."""
-    return frame is not None and frame.f_code.co_filename.startswith(_IMPORTLIB)
+    """Whether the name is only looked at, not used (not recorded, never warned about)."""
+    return frame is not None and frame.f_code.co_filename.startswith(_PROBES)
 
 
 def _asks_import(frame: FrameType | None) -> bool:
@@ -82,7 +89,7 @@ class _Deprecation:
         self.mode = mode
         self.attribute = rule.attribute
         self._seen: set[tuple[str, int]] = set()
-        self._seen_lock = threading.Lock()
+        self._seen_lock = fork_safe_lock(self, "_seen_lock")
         self._wrapped: object = None
         self._wrapper: object = None
 
@@ -152,12 +159,14 @@ class _Deprecation:
                 attribute=self.attribute,
                 use=rule.use,
             )
-        raise DeprecatedAttributeError(
+        error = DeprecatedAttributeError(
             f"module {module.__name__!r} has no attribute {self.attribute!r} any more: {details}",
             name=self.attribute,
             obj=module,
             use=rule.use,
         )
+        _pending.error = error  # see _ErrorRelay: the module type would replace it
+        raise error
 
     def _wrap(self, value: Callable[..., Any]) -> object:
         if self._wrapped is not value:
@@ -175,25 +184,114 @@ class _Deprecation:
         return wrapped(*args, **kwargs)
 
 
-def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> type[ModuleType]:
-    """A subclass of *base* whose instances intercept the names in *handlers*."""
-    base_getattribute = base.__getattribute__
+class _DeprecatedName:
+    """A data descriptor on the module's subclass, for one deprecated name.
 
-    def __getattribute__(self: ModuleType, name: str) -> Any:
-        handler = handlers.get(name)
-        if handler is None:
-            return base_getattribute(self, name)
+    Only the deprecated names have one: every other attribute read is the
+    module type's own lookup, at its own speed (a ``__getattribute__``
+    override made each of them a Python call: 8 -> 109 ns). A data
+    descriptor on the type comes before the module's ``__dict__``, so reading
+    the name from outside meets it; the module's own code reads its globals
+    (that very dict) directly and never does.
+    """
+
+    __slots__ = ("_base", "_handler", "_name")
+
+    def __init__(self, handler: _Deprecation, base: type[ModuleType]) -> None:
+        self._handler = handler
+        self._name = handler.attribute
+        self._base = base
+
+    def __get__(self, module: ModuleType | None, owner: type | None = None) -> Any:
+        if module is None:
+            return self
         __tracebackhide__ = True  # pytest shows the user's line, not ours
-        return handler.access(self, base_getattribute, sys._getframe(1))
+        return self._handler.access(module, self._read, sys._getframe(1))
 
-    namespace = {
-        "__getattribute__": __getattribute__,
+    def __set__(self, module: ModuleType, value: object) -> None:
+        vars(module)[self._name] = value  # ``module.name = x`` (monkeypatching) as before
+
+    def __delete__(self, module: ModuleType) -> None:
+        try:
+            del vars(module)[self._name]
+        except KeyError:
+            raise AttributeError(self._name) from None
+
+    def _read(self, module: ModuleType, name: str) -> Any:
+        """What the module type itself gives for *name*: the lookup this descriptor hides.
+
+        The base type's descriptors, then the module's ``__dict__``, then a
+        PEP 562 ``__getattr__``, as ``ModuleType.__getattribute__`` would.
+        """
+        for klass in self._base.__mro__:
+            found = vars(klass).get(name, _MISSING)
+            if found is not _MISSING:
+                if hasattr(type(found), "__set__") and hasattr(type(found), "__get__"):
+                    return found.__get__(module, self._base)
+                break
+        namespace = vars(module)
+        if name in namespace:
+            return namespace[name]
+        if found is not _MISSING:
+            getter = getattr(type(found), "__get__", None)
+            return getter(found, module, self._base) if getter is not None else found
+        hook = namespace.get("__getattr__")
+        if hook is not None:
+            return hook(name)
+        raise AttributeError(f"module {module.__name__!r} has no attribute {name!r}")
+
+
+_MISSING = object()
+_pending = _local()  # the DeprecatedAttributeError being raised in this thread
+
+
+class _ErrorRelay:
+    """A PEP 562 ``__getattr__`` put in a patched module's namespace, to pass our error on.
+
+    ``ModuleType.__getattribute__`` answers *any* AttributeError from the
+    lookup (ours, raised by a ``_DeprecatedName``) by calling the module's
+    ``__getattr__``, or else by raising its own "module has no attribute"
+    error: the reason and the replacement would be lost. This relay raises
+    ours again; for every other missing name it is the module's own
+    ``__getattr__``, or the usual error. It runs only for missing names.
+    """
+
+    __slots__ = ("module_name", "original")
+
+    def __init__(self, module_name: str, original: Callable[[str], Any] | None) -> None:
+        self.module_name = module_name
+        self.original = original
+
+    def __call__(self, name: str) -> Any:
+        error: DeprecatedAttributeError | None = getattr(_pending, "error", None)
+        if error is not None:
+            _pending.error = None
+            if error.name == name:
+                raise error.with_traceback(None)
+        if self.original is not None:
+            return self.original(name)
+        raise AttributeError(f"module {self.module_name!r} has no attribute {name!r}")
+
+
+def _module_type(base: type[ModuleType], handlers: dict[str, _Deprecation]) -> type[ModuleType]:
+    """A subclass of *base* whose instances intercept the names in *handlers*, and only those."""
+    namespace: dict[str, object] = {
         "__slots__": (),
         "__module__": base.__module__,
         "__qualname__": base.__qualname__,
         "_ssot_deprecations": handlers,
     }
+    for name, handler in handlers.items():
+        namespace[name] = _DeprecatedName(handler, base)
     return type(base.__name__, (base,), namespace)
+
+
+def _relay(module: ModuleType) -> None:
+    """Put an ``_ErrorRelay`` in front of the module's own ``__getattr__``, unless one is there."""
+    namespace = vars(module)
+    current = namespace.get("__getattr__")
+    if not isinstance(current, _ErrorRelay):
+        namespace["__getattr__"] = _ErrorRelay(module.__name__, current)
 
 
 class DeprecationHook:
@@ -207,7 +305,7 @@ class DeprecationHook:
             handlers.setdefault(rule.attribute, _Deprecation(rule, item.mode))
         self.tops = frozenset(name.partition(".")[0] for name in self._handlers)
         self._patched: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
-        self._lock = threading.Lock()
+        self._lock = fork_safe_lock(self, "_lock")
 
     def covers(self, name: str) -> bool:
         return name in self._handlers
@@ -230,6 +328,13 @@ class DeprecationHook:
         for module, original, ours in patched:
             if type(module) is ours:
                 module.__class__ = original
+            namespace = vars(module)
+            relay = namespace.get("__getattr__")
+            if isinstance(relay, _ErrorRelay):
+                if relay.original is None:
+                    del namespace["__getattr__"]
+                else:
+                    namespace["__getattr__"] = relay.original
 
     def _patch(self, module: ModuleType) -> None:
         handlers = self._handlers.get(module.__name__)
@@ -237,6 +342,7 @@ class DeprecationHook:
             return
         with self._lock:
             if any(m is module for m, _, _ in self._patched):
+                _relay(module)  # a reload may have put the module's own __getattr__ back
                 return
             original = type(module)
             ours = _module_type(original, handlers)
@@ -248,4 +354,5 @@ class DeprecationHook:
                     f"ssot_guard cannot apply {rules} to module {module.__name__!r}: its type "
                     f"{original.__qualname__} does not allow a module subclass ({error})"
                 ) from None
+            _relay(module)
             self._patched.append((module, original, ours))

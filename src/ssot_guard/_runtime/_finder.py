@@ -11,7 +11,6 @@ can cover.
 
 from __future__ import annotations
 
-import importlib
 from importlib.machinery import ModuleSpec
 
 from .._base._errors import BlockedImportError
@@ -19,6 +18,8 @@ from .._base._frames import frame_location, user_frame, warn_at
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Redirect
+from ._on_behalf import hand_over
+from ._redirect import RedirectLoader
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -101,34 +102,15 @@ class SSOTFinder:
             frame, kind, fullname, rule.source, reason=rule.reason, replacement=use, mode=mode
         )
         if mode == "strict":
-            raise BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+            error = BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+            hand_over(fullname, error)  # pkgutil.resolve_name would swallow it
+            raise error
         warn_at(frame, describe(kind, fullname, use=use, reason=rule.reason, rule=rule.source))
         if kind == "redirect":
             assert use is not None
-            return ModuleSpec(fullname, RedirectLoader(use))  # type: ignore[arg-type]
+            loader = RedirectLoader(use)
+            loader.spec = ModuleSpec(fullname, loader)  # type: ignore[arg-type]
+            return loader.spec
         if self._callers is not None:
             return self._callers.find_spec(self, self._watch, fullname, path, target)
         return None
-
-
-class RedirectLoader:
-    """Makes an old module name resolve to the canonical module object itself.
-
-    ``create_module`` imports the canonical module (here, outside the global
-    import lock, where importing is safe) and returns it, so ``old is new``
-    and the module body runs once, under its own name. The import system then
-    stamps the old name's spec onto that object; ``exec_module`` puts the
-    canonical spec back, so ``__spec__`` and pickling keep naming the new module.
-    """
-
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self._spec: ModuleSpec | None = None
-
-    def create_module(self, spec: ModuleSpec) -> ModuleType:
-        module = importlib.import_module(self.target)
-        self._spec = module.__spec__
-        return module
-
-    def exec_module(self, module: ModuleType) -> None:
-        module.__spec__ = self._spec

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
-from _thread import allocate_lock
 
 from .._base._errors import PreloadedModuleError
+from .._base._fork import fork_safe_lock
 from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
 from .._base._modes import effective_mode, env_mode, parse_mode
@@ -27,7 +27,8 @@ if TYPE_CHECKING:
     from ._callers import Callers
     from ._watch import ModuleWatch
 
-_lock = allocate_lock()  # serialises install/uninstall; never taken by an import
+# Serialises install/uninstall; never taken by an import.
+_lock = fork_safe_lock(sys.modules[__name__], "_lock")
 _active: Guard | None = None
 
 
@@ -84,8 +85,7 @@ class Guard:
             return
         self.installed = False
         if self.finder is not None:
-            # Remove by identity: finders that others added since stay where they are.
-            sys.meta_path[:] = [f for f in sys.meta_path if f is not self.finder]
+            _remove_finder(self.finder)
         if self.watch is not None:
             self.watch.close()
         if self.callers is not None:
@@ -107,6 +107,28 @@ class Guard:
     def __repr__(self) -> str:
         state = "installed" if self.installed else "not installed"
         return f"<ssot_guard.Guard mode={self.mode!r} rules={len(self.rules)} {state}>"
+
+
+def _remove_finder(finder: object) -> None:
+    """Take *finder* out of ``sys.meta_path`` in place, by identity.
+
+    Never read-filter-assign (``sys.meta_path[:] = [...]``): a finder another
+    thread appends between the read and the assignment would be lost. Each
+    ``pop`` and ``insert`` is atomic; if the list moved between finding our
+    index and popping it, what was popped is put back and the search repeats.
+    Identity, not ``list.remove``: that uses ``==``, which a foreign finder may define.
+    """
+    meta_path = sys.meta_path
+    while True:
+        index = next((i for i, other in enumerate(meta_path) if other is finder), -1)
+        if index < 0:
+            return
+        try:
+            popped = meta_path.pop(index)
+        except IndexError:  # the list shrank meanwhile
+            continue
+        if popped is not finder:
+            meta_path.insert(index, popped)
 
 
 def active_guard() -> Guard | None:
