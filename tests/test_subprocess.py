@@ -303,7 +303,7 @@ def test_python_m_redirected_module_runs_the_canonical_module_in_warn_mode(proje
     result = _run(project, "-W", "default", "-m", "app.old_name", SSOT_GUARD_MODE="warn")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "manager ran __main__\n"
-    assert "module 'app.old_name' was renamed; import 'app.websocket_manager'" in result.stderr
+    assert "import of renamed module 'app.old_name'; use 'app.websocket_manager'" in result.stderr
     assert "never runs" not in result.stderr
 
 
@@ -320,7 +320,7 @@ def test_runpy_run_module_of_redirected_name_in_warn_mode(project) -> None:
     result = _run(project, "-W", "default", "-c", code, SSOT_GUARD_MODE="warn")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "canonical True\n"
-    assert "module 'app.old_name' was renamed" in result.stderr
+    assert "import of renamed module 'app.old_name'" in result.stderr
 
 
 def test_python_m_redirected_package_runs_the_canonical_main(project) -> None:
@@ -333,7 +333,13 @@ def test_python_m_redirected_package_runs_the_canonical_main(project) -> None:
     config = project / "pkg.toml"
     config.write_text('[[redirect]]\nmodule = "app.old_tools"\nto = "app.tools"\n')
     result = _run(
-        project, "-m", "app.old_tools", SSOT_GUARD_MODE="warn", SSOT_GUARD_CONFIG=str(config)
+        project,
+        "-W",
+        "default",
+        "-m",
+        "app.old_tools",
+        SSOT_GUARD_MODE="warn",
+        SSOT_GUARD_CONFIG=str(config),
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "tools main __main__\n"

@@ -14,7 +14,7 @@ import os
 from typing import TYPE_CHECKING, Any, Final
 
 from .._base._errors import ConfigError
-from .._config._load import CONFIG_ENV, Config, _read_toml, _table_of, parse_table
+from .._config._load import CONFIG_ENV, Config, parse_table, read_toml, table_of
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -123,7 +123,7 @@ class Project:
 
 
 def _project(path: str, document: dict[str, Any], base: str | None = None) -> Project:
-    table, prefix = _table_of(document, path)
+    table, prefix = table_of(document, path)
     if table is None:
         raise ConfigError(
             "has no [tool.ssot_guard] table; add one, or point to another file", file=path
@@ -186,7 +186,7 @@ class Projects:
             # checked from here, not about where the file lives (the base branch's
             # configuration, checked out beside an untrusted pull request).
             _refuse_special(named)
-            project = _project(named, _read_toml(named), base=os.path.abspath(os.curdir))
+            project = _project(named, read_toml(named), base=os.path.abspath(os.curdir))
             if not rules:
                 return project
             # The file's rules, then *rules*, as install(config, rules=...) has them.
@@ -210,7 +210,7 @@ class Projects:
         # Only a file that names the table is parsed: a broken pyproject.toml of some
         # vendored or fixture directory is not ours to complain about.
         if os.path.isfile(candidate) and _mentions_table(candidate):
-            document = _read_toml(candidate)
+            document = read_toml(candidate, discovered=True)  # a file found, not named: trusted?
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
                 project = _project(candidate, document)

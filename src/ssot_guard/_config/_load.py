@@ -53,7 +53,9 @@ __all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older
     "env_mode",
     "load_config",
     "parse_table",
+    "read_toml",
     "resolve_config",
+    "table_of",
 ]
 # "check": the settings of `ssot-guard check`, validated there (not used at run time).
 _TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry", "check")
@@ -80,7 +82,7 @@ class Config:
         return f"Config(path={self.path!r}, mode={self.mode!r}, rules={len(self.rules)})"
 
 
-def _read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
+def read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
     """The TOML document at *path*; a *discovered* one with our table must pass the trust check.
 
     An unchanged file is not parsed again (nor ``tomllib`` imported): see ``_cache``.
@@ -90,7 +92,7 @@ def _read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
     key = _cache.stat_key(path)  # before reading: an edit after this makes the key stale
     cached = _cache.load(key) if key is not None else None
     if cached is not None:
-        if discovered and _table_of(cached, path)[0] is not None:
+        if discovered and table_of(cached, path)[0] is not None:
             from ._trust import refuse_untrusted
 
             refuse_untrusted(path, os.stat(path))  # trust is the file's now, not the cache's
@@ -113,7 +115,7 @@ def _parse_toml(path: str, *, discovered: bool) -> dict[str, Any]:
                     raise distrust from None
                 raise
             # Someone else's pyproject.toml without our table is not ours to judge.
-            if distrust is not None and _table_of(document, path)[0] is not None:
+            if distrust is not None and table_of(document, path)[0] is not None:
                 raise distrust
             return document
     except FileNotFoundError:
@@ -179,7 +181,7 @@ def open_regular_file(path: str) -> BinaryIO:
         raise
 
 
-def _table_of(document: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
+def table_of(document: dict[str, Any], path: str) -> tuple[dict[str, Any] | None, str]:
     """The ``[tool.ssot_guard]`` table of *document* and the dotted name it lives at."""
     tool = document.get("tool")
     if isinstance(tool, dict) and "ssot_guard" in tool:
@@ -196,7 +198,7 @@ def load_config(path: str | os.PathLike[str]) -> Config:
     if present, else at its top level.
     """
     path = os.fspath(path)
-    table, prefix = _table_of(_read_toml(path), path)
+    table, prefix = table_of(read_toml(path), path)
     if table is None:
         raise ConfigError(
             "has no [tool.ssot_guard] table; add one, or point to another file", file=path
@@ -334,7 +336,7 @@ def _discover(
     while True:
         candidate = os.path.join(directory, "pyproject.toml")
         if os.path.isfile(candidate):
-            document = _read_toml(candidate, discovered=True)
+            document = read_toml(candidate, discovered=True)
             tool = document.get("tool")
             if isinstance(tool, dict) and "ssot_guard" in tool:
                 return candidate, document
@@ -369,7 +371,7 @@ def resolve_config(
         elif document is None:
             loaded = load_config(path)
         else:  # discovery parsed it already: a long pyproject.toml costs ms to parse
-            table, prefix = _table_of(document, path)
+            table, prefix = table_of(document, path)
             loaded = parse_table(table, file=path, prefix=prefix)
     elif isinstance(config, Config):
         loaded = config
@@ -427,5 +429,5 @@ def load_discovered(start: str | os.PathLike[str] | None = None) -> Config | Non
         return None
     if document is None:
         return load_config(path)
-    table, prefix = _table_of(document, path)
+    table, prefix = table_of(document, path)
     return parse_table(table, file=path, prefix=prefix)

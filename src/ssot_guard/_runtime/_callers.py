@@ -32,7 +32,7 @@ from types import ModuleType
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
-from .._base._frames import SKIPPED, frame_location, user_frame, warn_at
+from .._base._frames import frame_location, user_frame, warn_at
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
@@ -81,9 +81,9 @@ class _State:
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
         if frame.f_code is _RELOAD:
             return  # importlib.reload() goes on to the finder, which records it
-        caller: FrameType | None = frame
-        while caller is not None and caller.f_code.co_filename.startswith(SKIPPED):
-            caller = caller.f_back
+        # The same walk as every other violation's: past importlib, ssot_guard and the
+        # helpers that import on a caller's behalf (mock.patch, pkgutil.resolve_name).
+        caller = user_frame(frame)
         if caller is None:
             return
         code = caller.f_code

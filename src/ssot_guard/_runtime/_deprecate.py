@@ -263,6 +263,7 @@ class _ErrorRelay:
         self.original = original
 
     def __call__(self, name: str) -> Any:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         error: DeprecatedAttributeError | None = getattr(_pending, "error", None)
         if error is not None:
             _pending.error = None
