@@ -7,6 +7,7 @@ from _thread import allocate_lock
 
 from .._base._errors import PreloadedModuleError
 from .._base._frames import frame_location, user_frame, warn_at
+from .._classes._registry import set_mode as set_registry_mode
 from .._config._load import Config, env_mode, resolve_config
 from .._report._record import prepare_violation_path, recorder
 from .._rules._matcher import ImportMatcher
@@ -75,6 +76,7 @@ class Guard:
             self.watch.close()
         if _active is self:
             _active = None
+            set_registry_mode(None)
 
     def __enter__(self) -> Self:
         return self
@@ -173,6 +175,7 @@ def _insert(guard: Guard) -> None:
         guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True
     _active = guard
+    set_registry_mode(guard.mode)
 
 
 def uninstall() -> None:
