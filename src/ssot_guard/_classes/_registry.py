@@ -257,7 +257,11 @@ class SSOTBase:
     __slots__ = ()
 
     def __init_subclass__(cls, /, ssot_key: str | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
+        # The next __init_subclass__ in the MRO (Enum's, a framework's) runs. When
+        # only ``object`` follows SSOTBase (``class X(SSOTBase)`` and its subclasses,
+        # the common case), that is object's, which does nothing: skip super().
+        if kwargs or cls.__mro__[-2] is not SSOTBase:
+            super().__init_subclass__(**kwargs)
         # register(), inlined: this runs for every subclass
         key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
         entry = _Entry(cls, _drop)
@@ -282,6 +286,15 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
     class, not its subclasses. Put it above other class decorators, so it sees
     the final class (``@dataclass(slots=True)`` builds a new one).
     """
+
+    if cls is not None and ssot_key is None and isinstance(cls, type):
+        # ``@ssot_class`` bare, the common case: no closure to build for one call.
+        key = cls.__name__
+        entry = _Entry(cls, _drop)
+        entry.key = key
+        if _setdefault(key, entry) is not entry:
+            _collide(cls, key, entry)
+        return cls
 
     def decorate(klass: _T) -> _T:
         if not isinstance(klass, type):
