@@ -181,3 +181,34 @@ def test_fork_while_threads_define_classes_does_not_hang_the_child() -> None:
         check=True,
     )
     assert result.stdout.strip() == "hung 0"
+
+
+def test_ssotbase_refuses_a_keyword_nothing_takes() -> None:
+    """A class keyword that no __init_subclass__ takes is still a TypeError under SSOTBase."""
+    with pytest.raises(TypeError, match="keyword"):
+        type("Unwanted", (SSOTBase,), {"__module__": "tests_generated"}, colour="red")
+
+
+def test_ssotbase_subclass_of_a_subclass_reaches_the_next_init_subclass() -> None:
+    """Below a base that defines __init_subclass__, SSOTBase passes keywords on to it."""
+    seen: list[object] = []
+
+    class Plugin(SSOTBase):
+        def __init_subclass__(cls, /, tag: object = None, **kwargs: object) -> None:
+            super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+            seen.append(tag)
+
+    class Mixin:
+        def __init_subclass__(cls, /, **kwargs: object) -> None:
+            seen.append(("mixin", cls.__name__))
+            super().__init_subclass__(**kwargs)
+
+    class Tagged(Plugin, tag="t"):
+        pass
+
+    class Mixed(SSOTBase, Mixin):
+        pass
+
+    assert seen == ["t", ("mixin", "Mixed")]
+    assert ssot_guard.canonical("Tagged") is Tagged
+    assert ssot_guard.canonical("Mixed") is Mixed
