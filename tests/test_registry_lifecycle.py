@@ -6,6 +6,8 @@ import ast
 import gc
 import subprocess
 import sys
+import textwrap
+import threading
 import warnings
 from pathlib import Path
 
@@ -61,15 +63,21 @@ def test_key_freed_by_a_dead_class_takes_a_new_class() -> None:
 
 
 def test_dead_class_of_a_replaced_key_does_not_remove_its_successor() -> None:
-    """A reload replaces the entry; the old class dying later leaves the new entry in place."""
+    """A reload replaces the entry; the old class dying later leaves the new entry in place.
+
+    A snapshot taken in between (as the pytest plugin takes one per test) keeps the old
+    entry alive, so its callback does run when the old class dies.
+    """
     source = "from ssot_guard import SSOTMeta\nclass Reloaded(metaclass=SSOTMeta):\n    pass\n"
     first: dict[str, object] = {"__name__": "tests_generated"}
     exec(source, first)
+    snapshot = ssot_guard.registry_snapshot()
     second: dict[str, object] = {"__name__": "tests_generated"}
     exec(source, second)  # same module, same qualname: a reload, not a duplicate
     first.clear()
     gc.collect()
     assert ssot_guard.canonical("Reloaded") is second["Reloaded"]
+    del snapshot
 
 
 def test_snapshot_restore_leaves_out_classes_that_died() -> None:
@@ -212,3 +220,53 @@ def test_ssotbase_subclass_of_a_subclass_reaches_the_next_init_subclass() -> Non
     assert seen == ["t", ("mixin", "Mixed")]
     assert ssot_guard.canonical("Tagged") is Tagged
     assert ssot_guard.canonical("Mixed") is Mixed
+
+
+def test_threads_defining_and_dropping_classes_leave_no_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Threads racing to define, replace and drop classes under few names: none is left over."""
+    monkeypatch.setenv("SSOT_GUARD_MODE", "off")  # collisions between threads are expected here
+    gc.collect()
+    baseline = _registry.entry_count()
+    errors: list[BaseException] = []
+
+    def churn(thread: int) -> None:
+        try:
+            for n in range(3_000):
+                SSOTMeta(f"Racer{n % 7}", (), {"__module__": f"tests_generated.t{thread}"})
+                if n % 500 == 0:
+                    gc.collect()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=churn, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    gc.collect()
+    assert errors == []
+    assert _registry.entry_count() == baseline
+
+
+def test_registered_classes_alive_at_exit_make_no_noise() -> None:
+    """Registered classes still alive when the interpreter exits: no callback error on stderr."""
+    code = textwrap.dedent(
+        """
+        import threading
+        from ssot_guard import SSOTBase, SSOTMeta, ssot_class
+        kept = [SSOTMeta(f"M{n}", (), {}) for n in range(500)]
+        kept += [type(f"B{n}", (SSOTBase,), {}) for n in range(500)]
+        kept += [ssot_class(type(f"D{n}", (), {})) for n in range(500)]
+        kept.append(kept)  # a cycle, so that the final collection meets them
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
