@@ -1,6 +1,6 @@
 """Class registry benchmarks: what SSOTMeta, SSOTBase, @ssot_class and [[unique]] cost.
 
-    python benchmarks/class_registry.py            # about 15 seconds on 2 cores
+    python benchmarks/class_registry.py            # about 40 seconds on 2 cores
     python benchmarks/class_registry.py --quick    # a rough look in about 5 seconds
 
 Measured side by side in one run, printed as medians and ratios (the goals
