@@ -325,7 +325,7 @@ def test_file_changed_on_disk_meanwhile_is_left_as_it_is(tmp_path: Path) -> None
     The same file listed twice makes the first rewrite the "someone else" of the second.
     """
     from ssot_guard._check._prefilter import Plan
-    from ssot_guard._check._scan import discover
+    from ssot_guard._check._walk import discover
     from ssot_guard._config._load import load_config
     from ssot_guard._fix._core import run
 

@@ -87,7 +87,7 @@ def test_forget_keys_frees_a_class_key() -> None:
     class Seam(metaclass=ssot_guard.SSOTMeta):
         pass
 
-    forget_keys("Seam", "NeverRegistered")
+    forget_keys(["Seam", "NeverRegistered"])
     with pytest.raises(KeyError):
         ssot_guard.canonical("Seam")
     assert Seam.__name__ == "Seam"

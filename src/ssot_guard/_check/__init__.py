@@ -89,9 +89,9 @@ def check(
     """
     import os
 
-    from ._scan import scan
     from ._select import selected
     from ._settings import Projects
+    from ._walk import scan
 
     if isinstance(exclude, str):  # one pattern, not a sequence of letters
         exclude = (exclude,)

@@ -193,7 +193,7 @@ def with_runtime(
     exclude: Iterable[str] = (),
 ) -> list[Finding]:
     """*findings* and the runtime findings of *record_paths*, sorted like the check's."""
-    from ._scan import discover
+    from ._walk import discover
 
     sources = discover([os.fspath(p) for p in check_paths], exclude=exclude)
     merged = findings + runtime_findings(record_paths, sources, findings)

@@ -20,6 +20,8 @@ from ._scan import (
     _HERE,
     DEFAULT_EXCLUDES,
     SOURCE_SUFFIXES,
+    MissingPathError,
+    Scan,
     SourceFile,
     module_of,
     package_of,
@@ -27,7 +29,8 @@ from ._scan import (
 )
 
 if TYPE_CHECKING:
-    from ._scan import Scan
+    from collections.abc import Iterable, Sequence
+
     from ._settings import Project, Projects
 
 
@@ -278,3 +281,70 @@ class Walk:
 
 def _shown(path: str) -> str:
     return path[2:] if path.startswith(_HERE) else path
+
+
+def discover(
+    paths: Sequence[str],
+    *,
+    exclude: Iterable[str] = (),
+    problems: list[Finding] | None = None,
+) -> list[SourceFile]:
+    """The source files under *paths* (files named explicitly are always taken).
+
+    What cannot or will not be read (a FIFO, a link loop, an unreadable
+    directory...) is appended to *problems* as ``SSOT903`` findings, for the
+    caller to report. Raises ``MissingPathError`` for a path that does not exist.
+    """
+    from ._settings import Projects
+
+    projects = Projects(rules=())
+    found = scan(paths, projects, exclude=exclude, respect_gitignore=False)
+    if projects.fixed is None:
+        return []
+    if problems is not None:
+        problems.extend(found.problems.get(projects.fixed, []))
+    return found.sources(projects.fixed)
+
+
+def scan(
+    paths: Sequence[str],
+    projects: Projects,
+    *,
+    exclude: Iterable[str] = (),
+    respect_gitignore: bool | None = None,
+) -> Scan:
+    """Walk *paths*: every source file with its project; unreadable paths as findings.
+
+    *respect_gitignore* ``None`` leaves it to each project's setting. Raises
+    ``MissingPathError`` for a path that does not exist.
+    """
+    found = Scan()
+    roots = [os.path.normpath(given) for given in paths]
+    for given, path in zip(paths, roots, strict=True):
+        if not os.path.lexists(path):
+            raise MissingPathError(given)
+    real_roots = [os.path.realpath(r) for r in roots if os.path.isdir(r)]
+    walk = Walk(tuple(exclude), real_roots, found, projects, respect_gitignore)
+    for path in roots:
+        project = projects.for_path(path)
+        if os.path.isdir(path):
+            walk.run(path, project)
+            continue
+        try:
+            mode = os.stat(path).st_mode
+        except OSError as error:
+            found.problem(project, unreadable(path, f"cannot read the file: {why(error)}"))
+            continue
+        if not stat.S_ISREG(mode):
+            found.problem(
+                project, unreadable(path, f"cannot read the file: it is {describe(mode)}")
+            )
+            continue
+        directory = os.path.dirname(path) or "."
+        package, in_src = src_package(os.path.abspath(directory), project.settings.src)
+        if not in_src:
+            package = package_of(directory)
+        module, is_package = module_of(os.path.basename(path), package)
+        found.add(project, SourceFile(path, module, is_package))
+        found.named.add(path)
+    return found

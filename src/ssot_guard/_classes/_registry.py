@@ -6,44 +6,134 @@ metaclass) and the decorator ``ssot_class``.
 
 Class creation is a hot path, so the common case (a key seen for the first
 time) is one weak reference and one ``dict.setdefault``: atomic, lock-free
-and allocation-light. Everything else (reloads, dead entries, duplicates, the
-mode, messages, file and line) happens under a lock only when a key is taken.
-The registry holds classes weakly; a dead entry is simply a free key.
+and allocation-light. Everything else (reloads, replacing a dead entry,
+duplicates, the mode, messages, file and line) happens under a lock only when
+a key is taken.
+
+The registry holds classes weakly, and an entry goes away with its class: the
+weak reference's callback removes it, so a program that creates and drops
+classes with ever new names does not accumulate dead entries.
+
+The registry does not ask the guard for its mode (the guard imports the
+registry, not the other way round): ``install()`` and ``uninstall()`` call
+``set_mode()``; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` apply.
 """
 
 from __future__ import annotations
 
 import os
-import sys
-import types
-import warnings
 from _thread import allocate_lock
 from weakref import ref
 
-from .._base._errors import DuplicateClassError, SSOTWarning
-from .._base._frames import warn_at
-from .._config._load import env_mode
-from .._report._record import recorder
-from .._runtime import _guard
+from .._base._modes import MODES, env_mode
+from ._duplicate import (
+    Definition,
+    definition_frame,
+    duplicate_message,
+    report_duplicate,
+    same_definition,
+)
 
 TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
 if TYPE_CHECKING:
-    from collections.abc import Callable
-    from types import FrameType, TracebackType
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
     from typing import Any, TypeVar, overload
 
-    from .._rules._model import Mode
+    from .._base._modes import Mode
 
     _T = TypeVar("_T", bound=type)
 
 #: The ``rule`` of violations the registry records.
 REGISTRY_RULE = "ssot_guard class registry"
 
-_entries: dict[str, ref[type]] = {}  # never rebound: _setdefault is bound to it
+
+class _Entry(ref[type]):
+    """A registry entry: a weak reference to the class that knows its own key.
+
+    The key is what the callback needs to remove the entry when the class
+    dies; a slot, so an entry costs one small object and no dict.
+    """
+
+    __slots__ = ("key",)
+    key: str
+
+
+# Writes that add a missing key are lock-free (``dict.setdefault`` is atomic
+# under the GIL); every other write (replace, remove, clear) holds ``_lock``.
+# That is what makes the callback's "remove if it is still mine" safe: nothing
+# can slip a new entry in between its check and its ``del``. (ssot_guard does
+# not claim free-threaded CPython support; there, dict operations stay atomic
+# per call too, but this reasoning would need re-checking.)
+_entries: dict[str, _Entry] = {}  # never rebound: _setdefault and _drop are bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
-_lock = allocate_lock()  # taken only when a key is already present
-_getframe = sys._getframe
+_lock = allocate_lock()  # never taken by the common path
+_pending: list[_Entry] = []  # dead entries whose callback found the lock taken
+_mode: Mode | None = None  # set by install() and uninstall(): see set_mode()
+
+
+def _drain(entries: dict[str, _Entry], pending: list[_Entry]) -> None:
+    """Remove the pending dead entries (with the lock held)."""
+    while pending:
+        entry = pending.pop()
+        key = entry.key
+        if entries.get(key) is entry:
+            del entries[key]
+
+
+def _make_drop(entries: dict[str, _Entry], pending: list[_Entry]) -> Callable[[_Entry], None]:
+    lock, drain = _lock, _drain
+
+    def drop(entry: _Entry) -> None:
+        """Remove *entry*, whose class just died, unless its key was taken since.
+
+        The garbage collector calls this at any moment, in any thread: inside
+        our own locked section (an allocation there can start a collection),
+        or while the interpreter shuts down and module globals are gone. So it
+        reads only what its closure holds, never blocks and never raises: if
+        the lock is taken, the entry waits in *pending* for whoever holds it.
+        """
+        pending.append(entry)
+        if lock.acquire(False):
+            try:
+                drain(entries, pending)
+            finally:
+                lock.release()
+
+    return drop
+
+
+_drop = _make_drop(_entries, _pending)
+
+
+class _Locked:
+    """``with _locked:`` holds the lock; on leaving, removes entries that died meanwhile."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            _drain(_entries, _pending)
+        finally:
+            _lock.release()
+
+
+_locked = _Locked()
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock, or been acquiring it, at
+    # the fork: no such thread exists in the child to release it, and the
+    # child would hang at its first collision. The entries stay: the child
+    # inherits the parent's classes. (threading reinitialises its locks alike.)
+    _lock._at_fork_reinit()  # type: ignore[attr-defined]
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def register(cls: type, key: str) -> None:
@@ -52,7 +142,8 @@ def register(cls: type, key: str) -> None:
     Strict mode raises ``DuplicateClassError`` and leaves the registry as it
     was, so a rejected class is never registered.
     """
-    entry = ref(cls)
+    entry = _Entry(cls, _drop)
+    entry.key = key
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
@@ -66,14 +157,15 @@ def _checked_key(key: object, cls: type) -> str:
     )
 
 
-def _collide(cls: type, key: str, entry: ref[type]) -> None:
+def _collide(cls: type, key: str, entry: _Entry) -> None:
     __tracebackhide__ = True  # pytest shows the user's line, not ours
-    with _lock:
+    with _locked:
         old = _entries.get(key)
         existing = old() if old is not None else None
         if existing is None or existing is cls or same_definition(existing, cls):
-            # A free key (the class died, or a snapshot was restored), the same
-            # class again, or a reload: same module, same qualname.
+            # A free key (the class died and its callback has not run yet, or
+            # it was forgotten meanwhile), the same class again, or a reload:
+            # same module, same qualname.
             _entries[key] = entry
             return
     mode = registry_mode()
@@ -93,197 +185,20 @@ def _collide(cls: type, key: str, entry: ref[type]) -> None:
     )
 
 
-def same_definition(old: type, new: type) -> bool:
-    """Whether *new* replaces *old*: a reload, or a rebuild of the same class.
+def set_mode(mode: Mode | None) -> None:
+    """The mode duplicates get from now on; ``None``: no guard, read ``SSOT_GUARD_MODE``.
 
-    A reload re-runs the class statement: same module, same qualname. A rebuild
-    (``@dataclass(slots=True)``, attrs' slotted classes) creates a new class
-    from the old one's namespace, before fixing its qualname: same module and
-    name, sharing the namespace's functions or dicts.
+    Called by the guard when it is installed (with its mode) and removed.
     """
-    if old.__module__ != new.__module__:
-        return False
-    if old.__qualname__ == new.__qualname__:
-        return True
-    if old.__name__ != new.__name__:
-        return False
-    old_namespace = old.__dict__
-    return any(
-        value is old_namespace.get(name) and isinstance(value, _SHARED_ON_REBUILD)
-        for name, value in new.__dict__.items()
-    )
-
-
-_SHARED_ON_REBUILD = (types.FunctionType, dict, classmethod, staticmethod, property)
+    global _mode
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; allowed: {', '.join(map(repr, MODES))}")
+    _mode = mode
 
 
 def registry_mode() -> Mode:
-    """The active guard's mode, else ``SSOT_GUARD_MODE``, else ``warn``."""
-    guard = _guard.active_guard()
-    if guard is not None:
-        return guard.mode
-    return env_mode() or "warn"
-
-
-def report_duplicate(
-    key: str,
-    message: str,
-    new: Definition,
-    first: Definition | None,
-    *,
-    rule: str,
-    mode: Mode,
-    reason: str | None = None,
-    why: str | None = None,
-    frame: FrameType | None = None,
-) -> None:
-    """Record, then raise (strict) or warn at the class statement (warn); off: nothing.
-
-    The warning points at *frame* if given, else at *new*'s file and line. The
-    record's reason is the rule's *reason* and *why* (by default: where the
-    first definition is, or the two-module-names diagnosis).
-    """
-    __tracebackhide__ = True  # pytest shows the user's line, not ours
-    if mode == "off":
-        return
-    if why is None and first is not None:
-        if same_file(first, new):
-            why = f"one file imported under two module names, {first.module!r} and {new.module!r}"
-        else:
-            why = f"first defined as {first}"
-    recorder.record(
-        "duplicate-class",
-        key,
-        rule,
-        reason="; ".join(part for part in (reason, why) if part) or None,
-        replacement=first.dotted if first is not None else None,
-        importer=new.module,
-        filename=new.filename,
-        lineno=new.lineno,
-        mode=mode,
-    )
-    if mode == "strict":
-        raise DuplicateClassError(message)
-    if frame is not None or new.filename is None:
-        warn_at(frame, message)
-        return
-    module = sys.modules.get(new.module)
-    registry = vars(module).setdefault("__warningregistry__", {}) if module else None
-    warnings.warn_explicit(
-        message, SSOTWarning, new.filename, new.lineno or 0, new.module, registry
-    )
-
-
-class Definition:
-    """Where a class was defined: module, qualified name, file and line."""
-
-    __slots__ = ("filename", "lineno", "module", "qualname")
-
-    def __init__(
-        self, module: str, qualname: str, filename: str | None, lineno: int | None
-    ) -> None:
-        self.module = module
-        self.qualname = qualname
-        self.filename = filename
-        self.lineno = lineno
-
-    @classmethod
-    def of(cls, klass: type, frame: FrameType | None = None) -> Definition:
-        """The definition of *klass*: from *frame* (its class statement) if given."""
-        module = getattr(klass, "__module__", None) or "<unknown module>"
-        if frame is not None:
-            return cls(module, klass.__qualname__, frame.f_code.co_filename, frame.f_lineno)
-        filename, lineno = source_location(klass)
-        return cls(module, klass.__qualname__, filename, lineno)
-
-    @property
-    def dotted(self) -> str:
-        return f"{self.module}.{self.qualname}"
-
-    @property
-    def location(self) -> str:
-        if self.filename is None:
-            return "<unknown file>"
-        return f"{self.filename}:{self.lineno}" if self.lineno else self.filename
-
-    def __str__(self) -> str:
-        return f"{self.dotted} ({self.location})"
-
-
-def source_location(klass: type) -> tuple[str | None, int | None]:
-    """File and line of *klass*'s class statement, found in its source (slow; errors only)."""
-    import inspect  # only when reporting a duplicate
-
-    module = sys.modules.get(klass.__module__)
-    filename = getattr(module, "__file__", None)
-    try:
-        filename = inspect.getsourcefile(klass) or filename
-        lineno: int | None = inspect.findsource(klass)[1] + 1
-    except (OSError, TypeError):
-        lineno = None
-    return filename, lineno
-
-
-def module_file(module_name: str, fallback: str | None = None) -> str | None:
-    """The real path of the file *module_name* was loaded from."""
-    module = sys.modules.get(module_name)
-    filename = getattr(module, "__file__", None) or fallback
-    if not filename:
-        return None
-    return os.path.normcase(os.path.realpath(filename))
-
-
-def duplicate_message(
-    key: str, new: Definition, old: Definition, *, rule: str, reason: str | None = None
-) -> str:
-    """The message for a second definition *new* of the class *old* defined first."""
-    if same_file(old, new):
-        shown = new.filename or module_file(new.module)
-        if "__main__" in (new.module, old.module):
-            named = new.module if old.module == "__main__" else old.module
-            why = (
-                f"the file {shown} ran as the script __main__ and was imported again as "
-                f"{named!r}, so its classes exist twice; do not import the script: move "
-                "what others import into a module of its own"
-            )
-        else:
-            why = (
-                f"the file {shown} was imported under two module names, {old.module!r} and "
-                f"{new.module!r}, so its classes exist twice; import it under one name "
-                "(check sys.path: a directory and its parent are both on it)"
-            )
-        text = f"class {key!r} is defined twice: {why}"
-    else:
-        text = (
-            f"class {key!r} is defined twice: {new} duplicates {old}; "
-            f"keep one definition and import it from {old.module!r}"
-        )
-    if reason:
-        text += f" ({reason})"
-    return f"{text} [{rule}]"
-
-
-def same_file(first: Definition, second: Definition) -> bool:
-    """Whether two definitions in different modules come from one file (two module names)."""
-    if first.module == second.module:
-        return False
-    path = module_file(first.module, first.filename)
-    return path is not None and path == module_file(second.module, second.filename)
-
-
-def definition_frame(cls: type) -> FrameType | None:
-    """The frame running *cls*'s class statement: the innermost in its module."""
-    module = cls.__module__
-    frame: FrameType | None = _getframe(1)
-    first_outside: FrameType | None = None
-    here = os.path.dirname(__file__) + os.sep
-    while frame is not None:
-        if frame.f_globals.get("__name__") == module:
-            return frame
-        if first_outside is None and not frame.f_code.co_filename.startswith(here):
-            first_outside = frame
-        frame = frame.f_back
-    return first_outside
+    """The installed guard's mode, else ``SSOT_GUARD_MODE``, else ``warn``."""
+    return _mode or env_mode() or "warn"
 
 
 class SSOTMeta(type):
@@ -307,7 +222,8 @@ class SSOTMeta(type):
         if kwargs or mcls is not SSOTMeta:
             return _new_with_keywords(mcls, name, bases, namespace, kwargs)
         cls = _type_new(mcls, name, bases, namespace)
-        entry: ref[type] = ref(cls)
+        entry = _Entry(cls, _drop)
+        entry.key = name
         if _setdefault(name, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
@@ -325,8 +241,9 @@ def _new_with_keywords(
     ssot_key = kwargs.pop("ssot_key", None)
     # Every __new__ after SSOTMeta's in the metaclass's MRO runs (ABCMeta's, a library's).
     cls: SSOTMeta = super(SSOTMeta, mcls).__new__(mcls, name, bases, namespace, **kwargs)
-    entry: ref[type] = ref(cls)
     key = name if ssot_key is None else _checked_key(ssot_key, cls)
+    entry = _Entry(cls, _drop)
+    entry.key = key
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
@@ -344,9 +261,15 @@ class SSOTBase:
     __slots__ = ()
 
     def __init_subclass__(cls, /, ssot_key: str | None = None, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        entry: ref[type] = ref(cls)  # register(), inlined: this runs for every subclass
+        # The next __init_subclass__ in the MRO (Enum's, a framework's) runs. When
+        # only ``object`` follows SSOTBase (``class X(SSOTBase)`` and its subclasses,
+        # the common case), that is object's, which does nothing: skip super().
+        if kwargs or cls.__mro__[-2] is not SSOTBase:
+            super().__init_subclass__(**kwargs)
+        # register(), inlined: this runs for every subclass
         key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
+        entry = _Entry(cls, _drop)
+        entry.key = key
         if _setdefault(key, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, key, entry)
@@ -368,6 +291,15 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
     class, not its subclasses. Put it above other class decorators, so it sees
     the final class (``@dataclass(slots=True)`` builds a new one).
     """
+
+    if cls is not None and ssot_key is None and isinstance(cls, type):
+        # ``@ssot_class`` bare, the common case: no closure to build for one call.
+        key = cls.__name__
+        entry = _Entry(cls, _drop)
+        entry.key = key
+        if _setdefault(key, entry) is not entry:
+            _collide(cls, key, entry)
+        return cls
 
     def decorate(klass: _T) -> _T:
         if not isinstance(klass, type):
@@ -391,9 +323,11 @@ def canonical(key: str) -> type:
 
 def registered_classes() -> dict[str, type]:
     """Every live registered class by key, as a new dict."""
-    with _lock:
-        items = list(_entries.items())
-    return {key: cls for key, entry in items if (cls := entry()) is not None}
+    with _locked:
+        # A copy, not list(items()): building tuples can start a collection, and
+        # a callback in another thread must not change the dict under our loop.
+        entries = _entries.copy()
+    return {key: cls for key, entry in entries.items() if (cls := entry()) is not None}
 
 
 class RegistrySnapshot:
@@ -402,14 +336,17 @@ class RegistrySnapshot:
     __slots__ = ("_saved",)
 
     def __init__(self) -> None:
-        with _lock:
-            self._saved = dict(_entries)
+        with _locked:
+            self._saved = _entries.copy()
 
     def restore(self) -> None:
-        """Put the registry back as it was when the snapshot was taken."""
-        with _lock:
+        """Put the registry back as it was when the snapshot was taken.
+
+        Entries whose class died since are left out: they would never go away.
+        """
+        with _locked:
             _entries.clear()
-            _entries.update(self._saved)
+            _entries.update({k: e for k, e in self._saved.items() if e() is not None})
 
     def __enter__(self) -> RegistrySnapshot:
         return self
@@ -433,11 +370,18 @@ def registry_snapshot() -> RegistrySnapshot:
     return RegistrySnapshot()
 
 
-def forget_keys(*keys: str) -> None:
-    """Free *keys*: a class defined under one of them next is the first one.
+# Seams for ssot_guard's own tests, the pytest plugin and the benchmarks: they
+# change the registry through these, never through ``_entries``.
 
-    For the pytest plugin's ``ssot_allow`` (a snapshot restores the old entries).
-    """
-    with _lock:
+
+def forget_keys(keys: Iterable[str]) -> None:
+    """Free *keys*: the next class registered under one of them is a first definition."""
+    with _locked:
         for key in keys:
             _entries.pop(key, None)
+
+
+def entry_count() -> int:
+    """How many entries the registry holds, dead or alive (after removing the dead it can)."""
+    with _locked:
+        return len(_entries)

@@ -14,7 +14,13 @@ from types import ModuleType
 from weakref import ref
 
 from .._rules._glob import NameSet
-from ._registry import Definition, duplicate_message, report_duplicate, same_definition, same_file
+from ._duplicate import (
+    Definition,
+    duplicate_message,
+    report_duplicate,
+    same_definition,
+    same_file,
+)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:

@@ -92,7 +92,7 @@ def fix(
 
     from .._check._findings import Finding
     from .._check._prefilter import Plan
-    from .._check._scan import discover
+    from .._check._walk import discover
     from .._config._load import resolve_config
     from ._core import Problem, run
 

@@ -97,7 +97,7 @@ class TestScope:
         sys.meta_path.insert(0, self.allow)
         # Free the class keys: a class of that name defined in this test is then
         # the first one; the registry snapshot puts the old entry back at teardown.
-        forget_keys(*names)
+        forget_keys(names)
         self.allowed_classes = frozenset(names)
         self._defining = set(sys.modules)
         base = self.base

@@ -10,6 +10,7 @@ from .._base._fork import fork_safe_lock
 from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
 from .._base._modes import effective_mode, env_mode, parse_mode
+from .._classes._registry import set_mode as set_registry_mode
 from .._config._load import Config, resolve_config
 from .._report._record import prepare_violation_path, record_at, recorder
 from .._rules._matcher import ImportMatcher
@@ -92,6 +93,7 @@ class Guard:
             self.callers.close()  # after the watch: a deprecation's module type sits on ours
         if _active is self:
             _active = None
+            set_registry_mode(None)
 
     def __enter__(self) -> Self:
         return self
@@ -235,6 +237,7 @@ def _insert(guard: Guard) -> None:
         guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True
     _active = guard
+    set_registry_mode(guard.mode)
 
 
 def uninstall() -> None:

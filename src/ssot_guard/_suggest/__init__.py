@@ -64,7 +64,7 @@ def suggest(
     from collections import Counter
 
     from .._check._findings import Finding
-    from .._check._scan import discover
+    from .._check._walk import discover
     from .._config._load import resolve_config
     from ._classes import duplicate_classes
     from ._covered import covered

@@ -70,11 +70,11 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._base._errors import ConfigError
-    from ._check._scan import MissingPathError
-    from ._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
-    from ._suggest import suggest
-    from ._suggest._render import as_json, text
+    from .._base._errors import ConfigError
+    from .._check._scan import MissingPathError
+    from .._suggest import suggest
+    from .._suggest._render import as_json, text
+    from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 
     try:
         result = suggest(

@@ -8,18 +8,16 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING
 
-from ._settings import FORMATS
+from .._check._settings import FORMATS
 
 if TYPE_CHECKING:
-    from . import CheckResult
-    from ._findings import Finding
-    from ._settings import Project
+    from .._check import CheckResult
+    from .._check._findings import Finding
+    from .._check._settings import Project
 
-EXIT_CLEAN: Final = 0
-EXIT_FINDINGS: Final = 1
-EXIT_USAGE: Final = 2
+from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 
 
 def add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -124,8 +122,8 @@ def add_rule_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def run_rule(args: argparse.Namespace) -> int:
-    from ._explain import explain_code
-    from ._findings import CODES
+    from .._check._explain import explain_code
+    from .._check._findings import CODES
 
     parser: argparse.ArgumentParser = args.parser
     if args.all:
@@ -156,11 +154,11 @@ def _usage(args: argparse.Namespace, message: str) -> int:
 
 def run_check(args: argparse.Namespace) -> int:
     from .._base._errors import ConfigError
-    from . import check
-    from ._baseline import BaselineError
-    from ._runtime_records import RuntimeRecordError
-    from ._scan import MissingPathError
-    from ._select import SelectionError, split
+    from .._check import check
+    from .._check._baseline import BaselineError
+    from .._check._runtime_records import RuntimeRecordError
+    from .._check._scan import MissingPathError
+    from .._check._select import SelectionError, split
 
     if args.jobs is not None and args.jobs < 1:
         return _usage(args, "argument --jobs: must be at least 1")
@@ -228,8 +226,8 @@ def _add_runtime(
     result: CheckResult, records: list[str], paths: list[str], exclude: list[str]
 ) -> None:
     """Production's records as findings, with the first project's (baselined with them)."""
-    from ._findings import Finding
-    from ._runtime_records import with_runtime
+    from .._check._findings import Finding
+    from .._check._runtime_records import with_runtime
 
     static = [f for findings in result.projects.values() for f in findings]
     added = [f for f in with_runtime(static, records, paths, exclude=exclude) if f not in static]
@@ -250,13 +248,13 @@ def _write(text: str) -> None:
 
 
 def _render(output_format: str, findings: list[Finding]) -> str:
-    from ._render import RENDERERS
+    from .._check._render import RENDERERS
 
     return RENDERERS[output_format](findings)
 
 
 def _statistics(findings: list[Finding]) -> str:
-    from ._findings import CODES
+    from .._check._findings import CODES
 
     counts: dict[str, int] = {}
     for finding in findings:
@@ -286,7 +284,7 @@ def _baselines(args: argparse.Namespace, result: CheckResult) -> dict[str, list[
 
 
 def _update(baselines: dict[str, list[Finding]], result: CheckResult) -> int:
-    from ._baseline import write_baseline
+    from .._check._baseline import write_baseline
 
     for target, findings in baselines.items():
         held = write_baseline(target, findings)
@@ -301,8 +299,8 @@ def _apply(
     baselines: dict[str, list[Finding]], result: CheckResult
 ) -> tuple[list[Finding], str, list[str]]:
     """``(findings to report, summary note, stale entries)`` once the baselines are applied."""
-    from ._baseline import apply_baseline
-    from ._findings import Finding
+    from .._check._baseline import apply_baseline
+    from .._check._findings import Finding
 
     if not baselines:
         return result.findings, "", []
@@ -329,9 +327,9 @@ def _apply(
 
 def _show(args: argparse.Namespace) -> int:
     """``--show-settings`` and ``--show-files``: what would be used and read, nothing checked."""
-    from ._scan import scan
-    from ._select import split
-    from ._settings import Projects
+    from .._check._select import split
+    from .._check._settings import Projects
+    from .._check._walk import scan
 
     projects = Projects(args.config)
     found = scan(
@@ -357,8 +355,8 @@ def _reports(mode: str | None) -> str:
 
 
 def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
-    from ._scan import DEFAULT_EXCLUDES
-    from ._select import selected, split
+    from .._check._scan import DEFAULT_EXCLUDES
+    from .._check._select import selected, split
 
     settings = project.settings
     config = project.config

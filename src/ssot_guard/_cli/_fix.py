@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-    from ._fix import FixResult
+    from .._fix import FixResult
 
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -43,10 +43,10 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 
 def run(args: argparse.Namespace) -> int:
-    from ._base._errors import ConfigError, MissingExtraError
-    from ._check._scan import MissingPathError
-    from ._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
-    from ._fix import fix
+    from .._base._errors import ConfigError, MissingExtraError
+    from .._check._scan import MissingPathError
+    from .._fix import fix
+    from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 
     dry = args.diff or args.check
     try:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-EXIT_CLEAN: Final = 0
-EXIT_FINDINGS: Final = 1
-EXIT_USAGE: Final = 2
+from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
+
+__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_USAGE", "main"]
 
 FORMATS: Final = ("text", "json", "github", "sarif")  # also in _check._settings
 
@@ -34,9 +34,9 @@ class _Version(argparse.Action):
 
 
 def _parser() -> argparse.ArgumentParser:
-    from ._check._command import add_check_parser, add_rule_parser
-    from ._cli_fix import add_parser as add_fix_parser
-    from ._cli_suggest import add_parser as add_suggest_parser
+    from ._check import add_check_parser, add_rule_parser
+    from ._fix import add_parser as add_fix_parser
+    from ._suggest import add_parser as add_suggest_parser
 
     parser = argparse.ArgumentParser(
         prog="ssot-guard",
