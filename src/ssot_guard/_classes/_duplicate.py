@@ -14,6 +14,7 @@ import warnings
 
 from .._base._errors import DuplicateClassError, SSOTWarning
 from .._base._frames import warn_at
+from .._base._messages import describe
 from .._report._record import recorder
 
 TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
@@ -71,16 +72,13 @@ def report_duplicate(
     if mode == "off":
         return
     if why is None and first is not None:
-        if same_file(first, new):
-            why = f"one file imported under two module names, {first.module!r} and {new.module!r}"
-        else:
-            why = f"first defined as {first}"
+        why = diagnosis(new, first)
     recorder.record(
         "duplicate-class",
         key,
         rule,
-        reason="; ".join(part for part in (reason, why) if part) or None,
-        replacement=first.dotted if first is not None else None,
+        reason=join_reasons(reason, why),
+        replacement=first.dotted if first is not None and not same_file(first, new) else None,
         importer=new.module,
         filename=new.filename,
         lineno=new.lineno,
@@ -157,34 +155,46 @@ def module_file(module_name: str, fallback: str | None = None) -> str | None:
     return os.path.normcase(os.path.realpath(filename))
 
 
+def diagnosis(new: Definition, old: Definition) -> str:
+    """Why *new* is a second definition of *old*: where the first is, or how one file ran twice."""
+    if not same_file(old, new):
+        return f"first defined at {old.location}"
+    shown = new.filename or module_file(new.module)
+    if "__main__" in (new.module, old.module):
+        named = new.module if old.module == "__main__" else old.module
+        return (
+            f"the file {shown} ran as the script __main__ and was imported again as "
+            f"{named!r}, so its classes exist twice; do not import the script: move "
+            "what others import into a module of its own"
+        )
+    return (
+        f"the file {shown} was imported under two module names, {old.module!r} and "
+        f"{new.module!r}, so its classes exist twice; import it under one name "
+        "(check sys.path: a directory and its parent are both on it)"
+    )
+
+
 def duplicate_message(
     key: str, new: Definition, old: Definition, *, rule: str, reason: str | None = None
 ) -> str:
-    """The message for a second definition *new* of the class *old* defined first."""
-    if same_file(old, new):
-        shown = new.filename or module_file(new.module)
-        if "__main__" in (new.module, old.module):
-            named = new.module if old.module == "__main__" else old.module
-            why = (
-                f"the file {shown} ran as the script __main__ and was imported again as "
-                f"{named!r}, so its classes exist twice; do not import the script: move "
-                "what others import into a module of its own"
-            )
-        else:
-            why = (
-                f"the file {shown} was imported under two module names, {old.module!r} and "
-                f"{new.module!r}, so its classes exist twice; import it under one name "
-                "(check sys.path: a directory and its parent are both on it)"
-            )
-        text = f"class {key!r} is defined twice: {why}"
-    else:
-        text = (
-            f"class {key!r} is defined twice: {new} duplicates {old}; "
-            f"keep one definition and import it from {old.module!r}"
-        )
-    if reason:
-        text += f" ({reason})"
-    return f"{text} [{rule}]"
+    """The message for a second definition *new* of the class *old* defined first.
+
+    Worded as every violation is (``_base._messages``): the subject at the new
+    definition, the first definition to use instead, the rule's reason and the
+    diagnosis, the rule.
+    """
+    return describe(
+        "duplicate-class",
+        key,
+        use=None if same_file(old, new) else old.dotted,
+        reason=join_reasons(reason, diagnosis(new, old)),
+        rule=rule,
+        where=new.location,
+    )
+
+
+def join_reasons(*parts: str | None) -> str | None:
+    return "; ".join(part for part in parts if part) or None
 
 
 def same_file(first: Definition, second: Definition) -> bool:

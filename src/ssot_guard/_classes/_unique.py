@@ -13,10 +13,12 @@ from _thread import allocate_lock
 from types import ModuleType
 from weakref import ref
 
+from .._base._messages import describe
 from .._rules._glob import NameSet
 from ._duplicate import (
     Definition,
     duplicate_message,
+    join_reasons,
     report_duplicate,
     same_definition,
     same_file,
@@ -130,25 +132,24 @@ class UniqueHook:
 
 
 def _outside_message(rule: Unique, new: Definition, canonical: Definition | None) -> str:
-    """A definition of *rule*'s class outside its canonical module."""
+    """A definition of *rule*'s class outside its canonical module, worded as every violation."""
     home = rule.canonical
     assert home is not None
-    if canonical is None:
-        canonical = Definition(home, rule.name, None, None)
-    if same_file(canonical, new):
-        text = (
-            f"class {rule.name!r} must be defined only in {home!r}, but the file "
-            f"{new.filename} was imported under a second module name, {new.module!r}, so the "
-            "class exists twice; import it under one name (check sys.path: a directory "
-            "and its parent are both on it)"
+    if canonical is not None and same_file(canonical, new):
+        why = (
+            f"the file {new.filename} was imported under a second module name, "
+            f"{new.module!r}, so the class exists twice; import it under one name "
+            "(check sys.path: a directory and its parent are both on it)"
         )
     else:
-        text = (
-            f"class {rule.name!r} must be defined only in {home!r}, but {new} defines it "
-            f"again; delete it and import {rule.name} from {home!r}"
-        )
-        if canonical.filename is not None:
-            text += f" (the one definition: {canonical})"
-    if rule.reason:
-        text += f" ({rule.reason})"
-    return f"{text} [{rule.source}]"
+        why = f"defined outside its canonical module {home!r}"
+        if canonical is not None and canonical.filename is not None:
+            why += f", where it is defined at {canonical.location}"
+    return describe(
+        "duplicate-class",
+        rule.name,
+        use=f"{home}.{rule.name}",
+        reason=join_reasons(rule.reason, why),
+        rule=rule.source,
+        where=new.location,
+    )
