@@ -112,3 +112,43 @@ def test_a_multiline_reason_stays_on_one_line() -> None:
     """A reason written over several lines in TOML is one line in every message."""
     assert tail(None, "first line\n  second line", None) == " (first line second line)"
     assert "\n" not in describe("import", "a.b", reason="x\ny", rule="r")
+
+
+def test_duplicate_class_says_the_same_everywhere(make_package) -> None:
+    """A second [[unique]] class: the first definition is the replacement in all four texts."""
+    root = make_package(
+        {"dup/first.py": "class Manager: ...\n", "dup/second.py": "class Manager: ...\n"}
+    )
+    config = root / "pyproject.toml"
+    config.write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.unique]]\nclass = "Manager"\nwithin = ["dup"]\n'
+        'reason = "one manager"\n',
+        encoding="utf-8",
+    )
+    texts: dict[str, str] = {}
+    with ssot_guard.install(config, mode="warn"), warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        importlib.import_module("dup.first")
+        importlib.import_module("dup.second")
+    texts["warning"] = str(shown[0].message)
+    (violation,) = ssot_guard.violations()
+    texts["log"] = str(violation)
+    for name in ("dup.second", "dup.first", "dup"):
+        del importlib.sys.modules[name]  # type: ignore[attr-defined]
+    with ssot_guard.install(config, mode="strict"):
+        importlib.import_module("dup.first")
+        with pytest.raises(TypeError) as raised:
+            importlib.import_module("dup.second")
+    texts["error"] = str(raised.value)
+    texts["finding"] = ssot_guard.check([root / "dup"], config=config).findings[0].message
+    texts = {k: v.replace(str(root) + "/", "") for k, v in texts.items()}
+    rule = "pyproject.toml: tool.ssot_guard.unique[0]"
+    end = (
+        f"; use 'dup.first.Manager' instead (one manager; first defined at dup/first.py:1) [{rule}]"
+    )
+    assert texts == {
+        "warning": "second definition of class 'Manager' at dup/second.py:1" + end,
+        "log": "second definition of class 'Manager' at dup/second.py:1" + end,
+        "error": "second definition of class 'Manager' at dup/second.py:1" + end,
+        "finding": "second definition of class 'Manager'" + end,
+    }
