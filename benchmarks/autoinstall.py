@@ -171,11 +171,19 @@ def main(argv: list[str]) -> int:
             )
             return time.perf_counter() - started
 
+        cache = os.path.join(base, "cache", "ssot_guard")
         variants = {
             "no .pth": lambda: start(False),
             "ours, variable unset": lambda: start(True),
-            f"ours, =1, {RULES} rules discovered": lambda: start(True, SSOT_GUARD_AUTOINSTALL="1"),
+            f"ours, =1, {RULES} rules discovered, cache off": lambda: start(
+                True, SSOT_GUARD_AUTOINSTALL="1", SSOT_GUARD_CACHE_DIR="off"
+            ),
+            f"ours, =1, {RULES} rules discovered, cached": lambda: start(
+                True, SSOT_GUARD_AUTOINSTALL="1", SSOT_GUARD_CACHE_DIR=cache
+            ),
         }
+        time.sleep(2.5)  # the config must age past the cache's racy window to be cached
+        start(True, SSOT_GUARD_AUTOINSTALL="1", SSOT_GUARD_CACHE_DIR=cache)  # fill the cache
         samples = alternate(variants, rounds, progress="start-up")
         bare = median(samples["no .pth"])
         print(f"\n## python -c pass in the venv ({rounds} rounds, median)\n")

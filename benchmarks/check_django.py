@@ -18,6 +18,10 @@ not project dependencies. Every sample is a fresh process; variants alternate.
 
     python benchmarks/check_django.py              # 7 rounds, about a minute
     python benchmarks/check_django.py --rounds 3
+
+``--before DIR`` also times an older ssot_guard side by side (DIR holds its ``ssot_guard``
+package, e.g. ``git archive REV src | tar -x -C /tmp/before`` then ``--before /tmp/before/src``),
+to show that a change did not make the check slower.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from _common import alternate, child_env, machine, median, spread, table, verdict
+from _common import alternate, child_env, compile_tree, machine, median, spread, table, verdict
 
 DJANGO = "5.2"
 RETIRED = [
@@ -121,11 +125,26 @@ def write_configs(directory: Path) -> dict[str, str]:
     return {name: str(directory / name) for name in files}
 
 
-def run(argv: list[str], cwd: Path) -> tuple[float, str]:
+#: CPU seconds (user + system, the child and the processes it waited for) per command.
+CPU: dict[tuple[str, ...], list[float]] = {}
+
+
+def _children_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run(argv: list[str], cwd: Path, pythonpath: str | None = None) -> tuple[float, str]:
     """Wall seconds and stdout of *argv*; exit 1 (findings) is expected, 2+ is an error."""
-    start = time.perf_counter()
-    result = subprocess.run(argv, cwd=cwd, env=child_env(), capture_output=True, text=True)
+    env = child_env()
+    if pythonpath is not None:
+        env["PYTHONPATH"] = pythonpath
+    start, before = time.perf_counter(), _children_cpu()
+    result = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
     wall = time.perf_counter() - start
+    CPU.setdefault((*argv, pythonpath or ""), []).append(_children_cpu() - before)
     if result.returncode not in (0, 1):
         raise RuntimeError(f"{' '.join(argv)} failed:\n{result.stdout}{result.stderr}")
     return wall, result.stdout
@@ -147,6 +166,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--cache", help="where Django and the tools go (outside the repo)")
+    parser.add_argument("--before", metavar="DIR", help="an older ssot_guard source, timed too")
     args = parser.parse_args()
 
     cache = cache_dir(args.cache)
@@ -154,43 +174,75 @@ def main() -> None:
     ruff, lint_imports = tools(cache)
     files, lines, with_worst = tree_stats(tree)
     python = sys.executable
+    # Bytecode, as an installed package has it: with PYTHONDONTWRITEBYTECODE set, every
+    # sample would otherwise compile ssot_guard's source, and a bigger source would look
+    # like a slower check.
+    import ssot_guard
+
+    compile_tree(os.path.dirname(ssot_guard.__file__))
+    if args.before:
+        compile_tree(args.before)
     with tempfile.TemporaryDirectory(prefix="ssot-check-bench-") as temporary:
         config = write_configs(Path(temporary))
-        commands = {
+        commands: dict[str, tuple[list[str], Path, str | None]] = {
             "ssot-guard check, 5 rules (sdist)": (
                 [python, "-m", "ssot_guard", "check", "--config", config["ssot.toml"], "."],
                 tree,
+                None,
             ),
             "ruff check --select TID251, 5 banned (sdist)": (
                 [ruff, "check", "--no-cache", "--config", config["ruff.toml"], "."],
                 tree,
+                None,
             ),
             "ssot-guard check, 5 rules (django/)": (
                 [python, "-m", "ssot_guard", "check", "--config", config["ssot.toml"], "django"],
                 tree,
+                None,
             ),
             "import-linter forbidden, 5 modules (django/)": (
                 [lint_imports, "--no-cache", config["importlinter.ini"]],
                 tree,
+                None,
             ),
             f"ssot-guard check, worst case {WORST} (sdist)": (
                 [python, "-m", "ssot_guard", "check", "--config", config["worst.toml"], "."],
                 tree,
+                None,
             ),
         }
+        if args.before:
+            before = os.path.abspath(args.before)
+            ssot_argv = commands["ssot-guard check, 5 rules (sdist)"][0]
+            worst_argv = commands[f"ssot-guard check, worst case {WORST} (sdist)"][0]
+            commands["before: ssot-guard check, 5 rules (sdist)"] = (ssot_argv, tree, before)
+            commands[f"before: ssot-guard check, worst case {WORST} (sdist)"] = (
+                worst_argv,
+                tree,
+                before,
+            )
         found = {}
-        for name, (argv, cwd) in commands.items():  # warm the page cache; count findings
-            _, out = run(argv, cwd)
+        for name, (argv, cwd, path) in commands.items():  # warm the page cache; count findings
+            _, out = run(argv, cwd, path)
             found[name] = out.count("SSOT101") + out.count("TID251") + out.count(" -> ")
         samples = alternate(
-            {name: (lambda a=argv, c=cwd: run(a, c)[0]) for name, (argv, c) in commands.items()},
+            {
+                name: (lambda a=argv, c=cwd, p=path: run(a, c, p)[0])
+                for name, (argv, cwd, path) in commands.items()
+            },
             args.rounds,
             progress="check_django",
         )
 
     names = list(commands)
     times = {name: median(samples[name]) for name in names}
-    ssot, ruff_s, ssot_pkg, linter, worst = (times[n] for n in names)
+
+    def cpu(name: str) -> float:
+        """Median CPU seconds of a variant: steadier than wall time on a loaded machine."""
+        argv, _, path = commands[name]
+        return median(CPU[(*argv, path or "")][1:])  # [0]: the warm-up run
+
+    ssot, ruff_s, ssot_pkg, linter, worst = (times[n] for n in names[:5])
     print(f"## ssot-guard check on Django {DJANGO}\n")
     print(f"Machine: {machine()}. Median of {args.rounds} alternating rounds, wall time.")
     print(
@@ -226,6 +278,36 @@ def main() -> None:
                     "<= 1.5 s",
                     verdict(per_500k <= 1.5),
                 ],
+                *(
+                    [
+                        [
+                            "this / before, 5 rules (sdist), CPU time",
+                            f"{cpu(names[0]) / cpu(names[5]):.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(cpu(names[0]) <= 1.05 * cpu(names[5])),
+                        ],
+                        [
+                            "this / before, worst case (sdist), CPU time",
+                            f"{cpu(names[4]) / cpu(names[6]):.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(cpu(names[4]) <= 1.05 * cpu(names[6])),
+                        ],
+                        [
+                            "this / before, 5 rules (sdist)",
+                            f"{ssot / times[names[5]]:.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(ssot <= 1.05 * times[names[5]]),
+                        ],
+                        [
+                            "this / before, worst case (sdist)",
+                            f"{worst / times[names[6]]:.2f}x",
+                            "<= 1.05x (not slower)",
+                            verdict(worst <= 1.05 * times[names[6]]),
+                        ],
+                    ]
+                    if args.before
+                    else []
+                ),
             ],
             ["ratio", "value", "goal", "verdict"],
         )

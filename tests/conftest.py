@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sys
+import tempfile
 import textwrap
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,7 +12,11 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
-from ssot_guard import _guard, _violations
+from ssot_guard._report._record import recorder
+from ssot_guard._runtime._guard import reinstate
+
+# The parsed-config cache of this run (and of its subprocesses), not the user's own.
+os.environ.setdefault("SSOT_GUARD_CACHE_DIR", os.path.join(tempfile.mkdtemp(), "ssot_guard"))
 
 
 @pytest.fixture(autouse=True)
@@ -19,23 +25,22 @@ def _restore_process_state() -> Iterator[None]:
     modules = dict(sys.modules)
     meta_path = list(sys.meta_path)
     path = list(sys.path)
-    active = _guard._active
-    recorded = _violations.recorder.snapshot()
+    active = ssot_guard.active_guard()
+    recorded = recorder.snapshot()
     registry = ssot_guard.registry_snapshot()
     registry.__enter__()
     try:
         yield
     finally:
         registry.__exit__(None, None, None)
-        if _guard._active is not active:
-            ssot_guard.uninstall()
-            _guard._active = active
+        if ssot_guard.active_guard() is not active:
+            reinstate(active)
         sys.meta_path[:] = meta_path
         sys.path[:] = path
         for name in set(sys.modules) - set(modules):
             del sys.modules[name]
         sys.modules.update(modules)
-        _violations.recorder.restore(recorded)
+        recorder.restore(recorded)
 
 
 MakePackage = Callable[..., Path]

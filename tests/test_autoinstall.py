@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from ssot_guard import _autoinstall
-from ssot_guard._errors import ConfigError
+from ssot_guard._base._errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 PTH = "ssot_guard_autoinstall.pth"
@@ -166,7 +166,7 @@ def _run(venv: Venv, args: list[str], cwd: Path, **env: str) -> subprocess.Compl
 
 
 GUARD_STATE = (
-    "import sys; from ssot_guard._finder import SSOTFinder; "
+    "import sys; from ssot_guard._runtime._finder import SSOTFinder; "
     "print(sum(isinstance(f, SSOTFinder) for f in sys.meta_path))"
 )
 STRICT_IMPORT = "import app.legacy; print('imported')"
@@ -276,7 +276,7 @@ def test_report_shows_autoinstall_and_warned_import(installed: Venv, project: Pa
     assert result.stdout.strip() == (
         f'[{{"status": "installed", "problem": null}}, "{project / "pyproject.toml"}", 1]'
     )
-    assert "SSOTWarning: module 'app.legacy' is retired" in result.stderr
+    assert "SSOTWarning: import of retired module 'app.legacy'" in result.stderr
 
 
 def test_application_logging_config_keeps_the_ssot_guard_logger(
@@ -329,7 +329,7 @@ def test_second_trigger_adds_no_second_finder(installed: Venv, project: Path) ->
         f"""
         import site, sys
         import ssot_guard._autoinstall as auto
-        from ssot_guard._finder import SSOTFinder
+        from ssot_guard._runtime._finder import SSOTFinder
         guard = sys.meta_path[0]
         calls = []
         original = auto.autoinstall
@@ -392,14 +392,14 @@ def test_multiprocessing_workers_are_guarded(installed: Venv, project: Path, met
             import sys
 
             def probe(_):
-                from ssot_guard import _autoinstall
+                import ssot_guard._runtime._status
                 try:
                     import app.legacy
                 except ImportError as error:
                     outcome = type(error).__name__
                 else:
                     outcome = "imported"
-                return os.getpid(), _autoinstall.status, outcome
+                return os.getpid(), ssot_guard._runtime._status.autoinstall_status, outcome
 
             if __name__ == "__main__":
                 context = multiprocessing.get_context(sys.argv[1])
@@ -430,14 +430,14 @@ def test_pytest_xdist_workers_are_guarded(installed: Venv, project: Path) -> Non
 
             import pytest
 
-            from ssot_guard import _autoinstall
+            import ssot_guard._runtime._status
 
 
             @pytest.mark.parametrize("n", range(2))
             def test_guarded(n):
                 assert os.environ.get("PYTEST_XDIST_WORKER")
-                assert _autoinstall.status == "installed"
-                with pytest.raises(ImportError, match="blocked by ssot_guard"):
+                assert ssot_guard._runtime._status.autoinstall_status == "installed"
+                with pytest.raises(ImportError, match="retired by ssot_guard"):
                     import app.legacy  # noqa: F401
             """
         )

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ssot_guard import Deprecate, Unique
 from ssot_guard._check import check
-from ssot_guard._rules import Rule
+from ssot_guard._rules._model import Rule
 
 
 def found(tmp_path: Path, files: dict[str, str], rules: list[Rule]) -> list[str]:
@@ -68,9 +68,9 @@ def test_unique_message_names_the_first_definition_and_the_reason(tmp_path: Path
     rules: list[Rule] = [Unique("WebSocketManager", within=["app"], reason="one manager")]
     found(tmp_path, files, rules)
     (finding,) = check([str(tmp_path)], rules=rules).findings
-    assert "'app.a'" in finding.message
+    assert "use 'app.a.WebSocketManager' instead" in finding.message
     assert "app/a.py:1" in finding.message
-    assert "(one manager)" in finding.message
+    assert "(one manager; first defined at" in finding.message
 
 
 def test_registry_key_duplicated_across_modules(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from ssot_guard import Block, Redirect
 from ssot_guard._check import check
-from ssot_guard._rules import Rule
+from ssot_guard._rules._model import Rule
 
 LEGACY = [Block("app.legacy", use="app.canonical", reason="dual pattern removed")]
 

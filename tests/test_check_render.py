@@ -22,7 +22,7 @@ def test_text_is_path_line_col_code_message() -> None:
 
 
 def test_json_is_a_list_of_findings_with_the_documented_keys() -> None:
-    """JSON holds exactly path, line, col, code, message and rule for each finding."""
+    """JSON holds exactly path, line, col, code, message, rule and severity for each finding."""
     document = json.loads(render_json(FINDINGS))
     assert document == [
         {
@@ -32,6 +32,7 @@ def test_json_is_a_list_of_findings_with_the_documented_keys() -> None:
             "code": "SSOT101",
             "message": "import of retired module 'app.old'",
             "rule": "cfg: block[0]",
+            "severity": "error",
         },
         {
             "path": "app/b.py",
@@ -40,6 +41,7 @@ def test_json_is_a_list_of_findings_with_the_documented_keys() -> None:
             "code": "SSOT901",
             "message": "file does not parse: invalid syntax",
             "rule": None,
+            "severity": "error",
         },
     ]
 

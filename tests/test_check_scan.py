@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from ssot_guard._check._scan import MissingPathError, discover
+from ssot_guard._check._scan import MissingPathError
+from ssot_guard._check._walk import discover
 
 
 def touch(root: Path, *relatives: str) -> None:

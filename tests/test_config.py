@@ -10,7 +10,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import Block, ConfigError, Redirect, load_config
-from ssot_guard._config import discover_config
+from ssot_guard._config._load import discover_config
 
 BLOCK_KEYS = "allow, allow_importers, mode, module, pattern, reason, use"
 MODES = "'strict', 'warn', 'off'"
@@ -529,6 +529,10 @@ def test_use_as_free_text_or_allowed_module_is_accepted() -> None:
         ]
     )
     assert guard.installed
+    assert [e.rule.use for e in guard.enforced] == [  # type: ignore[attr-defined]
+        "the new client in app.b",
+        "app.legacy.compat",
+    ]
 
 
 def test_retired_replacement_in_a_file_names_the_file_and_entry(tmp_path: Path) -> None:
@@ -545,3 +549,18 @@ def test_retired_replacement_in_a_file_names_the_file_and_entry(tmp_path: Path) 
     message = str(info.value)
     assert f"{config}: tool.ssot_guard.block[0]: key 'use': names 'app.y'" in message
     assert f"which {config}: tool.ssot_guard.block[1] retires" in message
+
+
+def test_install_accepts_the_config_load_config_returned(tmp_path: Path) -> None:
+    """install(load_config(path)) uses the parsed Config: the file is not read again."""
+    config = tmp_path / "pyproject.toml"
+    config.write_text(
+        "[tool.ssot_guard]\nmode = 'strict'\n[[tool.ssot_guard.block]]\nmodule = 'app.x'\n",
+        encoding="utf-8",
+    )
+    loaded = load_config(config)
+    config.unlink()  # reading it again would be a ConfigError: file not found
+    with ssot_guard.install(loaded) as guard:
+        assert guard.config.path == str(config)
+        assert guard.rules == loaded.rules
+        assert guard.mode == "strict"

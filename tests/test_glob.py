@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import textwrap
+
 import pytest
 
-from ssot_guard._glob import Glob, NameSet, glob_error, name_match_length
+from ssot_guard._rules._glob import Glob, NameSet, glob_error, name_match_length
 
 
 def _matches(glob: str, name: str) -> bool:
@@ -120,3 +124,72 @@ def test_name_set_covers_names_globs_and_submodules() -> None:
     assert not names.contains("other.legacy_ws")
     assert names
     assert not NameSet([])
+
+
+def _run_with_timeout(code: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+    """Run *code* in a fresh interpreter; a hang fails the test instead of hanging it."""
+    try:
+        return subprocess.run(
+            [sys.executable, "-c", textwrap.dedent(code)],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"still matching after {timeout}s: exponential backtracking")
+
+
+# Exponential for a backtracking matcher: each ``**`` tries every split point.
+PATHOLOGICAL = "app." + "**." * 25 + "x"
+LONG_NAME = "app." + ".".join(f"p{i}" for i in range(40)) + ".y"
+
+
+def test_repeated_double_star_matches_in_linear_time() -> None:
+    """A glob of 25 ``**`` against a 42-part name that it does not match answers at once."""
+    result = _run_with_timeout(
+        f"""
+        from ssot_guard._rules._glob import Glob
+        glob = Glob({PATHOLOGICAL!r})
+        print(glob.match_length({LONG_NAME!r}.split(".")))
+        print(glob.match_length(({LONG_NAME!r} + ".x").split(".")))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "43"]
+
+
+def test_separated_double_stars_match_in_linear_time() -> None:
+    """``**`` separated by parts (``app.**.p.**.p...``) cannot be collapsed, and stays fast."""
+    pattern = "app." + "**.p0." * 12 + "**.x"
+    result = _run_with_timeout(
+        f"""
+        from ssot_guard._rules._glob import Glob
+        print(Glob({pattern!r}).match_length(("app." + "p0." * 40 + "y").split(".")))
+        print(Glob({pattern!r}).match_length(("app." + "p0." * 40 + "x").split(".")))
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["0", "42"]
+
+
+def test_pathological_glob_does_not_hang_an_import(tmp_path) -> None:
+    """Through the finder: importing a long name a pathological block pattern might cover."""
+    package = tmp_path
+    for part in LONG_NAME.split(".")[:-1]:  # every package of the name exists
+        package = package / part
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+    result = _run_with_timeout(
+        f"""
+        import sys
+        sys.path.insert(0, {str(tmp_path)!r})
+        import ssot_guard
+        ssot_guard.install(rules=[ssot_guard.Block(pattern={PATHOLOGICAL!r})], mode="strict")
+        try:
+            __import__({LONG_NAME!r})
+        except ModuleNotFoundError as error:
+            print(type(error).__name__)
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["ModuleNotFoundError"]

@@ -13,7 +13,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, ConfigError, PreloadedModuleError, SSOTWarning
-from ssot_guard._finder import SSOTFinder
+from ssot_guard._runtime._finder import SSOTFinder
 
 
 def _finders() -> list[object]:
@@ -441,3 +441,13 @@ def test_preloaded_redirect_alias_is_not_reported_again(make_package) -> None:
         importlib.import_module("app.old_name")
     ssot_guard.install(rules=[rule], mode="strict")  # no PreloadedModuleError
     assert sys.modules["app.old_name"] is sys.modules["app.new_name"]
+
+
+def test_install_takes_the_config_load_config_returned(tmp_path) -> None:
+    """``install(load_config(path))`` installs those rules without reading the file again."""
+    path = _write_config(tmp_path, '[[block]]\nmodule = "app.old"\n', name="guard.toml")
+    config = ssot_guard.load_config(path)
+    path.unlink()  # a second read would fail: file not found
+    guard = ssot_guard.install(config, mode="strict")
+    assert guard.config.path == str(path)
+    assert [e.rule.source for e in guard.enforced] == [f"{path}: block[0]"]

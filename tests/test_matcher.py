@@ -8,7 +8,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import Block, BlockedImportError, Redirect
-from ssot_guard._matcher import ImportMatcher
+from ssot_guard._rules._matcher import ImportMatcher
 
 
 def _winner(rules: list[Block | Redirect], name: str) -> str | None:

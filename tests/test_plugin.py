@@ -9,7 +9,7 @@ from importlib.metadata import entry_points
 import pytest
 
 import ssot_guard
-from ssot_guard import _violations
+from ssot_guard._report import _record as _violations
 
 pytest_plugins = ["pytester"]
 
@@ -55,7 +55,7 @@ def make_project(
 def test_entry_point_is_registered() -> None:
     """The plugin is the pytest11 entry point named ssot_guard."""
     found = {ep.name: ep.value for ep in entry_points(group="pytest11")}
-    assert found.get("ssot_guard") == "ssot_guard._pytest_plugin"
+    assert found.get("ssot_guard") == "ssot_guard._pytest"
 
 
 def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:
@@ -67,7 +67,7 @@ def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:
             "test_nothing.py": """
             import sys
             import ssot_guard
-            from ssot_guard._finder import SSOTFinder
+            from ssot_guard._runtime._finder import SSOTFinder
 
             def test_nothing_installed():
                 assert ssot_guard.active_guard() is None
@@ -87,7 +87,7 @@ def test_conftest_import_is_blocked_in_strict_mode(pytester: pytest.Pytester) ->
     make_project(pytester, tests={"conftest.py": "import app.legacy\n", "test_x.py": PROBE})
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*No module named 'app.legacy': blocked by ssot_guard*"])
+    result.stderr.fnmatch_lines(["*No module named 'app.legacy': retired by ssot_guard*"])
 
 
 def test_conftest_import_is_recorded_in_warn_mode(pytester: pytest.Pytester) -> None:
@@ -433,3 +433,58 @@ def test_guard_installed_by_a_test_is_replaced_after_it(pytester: pytest.Pyteste
         },
     )
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+COUNTER = """
+import tomllib
+
+PARSED = []
+_load = tomllib.load
+
+
+def load(file, **kwargs):
+    PARSED.append(getattr(file, "name", "?"))
+    return _load(file, **kwargs)
+
+
+tomllib.load = load
+"""
+
+
+@pytest.mark.parametrize("how", ["discovered", "--ssot-config"])
+def test_config_file_is_parsed_once_per_run(pytester: pytest.Pytester, how: str) -> None:
+    """The plugin reads the TOML file once, whether it found it or was told where it is."""
+    make_project(
+        pytester,
+        ssot=how == "discovered",
+        tests={
+            "test_count.py": """
+            import tomlcounter
+
+            def test_parsed_once():
+                assert len(tomlcounter.PARSED) == 1, tomlcounter.PARSED
+            """
+        },
+    )
+    (pytester.path / "tomlcounter.py").write_text(COUNTER)
+    (pytester.path / "rules.toml").write_text(RULE.replace("tool.ssot_guard.", ""))
+    args = ["--ssot-config=rules.toml"] if how == "--ssot-config" else []
+    # -p loads the counter after pytest read its ini file, before our plugin starts.
+    result = pytester.runpytest_subprocess("-p", "tomlcounter", *args)
+    result.assert_outcomes(passed=1)
+
+
+def test_plugin_and_testing_do_not_import_each_other(pytester: pytest.Pytester) -> None:
+    """Importing ssot_guard.testing leaves the plugin out, and the plugin leaves testing out."""
+    code = (
+        "import sys\n"
+        "import ssot_guard.testing\n"
+        "assert 'ssot_guard._pytest' not in sys.modules, 'testing imported the plugin'\n"
+        "del sys.modules['ssot_guard.testing']\n"
+        "import ssot_guard._pytest\n"
+        "assert 'ssot_guard.testing' not in sys.modules, 'the plugin imported testing'\n"
+        "print('ok')\n"
+    )
+    result = pytester.run(sys.executable, "-c", code)
+    assert result.ret == 0, result.stderr.str()
+    result.stdout.fnmatch_lines(["ok"])

@@ -337,7 +337,7 @@ def test_violations_fixture_records_the_tests_violations(pytester: pytest.Pytest
 def test_guard_fixture_type_is_public() -> None:
     """ssot_guard.testing.GuardFixture names the fixture's type for annotations."""
     from ssot_guard import testing
-    from ssot_guard._pytest_plugin import GuardFixture
+    from ssot_guard._pytest._fixtures import GuardFixture
 
     assert testing.GuardFixture is GuardFixture
     assert ssot_guard.testing is testing

@@ -159,16 +159,110 @@ def test_swallowed_block_passes_without_fail_on_violation(pytester: pytest.Pytes
     assert pytester.runpytest().ret == pytest.ExitCode.OK
 
 
-def test_fail_on_violation_fails_a_swallowed_block(pytester: pytest.Pytester) -> None:
-    """--ssot-fail-on-violation: exit status 1 and the reason, although every test passed."""
-    make_project(pytester, {"test_a.py": SWALLOWING})
+def test_fail_on_violation_fails_the_test_itself(pytester: pytest.Pytester) -> None:
+    """--ssot-fail-on-violation: the test that swallowed a block fails, with the violation."""
+    make_project(
+        pytester,
+        {"test_a.py": SWALLOWING + "\n\ndef test_clean():\n    pass\n"},
+    )
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    result.assert_outcomes(passed=1, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*_ test_service_falls_back _*",
+            "ssot_guard: this test recorded 1 violation that its markers do not allow "
+            "(--ssot-fail-on-violation):",
+            "  import of retired module 'app.legacy' at *app/service.py:2; "
+            "use 'app.current' instead (retired in #1) "
+            "[[]*pyproject.toml: tool.ssot_guard.block[[]0[]][]]",
+            "Fix the code, or allow it here with @pytest.mark.ssot_allow('app.legacy'), *",
+        ]
+    )
+    result.stdout.fnmatch_lines(["FAILED test_a.py::test_service_falls_back - ssot_guard: *"])
+
+
+def test_fail_on_violation_fails_a_fixture_as_a_setup_error(pytester: pytest.Pytester) -> None:
+    """A violation recorded while a fixture is set up is an error at setup of that test."""
+    make_project(
+        pytester,
+        {
+            "test_a.py": """
+            import sys
+            import pytest
+
+            @pytest.fixture
+            def service():
+                sys.modules.pop("app.service", None)
+                import app.service
+                return app.service
+
+            def test_uses_service(service):
+                pass
+            """
+        },
+    )
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ERROR at setup of test_uses_service*", "ssot_guard: the setup of this test recorded 1*"]
+    )
+
+
+def test_fail_on_violation_keeps_a_strict_refusal_as_the_failure(
+    pytester: pytest.Pytester,
+) -> None:
+    """A refusal that reached the test is its failure: not replaced, not repeated."""
+    make_project(
+        pytester,
+        {
+            "helper.py": "def load():\n    import app.legacy\n",
+            "test_a.py": "import helper\n\ndef test_load():\n    helper.load()\n",
+        },
+    )
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E *BlockedImportError: No module named 'app.legacy'*"])
+    assert "that its markers do not allow" not in result.stdout.str()
+
+
+def test_fail_on_violation_spares_what_a_marker_allows(pytester: pytest.Pytester) -> None:
+    """A module the test's ssot_allow marker names is no violation: the test passes."""
+    make_project(
+        pytester,
+        {
+            "test_a.py": """
+            import sys
+            import pytest
+
+            @pytest.mark.ssot_allow("app.legacy")
+            def test_service_uses_legacy():
+                sys.modules.pop("app.service", None)
+                import app.service
+                assert app.service.backend.__name__ == "app.legacy"
+            """
+        },
+    )
+    result = pytester.runpytest("--ssot-fail-on-violation")
+    result.assert_outcomes(passed=1)
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_fail_on_violation_fails_the_run_for_a_conftest_import(pytester: pytest.Pytester) -> None:
+    """A violation outside any test (a conftest in warn mode) fails the run, listed at the end."""
+    make_project(
+        pytester,
+        {"conftest.py": "import app.legacy\n", "test_a.py": "def test_x():\n    pass\n"},
+        mode="warn",
+    )
     result = pytester.runpytest("--ssot-fail-on-violation")
     result.assert_outcomes(passed=1)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [
+            "    at conftest.py:1 (warn)",
             "ssot_guard: failing the run: 1 unexpected violation was recorded "
-            "(--ssot-fail-on-violation*"
+            "(--ssot-fail-on-violation*",
         ]
     )
 
@@ -199,7 +293,7 @@ def test_xdist_workers_report_once_in_the_controller(pytester: pytest.Pytester) 
     tests["test_provoke.py"] = PROVOKING
     make_project(pytester, tests)
     result = pytester.runpytest_subprocess("-n", "2", "--ssot-fail-on-violation")
-    result.assert_outcomes(passed=5)
+    result.assert_outcomes(passed=1, failed=4)
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     result.stdout.fnmatch_lines(
         [

@@ -6,6 +6,7 @@ import importlib
 import os
 import pickle
 import sys
+import warnings
 
 import pytest
 
@@ -121,7 +122,7 @@ def test_redirect_warning_points_at_the_user_line(app, make_package) -> None:
         importlib.import_module("client")
     (warning,) = record
     assert (warning.filename, warning.lineno) == (str(root / "client.py"), 2)
-    assert "import 'app.new_name' instead" in str(warning.message)
+    assert "use 'app.new_name' instead" in str(warning.message)
 
 
 def test_redirect_is_recorded(app) -> None:
@@ -194,3 +195,19 @@ def test_every_form_warns_at_the_user_line_and_aliases(app, make_package, form) 
         assert user.OLD is new.Manager
     else:
         assert user.OLD is new
+
+
+def test_failed_canonical_import_leaves_no_old_name_behind(make_package) -> None:
+    """The canonical module is half-imported and then fails: the old name is not left cached.
+
+    Here the canonical module's own body imports the old name (a helper not yet migrated)
+    and then fails: both names are gone afterwards, as for any failed import.
+    """
+    make_package({"lib/new.py": "import lib.old\nraise ValueError('broken')\n"})
+    ssot_guard.install(rules=[ssot_guard.Redirect("lib.old", to="lib.new")], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(ValueError, match="broken"):
+            importlib.import_module("lib.old")
+    assert "lib.new" not in sys.modules
+    assert "lib.old" not in sys.modules

@@ -6,6 +6,8 @@ import importlib
 import importlib.util
 import json
 import logging
+import os
+import subprocess
 import sys
 import threading
 import warnings
@@ -16,7 +18,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, SSOTWarning, Violation
-from ssot_guard._violations import recorder
+from ssot_guard._report._record import recorder
 
 
 @pytest.fixture(autouse=True)
@@ -347,3 +349,28 @@ def test_report_does_not_raise_on_a_bad_mode_variable(monkeypatch: pytest.Monkey
     """A health endpoint keeps answering when SSOT_GUARD_MODE holds a typo: it shows it."""
     monkeypatch.setenv("SSOT_GUARD_MODE", "strcit")
     assert ssot_guard.report()["mode_override"] == "strcit"
+
+
+@pytest.mark.parametrize("call", ["ssot_guard.uninstall()", "ssot_guard.install(rules=[])"])
+def test_callback_may_install_or_uninstall_when_install_finds_a_preloaded_module(
+    tmp_path: Path, call: str
+) -> None:
+    """No callback runs under our locks: one that (un)installs during install() cannot hang."""
+    (tmp_path / "retired_mod.py").write_text("", encoding="utf-8")
+    code = (
+        "import ssot_guard, retired_mod\n"
+        f"ssot_guard.on_violation(lambda v: {call})\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
+        "print(len(ssot_guard.active_guard().rules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "1"  # the guard install() built is the one in force

@@ -99,7 +99,7 @@ def test_python_m_blocked_module_warns_and_runs_in_warn_mode(project) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "factory ran\n"
-    assert "SSOTWarning: module 'app.websocket_manager_factory' is retired" in result.stderr
+    assert "SSOTWarning: import of retired module 'app.websocket_manager_factory'" in result.stderr
 
 
 def test_python_m_module_counts_as_its_own_name_for_allow_importers(project, tmp_path) -> None:
@@ -152,16 +152,17 @@ def test_env_mode_warn_overrides_config_at_startup(project) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout == "factory ran\nmain done\n"
     assert (
-        "app/main.py:1: SSOTWarning: module 'app.websocket_manager_factory' is retired"
+        "app/main.py:1: SSOTWarning: import of retired module 'app.websocket_manager_factory'"
         in result.stderr
     )
 
 
 def test_env_mode_warn_logs_once_per_location(project) -> None:
-    """In warn mode the ssot_guard logger reports a location once (stderr, no handlers)."""
+    """In warn mode the ssot_guard logger reports a location once to a configured handler."""
     code = textwrap.dedent(
         """
-        import sys, importlib
+        import sys, importlib, logging
+        logging.basicConfig(stream=sys.stdout, format="LOG %(message)s")
         for _ in range(3):
             sys.modules.pop('app.websocket_manager_factory', None)
             importlib.import_module('app.websocket_manager_factory')
@@ -169,7 +170,7 @@ def test_env_mode_warn_logs_once_per_location(project) -> None:
     )
     result = _run(project, "-c", code, SSOT_GUARD_MODE="warn")
     assert result.returncode == 0, result.stderr
-    assert result.stderr.count("import of retired module 'app.websocket_manager_factory'") == 1
+    assert result.stdout.count("LOG import of retired module 'app.websocket_manager_factory'") == 1
     assert result.stdout.count("factory ran") == 3
 
 
@@ -268,3 +269,146 @@ def test_preloaded_in_strict_is_refused_at_install(project) -> None:
     result = _run(project, "-c", code, **environ_without_startup)
     assert result.returncode == 0, result.stderr
     assert result.stdout.endswith("['app.websocket_manager_factory']\n")
+
+
+def test_python_m_every_kind_of_violation_names_the_same_importer(project) -> None:
+    """Under ``python -m app.tool`` an import and a deprecated name both record 'app.tool'."""
+    with (project / "pyproject.toml").open("a", encoding="utf-8") as config:
+        config.write(
+            '\n[[tool.ssot_guard.deprecate]]\nname = "app.websocket_manager:make"\n'
+            'use = "app.websocket_manager:build"\n'
+        )
+    (project / "app" / "websocket_manager.py").write_text(
+        "def make(): return 1\ndef build(): return 2\n", encoding="utf-8"
+    )
+    (project / "app" / "tool.py").write_text(
+        "import ssot_guard\n"
+        "import app.websocket_manager_factory\n"
+        "from app.websocket_manager import make\n"
+        "make()\n"
+        "for v in ssot_guard.violations():\n"
+        "    print(v.kind, v.importer, v.lineno)\n",
+        encoding="utf-8",
+    )
+    result = _run(project, "-m", "app.tool", SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-2:] == [
+        "import app.tool 2",
+        "deprecated-name app.tool 4",
+    ]
+
+
+def test_python_m_redirected_module_runs_the_canonical_module_in_warn_mode(project) -> None:
+    """``python -m old`` in warn mode runs the canonical module as __main__, with the warning."""
+    result = _run(project, "-W", "default", "-m", "app.old_name", SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "manager ran __main__\n"
+    assert "import of renamed module 'app.old_name'; use 'app.websocket_manager'" in result.stderr
+    assert "never runs" not in result.stderr
+
+
+def test_runpy_run_module_of_redirected_name_in_warn_mode(project) -> None:
+    """``runpy.run_module(old)`` in warn mode runs the canonical module's code, with the warning."""
+    (project / "app" / "websocket_manager.py").write_text(
+        "MARK = 'canonical'\nFILE = __file__\n", encoding="utf-8"
+    )
+    code = (
+        "import runpy\n"
+        "result = runpy.run_module('app.old_name')\n"
+        "print(result['MARK'], result['FILE'].endswith('websocket_manager.py'))\n"
+    )
+    result = _run(project, "-W", "default", "-c", code, SSOT_GUARD_MODE="warn")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "canonical True\n"
+    assert "import of renamed module 'app.old_name'" in result.stderr
+
+
+def test_python_m_redirected_package_runs_the_canonical_main(project) -> None:
+    """``python -m old`` of a package redirect runs the canonical package's ``__main__``."""
+    (project / "app" / "tools").mkdir()
+    (project / "app" / "tools" / "__init__.py").write_text("", encoding="utf-8")
+    (project / "app" / "tools" / "__main__.py").write_text(
+        "print('tools main', __name__)\n", encoding="utf-8"
+    )
+    config = project / "pkg.toml"
+    config.write_text('[[redirect]]\nmodule = "app.old_tools"\nto = "app.tools"\n')
+    result = _run(
+        project,
+        "-W",
+        "default",
+        "-m",
+        "app.old_tools",
+        SSOT_GUARD_MODE="warn",
+        SSOT_GUARD_CONFIG=str(config),
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "tools main __main__\n"
+    assert "import of renamed module 'app.old_tools'" in result.stderr
+
+
+REDIRECT_RACE = """\
+import builtins, os, sys, threading, warnings
+sys.path.insert(0, os.getcwd())
+import ssot_guard
+
+warnings.simplefilter("ignore")
+builtins.NEW_RUNS = []
+ssot_guard.install(rules=[ssot_guard.Redirect("app.old", to="app.new")], mode="warn")
+errors = []
+RUNS = 40
+for run in range(RUNS):
+    for name in ("app.old", "app.new", "app.helper"):
+        sys.modules.pop(name, None)
+    start = threading.Barrier(2)
+
+    def load(name):
+        try:
+            start.wait()
+            __import__(name)
+        except BaseException as error:
+            errors.append(f"{name}: {type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=load, args=(n,)) for n in ("app.old", "app.new")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    if any(thread.is_alive() for thread in threads):
+        print("hung")
+        os._exit(1)
+    if sys.modules["app.old"] is not sys.modules["app.new"]:
+        errors.append("app.old is not app.new")
+print("errors", len(errors), *errors[:3], sep="\\n")
+print("runs", len(builtins.NEW_RUNS), RUNS)
+"""
+
+
+def test_redirect_and_canonical_imported_by_two_threads_never_deadlock(tmp_path) -> None:
+    """One thread imports the old name while another imports the canonical module: no deadlock.
+
+    ``app.new`` imports a helper that still says ``import app.old``; the redirect
+    must not lock the old name and then the canonical one while the canonical
+    import locks them the other way round. The canonical body runs once per run.
+    """
+    files = {
+        "app/__init__.py": "",
+        "app/new.py": "import builtins, time\ntime.sleep(0.002)\nimport app.helper\n"
+        "builtins.NEW_RUNS.append(1)\nVALUE = 'new'\n",
+        "app/helper.py": "import app.old\n",
+        "app/old.py": "raise RuntimeError('redirected: never runs')\n",
+        "race.py": REDIRECT_RACE,
+    }
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    try:
+        result = subprocess.run(
+            [sys.executable, "race.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the two imports deadlocked")
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:2] == ["errors", "0"], result.stdout
+    assert lines[-1] == "runs 40 40"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from ssot_guard._runtime._guard import swap_guard
 from ssot_guard.testing import (
     assert_import_blocked,
     assert_importable,
@@ -60,7 +61,7 @@ def test_import_blocked_ignores_a_cached_module(make_package: MakePackage) -> No
     import app.legacy
 
     cached = sys.modules["app.legacy"]
-    ssot_guard._guard._install(
+    swap_guard(
         None,
         mode="strict",
         rules=[ssot_guard.Block("app.legacy")],
@@ -91,7 +92,7 @@ def test_import_blocked_fails_in_warn_mode(make_package: MakePackage) -> None:
         assert_import_blocked("app.legacy")
     message = str(info.value)
     assert "ssot_guard warned: " in message
-    assert "module 'app.legacy' is retired" in message
+    assert "import of retired module 'app.legacy'" in message
     assert "covers 'app.legacy' in mode 'warn'" in message
 
 
@@ -103,11 +104,40 @@ def test_import_blocked_says_no_rule_covers_it(make_package: MakePackage) -> Non
         assert_import_blocked("app.legacy")
 
 
-def test_import_blocked_passes_for_a_missing_module(make_package: MakePackage) -> None:
-    """A module that no longer exists is as gone as the seed plan asks."""
+def test_import_blocked_fails_for_a_missing_module(make_package: MakePackage) -> None:
+    """A module that does not exist is no block: a typo or a rename fails, saying so."""
     make_package(APP)
-    error = assert_import_blocked("app.deleted")
+    strict()
+    with pytest.raises(AssertionError) as info:
+        assert_import_blocked("app.legasy")
+    message = str(info.value)
+    assert "module 'app.legasy' does not exist, so nothing was blocked" in message
+    assert "pass missing_ok=True" in message
+    assert "no rule of the active guard (1 rules) covers 'app.legasy'" in message
+
+
+def test_import_blocked_fails_for_a_missing_parent_package(make_package: MakePackage) -> None:
+    """A renamed package above the module is a missing target too."""
+    make_package(APP)
+    with pytest.raises(AssertionError, match=r"module 'apq\.legacy' does not exist"):
+        assert_import_blocked("apq.legacy")
+
+
+def test_import_blocked_missing_ok_accepts_absence(make_package: MakePackage) -> None:
+    """missing_ok=True: a deleted module is an expected outcome; the error is returned."""
+    make_package(APP)
+    error = assert_import_blocked("app.deleted", missing_ok=True)
     assert isinstance(error, ModuleNotFoundError)
+    assert error.name == "app.deleted"
+
+
+def test_import_blocked_passes_when_a_dependency_is_blocked(make_package: MakePackage) -> None:
+    """A module that exists but fails because it imports a retired one is blocked: it passes."""
+    make_package({**APP, "app/user.py": "import app.legacy\n"})
+    strict()
+    error = assert_import_blocked("app.user")
+    assert isinstance(error, ssot_guard.BlockedImportError)
+    assert error.module == "app.legacy"
 
 
 def test_import_blocked_by_guard_demands_the_guard(make_package: MakePackage) -> None:
@@ -125,7 +155,23 @@ def test_import_blocked_name_in_module(make_package: MakePackage) -> None:
     with pytest.raises(AssertionError) as info:
         assert_import_blocked("app.legacy:create")
     assert "it imported create = <function create at " in str(info.value)
-    assert isinstance(assert_import_blocked("app.legacy:gone"), AttributeError)
+
+
+def test_import_blocked_fails_for_a_missing_name(make_package: MakePackage) -> None:
+    """'module:name' with no such name fails (a typo), unless missing_ok=True."""
+    make_package(APP)
+    with pytest.raises(AssertionError, match=r"'gone' in 'app\.legacy' does not exist"):
+        assert_import_blocked("app.legacy:gone")
+    error = assert_import_blocked("app.legacy:gone", missing_ok=True)
+    assert type(error) is AttributeError
+
+
+def test_import_blocked_passes_for_a_deprecated_name(make_package: MakePackage) -> None:
+    """A name a strict [[deprecate]] rule refuses is blocked: its error is returned."""
+    make_package(APP)
+    strict(ssot_guard.Deprecate("app.legacy:create"))
+    error = assert_import_blocked("app.legacy:create")
+    assert isinstance(error, ssot_guard.DeprecatedAttributeError)
 
 
 def test_import_blocked_rejects_bad_names() -> None:
@@ -345,7 +391,7 @@ def test_recording_violations_counts_per_location(make_package: MakePackage) -> 
     strict()
     with recording_violations() as log:
         for _ in range(3):
-            with pytest.raises(ImportError):
+            with pytest.raises(ssot_guard.BlockedImportError):
                 import app.legacy  # noqa: F401
     assert log.names == ["app.legacy"]
     assert log[0].count == 3
@@ -361,7 +407,8 @@ def test_helpers_restore_the_class_registry(make_package: MakePackage) -> None:
         ssot_guard.install(rules=[ssot_guard.Block("reg.thing")], mode="warn")
     with pytest.raises(AssertionError, match="was not blocked"):
         assert_import_blocked("reg.thing")
-    assert ssot_guard.canonical("Thing") is reg.thing.Thing
+    with pytest.warns(ssot_guard.SSOTWarning, match="retired"):  # this test uses it too
+        assert ssot_guard.canonical("Thing") is reg.thing.Thing
 
 
 def test_importable_forgets_classes_of_modules_it_removes(make_package: MakePackage) -> None:

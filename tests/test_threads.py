@@ -93,15 +93,18 @@ def test_threads_in_warn_mode(many) -> None:
         assert imported["gen.alias_00"] is sys.modules["gen.m000"]
         assert imported["gen.alias_01"] is sys.modules["gen.m001"]
         assert imported["gen.m299"].VALUE == 299  # type: ignore[attr-defined]
-    # Each retired or redirected module is loaded once, so warned and recorded once:
-    # the 30 retired modules (by a thread or by a plain module's body) and the two aliases.
-    assert {v.name for v in ssot_guard.violations()} == {
+    # Every retired module and alias is recorded; each location once, warned once, though
+    # eight threads import from the same lines (callers that waited on another thread's
+    # first load of the module are not seen: docs/limitations.md).
+    records = ssot_guard.violations()
+    assert {v.name for v in records} == {
         *(f"gen.old_{i:02}" for i in range(RETIRED)),
         "gen.alias_00",
         "gen.alias_01",
     }
-    assert sum(v.count for v in ssot_guard.violations()) == RETIRED + 2
-    assert len([w for w in caught if issubclass(w.category, SSOTWarning)]) == RETIRED + 2
+    assert {v.count for v in records} == {1}
+    assert len({(v.name, v.filename, v.lineno) for v in records}) == len(records)
+    assert len([w for w in caught if issubclass(w.category, SSOTWarning)]) == len(records)
 
 
 def test_threads_in_strict_mode(many) -> None:
@@ -151,3 +154,71 @@ def test_threads_installing_while_importing(many) -> None:
     errors = _run_threads(work)
     assert errors == []
     assert ssot_guard.active_guard() is None
+
+
+class _Marker:
+    """A finder that finds nothing: only its presence in sys.meta_path is counted."""
+
+    def find_spec(self, *args: object) -> None:
+        return None
+
+
+class _LateAppends(list):  # type: ignore[type-arg]
+    """A ``sys.meta_path`` where another thread's append lands right after each full read.
+
+    That is the moment a read-filter-assign rewrite (``sys.meta_path[:] = [...]``)
+    loses it: threads cannot be made to switch there on demand, so the list does it.
+    """
+
+    def __init__(self, items: list[object], pending: list[_Marker]) -> None:
+        super().__init__(items)
+        self.pending = pending
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        yield from list(super().__iter__())
+        if self.pending:
+            self.append(self.pending.pop())
+
+
+def test_uninstall_keeps_finders_appended_during_its_read() -> None:
+    """A finder appended by another thread while uninstall() reads sys.meta_path survives."""
+    original = sys.meta_path
+    markers = [_Marker() for _ in range(20)]
+    try:
+        for marker in markers:
+            ssot_guard.install(rules=RULES, mode="warn")
+            sys.meta_path = _LateAppends(sys.meta_path, [marker])
+            ssot_guard.uninstall()
+            original[:] = list.__iter__(sys.meta_path)
+            sys.meta_path = original
+    finally:
+        sys.meta_path = original
+    present = [f for f in sys.meta_path if isinstance(f, _Marker)]
+    assert present == markers
+    assert not any(type(f).__name__ == "SSOTFinder" for f in sys.meta_path)
+
+
+def test_uninstall_racing_appends_in_threads() -> None:
+    """One thread installs and uninstalls while others append finders: every append survives."""
+    appenders, per_thread = THREADS - 1, 500
+    added: list[_Marker] = []
+    finished = threading.Semaphore(0)
+
+    def work(i: int) -> None:
+        if i == 0:
+            for _ in range(appenders):
+                while not finished.acquire(blocking=False):
+                    ssot_guard.install(rules=RULES, mode="warn")
+                    ssot_guard.uninstall()
+            return
+        for _ in range(per_thread):
+            marker = _Marker()
+            added.append(marker)
+            sys.meta_path.append(marker)
+        finished.release()
+
+    assert _run_threads(work) == []
+    present = {id(f) for f in sys.meta_path}
+    assert len(added) == appenders * per_thread
+    assert all(id(m) in present for m in added)
+    assert not any(type(f).__name__ == "SSOTFinder" for f in sys.meta_path)

@@ -11,7 +11,7 @@ import pytest
 
 import ssot_guard
 from ssot_guard import BlockedImportError, SSOTWarning, Violation
-from ssot_guard._violations import Recorder
+from ssot_guard._report._record import Recorder
 
 
 def _record(recorder: Recorder, **changes: object) -> Violation:
@@ -56,8 +56,8 @@ def test_violation_str_is_readable() -> None:
     """str() says what, where, why, what instead, which rule, and how often."""
     violation = _record(Recorder())
     assert str(violation) == (
-        "import of retired module 'app.old' at /src/app/user.py:3: gone; "
-        "use 'app.new' instead [pyproject.toml: tool.ssot_guard.block[0]]"
+        "import of retired module 'app.old' at /src/app/user.py:3; "
+        "use 'app.new' instead (gone) [pyproject.toml: tool.ssot_guard.block[0]]"
     )
 
 

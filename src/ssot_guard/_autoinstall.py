@@ -22,9 +22,10 @@ from __future__ import annotations
 import os
 import sys
 
-from ._config import MODE_ENV, discover_config
-from ._errors import ConfigError
-from ._guard import active_guard, install
+from ._base._errors import ConfigError
+from ._config._load import MODE_ENV, discover_config
+from ._runtime import _status
+from ._runtime._guard import active_guard, install
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -35,12 +36,6 @@ ON_VALUES: Final = ("1", "true", "on")
 # Keep in step with the .pth line, which skips these without importing us.
 OFF_VALUES: Final = ("", "0", "false", "off")
 STRICT_EXIT_STATUS: Final = 2
-
-#: What start-up did in this interpreter, for ``report()``: ``None`` (not
-#: requested), ``"installed"``, ``"no config found"``, ``"already installed"``
-#: or ``"failed"`` (then :data:`problem` says why).
-status: str | None = None
-problem: str | None = None
 
 
 def requested() -> bool:
@@ -68,24 +63,23 @@ def autoinstall() -> None:
     current directory; with neither, nothing is installed. A second call, or a
     guard someone already installed, changes nothing.
     """
-    global status, problem
-    if status is not None:
+    if _status.autoinstall_status is not None:
         return
     try:
         if not requested():
             return
         if active_guard() is not None:
-            status = "already installed"
+            _status.autoinstall_status = "already installed"
             return
         path = discover_config()
         if path is None:
-            status = "no config found"
+            _status.autoinstall_status = "no config found"
             return
         install(path)
-        status = "installed"
+        _status.autoinstall_status = "installed"
     except Exception as error:  # a .pth line must never raise
-        status = "failed"
-        problem = _one_line(error)
+        _status.autoinstall_status = "failed"
+        _status.autoinstall_problem = problem = _one_line(error)
         _refuse_or_go_on(problem)
 
 

@@ -9,26 +9,27 @@ violations a helper provokes on purpose as expected, not as problems.
 
 from __future__ import annotations
 
-import ast
 import importlib
 import importlib.util
-import os
-import pkgutil
 import sys
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
-from types import FrameType, ModuleType
-from typing import TYPE_CHECKING, Any, overload
+from types import ModuleType
+from typing import Any
 
-from . import _guard, _registry
-from ._errors import BlockedImportError, DeprecatedAttributeError, DeprecatedNameError, SSOTWarning
-from ._glob import NameSet, glob_error
-from ._violations import Violation, recorder
-
-if TYPE_CHECKING:
-    from ._pytest_plugin import GuardFixture
+from ._base._errors import (
+    BlockedImportError,
+    DeprecatedAttributeError,
+    DeprecatedNameError,
+    SSOTWarning,
+)
+from ._classes._registry import registry_snapshot
+from ._report._log import ViolationLog, provoking_frame, recording_violations
+from ._rules._glob import NameSet, glob_error
+from ._runtime._fixture import GuardFixture
+from ._runtime._guard import active_guard, rule_for
+from ._runtime._sources import class_statements, package_names, under, walk_sources
 
 __all__ = [
     "GuardFixture",
@@ -40,78 +41,21 @@ __all__ = [
     "recording_violations",
 ]
 
-#: The frame that called a helper while the helper provokes an import; the
-#: pytest plugin counts violations located there as expected.
-provoking_frame: ContextVar[FrameType | None] = ContextVar("ssot_provoking_frame", default=None)
 
-
-class ViolationLog(Sequence[Violation]):
-    """The violations recorded while it listened, one per location, counted from zero.
-
-    What the ``ssot_violations`` fixture gives a test; also
-    ``with recording_violations() as log:`` outside pytest.
-    """
-
-    def __init__(self) -> None:
-        self._entries: dict[tuple[object, ...], Violation] = {}
-
-    def _add(self, violation: Violation) -> None:
-        key = (violation.kind, violation.name, violation.rule, violation.filename, violation.lineno)
-        old = self._entries.get(key)
-        count = 1 if old is None else old.count + 1
-        self._entries[key] = violation._replace(count=count)
-
-    @overload
-    def __getitem__(self, index: int) -> Violation: ...
-    @overload
-    def __getitem__(self, index: slice) -> Sequence[Violation]: ...
-    def __getitem__(self, index: int | slice) -> Violation | Sequence[Violation]:
-        return list(self._entries.values())[index]
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __iter__(self) -> Iterator[Violation]:
-        return iter(list(self._entries.values()))
-
-    @property
-    def names(self) -> list[str]:
-        """The module, class or name of each violation, in the order first seen."""
-        return [v.name for v in self._entries.values()]
-
-    def clear(self) -> None:
-        """Forget what was recorded so far."""
-        self._entries.clear()
-
-    def __str__(self) -> str:
-        if not self._entries:
-            return "no ssot_guard violations"
-        return "\n".join(str(v) for v in self._entries.values())
-
-    def __repr__(self) -> str:
-        return f"<ViolationLog {list(self._entries.values())!r}>"
-
-
-@contextmanager
-def recording_violations() -> Iterator[ViolationLog]:
-    """Collect the violations recorded inside the block, whatever guard is installed."""
-    log = ViolationLog()
-    recorder.callbacks.append(log._add)
-    try:
-        yield log
-    finally:
-        recorder.callbacks.remove(log._add)
-
-
-def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError | AttributeError:
+def assert_import_blocked(
+    name: str, *, by_guard: bool = False, missing_ok: bool = False
+) -> ImportError | AttributeError:
     """Assert that importing *name* fails now; return the error.
 
     *name* is a module (``"app.legacy"``) or a name in one
-    (``"app.legacy:create_manager"``, which also passes when the module
-    imports but the name is gone or deprecated in strict mode). The module is
-    imported afresh even if it is already in ``sys.modules``, so a cached
-    module cannot hide a missing block. A module that does not exist passes,
-    as in the seed plan; ``by_guard=True`` demands that ssot_guard blocked it.
+    (``"app.legacy:create_manager"``, which also passes when the name is
+    deprecated in strict mode). The module is imported afresh even if it is
+    already in ``sys.modules``, so a cached module cannot hide a missing block.
+
+    A module or name that does not exist fails: a typo or a rename must not
+    pass for a block. ``missing_ok=True`` says that absence is an expected
+    outcome too (the retired file may already be deleted). ``by_guard=True``
+    demands that ssot_guard blocked it.
     """
     __tracebackhide__ = True
     module_name, attribute = _split(name)
@@ -123,20 +67,21 @@ def assert_import_blocked(name: str, *, by_guard: bool = False) -> ImportError |
     ):
         _forget(module_name)
         token = provoking_frame.set(caller)
+        error: ImportError | AttributeError | None = None
         try:
             module = importlib.import_module(module_name)
+            # An AttributeError raised by the module's own code is no refusal: it propagates.
             value = getattr(module, attribute) if attribute else module
-        except (ImportError, AttributeError) as error:
-            if isinstance(error, AttributeError) and not attribute:
+        except ImportError as import_error:
+            error = import_error
+        except AttributeError as attribute_error:
+            if not attribute or module_name not in sys.modules:
                 raise
-            if by_guard and not _blocked_by_guard(error):
-                raise AssertionError(
-                    f"import of {name!r} failed, but not because ssot_guard blocked it: "
-                    f"{type(error).__name__}: {error}\n{_guard_state(module_name)}"
-                ) from error
-            return error
+            error = attribute_error
         finally:
             provoking_frame.reset(token)
+    if error is not None:
+        return _refusal(name, module_name, attribute, error, by_guard, missing_ok)
     where = _module_file(module)
     found = f"{attribute} = {_short_repr(value)} in {where}" if attribute else where
     lines = [f"import of {name!r} was not blocked: it imported {found}"]
@@ -198,17 +143,17 @@ def assert_single_definition(
     made at run time). Re-exports of one class count once.
     """
     __tracebackhide__ = True
-    packages = _package_names(within)
+    packages = package_names(within)
     definitions: dict[tuple[str, str], str] = {}  # (module, qualname) -> where
     scanned = 0
     with _restoring_modules():
         for package in packages:
-            for source_module, path in _walk_sources(package):
+            for source_module, path in walk_sources(package):
                 scanned += 1
-                for qualname, lineno in _class_statements(path, class_name):
+                for qualname, lineno in class_statements(path, class_name):
                     definitions.setdefault((source_module, qualname), f"{path}:{lineno}")
     for module_name, module in list(sys.modules.items()):
-        if module is None or not _under(module_name, packages):
+        if module is None or not under(module_name, packages):
             continue
         value = vars(module).get(class_name) if hasattr(module, "__dict__") else None
         if not isinstance(value, type):
@@ -265,7 +210,7 @@ def assert_no_modules_matching(
     prefix = package_name + "."
     found: list[tuple[str, str]] = []
     with _restoring_modules():
-        for module_name, path in _walk_sources(package_name, include_all=True):
+        for module_name, path in walk_sources(package_name, include_all=True):
             relative = module_name[len(prefix) :]
             if not relative or not wanted.contains(relative):
                 continue
@@ -283,6 +228,40 @@ def assert_no_modules_matching(
 
 
 # -- internals ---------------------------------------------------------------
+
+
+def _refusal(
+    name: str,
+    module_name: str,
+    attribute: str,
+    error: ImportError | AttributeError,
+    by_guard: bool,
+    missing_ok: bool,
+) -> ImportError | AttributeError:
+    """*error* if it is the refusal ``assert_import_blocked`` asks for; else AssertionError."""
+    __tracebackhide__ = True
+    blocked = _blocked_by_guard(error)
+    if by_guard and not blocked:
+        raise AssertionError(
+            f"import of {name!r} failed, but not because ssot_guard blocked it: "
+            f"{type(error).__name__}: {error}\n{_guard_state(module_name)}"
+        ) from error
+    if not blocked and not missing_ok and _is_missing(error, module_name, attribute):
+        what = f"{attribute!r} in {module_name!r}" if attribute else f"module {module_name!r}"
+        raise AssertionError(
+            f"{what} does not exist, so nothing was blocked ({type(error).__name__}: {error}); "
+            "a typo or a rename? If its absence is the expected outcome, pass missing_ok=True\n"
+            + _guard_state(module_name)
+        ) from error
+    return error
+
+
+def _is_missing(error: BaseException, module_name: str, attribute: str) -> bool:
+    """Whether *error* says the target itself (module, parent package or name) is absent."""
+    if isinstance(error, ModuleNotFoundError):
+        missing = error.name or ""
+        return bool(missing) and (module_name == missing or module_name.startswith(missing + "."))
+    return isinstance(error, AttributeError) and bool(attribute)
 
 
 def _split(name: str) -> tuple[str, str]:
@@ -305,7 +284,7 @@ def _forget(module_name: str) -> None:
 def _restoring_modules() -> Iterator[None]:
     """Put ``sys.modules``, packages' submodule attributes and the class registry back."""
     saved = dict(sys.modules)
-    registry = _registry.registry_snapshot()
+    registry = registry_snapshot()
     try:
         yield
     finally:
@@ -369,38 +348,34 @@ def _blocked_by_guard(error: BaseException) -> bool:
 
 def _guard_state(module_name: str) -> str:
     """One line on what the active guard says about *module_name*."""
-    guard = _guard.active_guard()
+    guard = active_guard()
     if guard is None:
         return (
             "ssot_guard: no guard is installed (no [tool.ssot_guard] config, or the plugin is off)"
         )
     if guard.finder is None:
         return f"ssot_guard: the guard is installed in mode {guard.mode!r}: it checks nothing"
-    entry = guard.finder._matcher.match(module_name)
-    if entry is None:
+    found = rule_for(module_name, guard)
+    if found is None:
         return (
             f"ssot_guard: no rule of the active guard ({len(guard.rules)} rules) "
             f"covers {module_name!r}"
         )
-    rule = entry.rule
-    mode = guard.mode_of(rule)
+    rule, mode, importers = found
     text = f"ssot_guard: {rule.source} covers {module_name!r} in mode {mode!r}"
     if mode == "warn":
         text += " (warn lets the import through with an SSOTWarning)"
-    if entry.importers:
-        text += f"; importers allowed: {list(entry.importers.entries)}"
+    if importers:
+        text += f"; importers allowed: {list(importers)}"
     return text
 
 
 def _retired_note(module_name: str) -> str:
-    guard = _guard.active_guard()
-    if guard is None or guard.finder is None:
+    found = rule_for(module_name)
+    if found is None:
         return ""
-    entry = guard.finder._matcher.match(module_name)
-    if entry is None:
-        return ""
-    mode = guard.mode_of(entry.rule)
-    return f" [retired by {entry.rule.source}, mode {mode!r}: the file is still there]"
+    rule, mode, _ = found
+    return f" [retired by {rule.source}, mode {mode!r}: the file is still there]"
 
 
 def _module_file(module: ModuleType) -> str:
@@ -415,94 +390,3 @@ def _short_repr(value: object) -> str:
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
-
-
-def _package_names(within: str | ModuleType | Iterable[str | ModuleType]) -> list[str]:
-    if isinstance(within, ModuleType):
-        return [within.__name__]
-    if isinstance(within, str):
-        return [within]
-    items: Iterable[str | ModuleType] = within
-    names = [w.__name__ if isinstance(w, ModuleType) else w for w in items]
-    if not names or not all(isinstance(n, str) for n in names):
-        raise TypeError(
-            f"within= takes a package name, a module, or a list of them; got {within!r}"
-        )
-    return names
-
-
-def _under(name: str, packages: Sequence[str]) -> bool:
-    return any(name == p or name.startswith(p + ".") for p in packages)
-
-
-def _walk_sources(package: str, *, include_all: bool = False) -> Iterator[tuple[str, str]]:
-    """``(module name, file)`` for *package* and every module below it, without importing them.
-
-    Finding the package imports its parent packages (restored by the caller),
-    never the package itself.
-    """
-    try:
-        spec = importlib.util.find_spec(package)
-    except (ImportError, ValueError) as error:
-        raise AssertionError(f"cannot find package {package!r}: {error}") from error
-    if spec is None:
-        raise AssertionError(f"cannot find package {package!r}: no such module")
-    if spec.origin and spec.has_location and spec.origin.endswith(".py"):
-        yield package, spec.origin
-    for directory in spec.submodule_search_locations or ():
-        yield from _walk_directory(package, directory, include_all)
-
-
-def _walk_directory(package: str, directory: str, include_all: bool) -> Iterator[tuple[str, str]]:
-    for info in sorted(pkgutil.iter_modules([directory]), key=lambda i: i.name):
-        name = f"{package}.{info.name}"
-        if info.ispkg:
-            sub = os.path.join(directory, info.name)
-            init = os.path.join(sub, "__init__.py")
-            if os.path.isfile(init):
-                yield name, init
-            elif include_all:
-                yield name, sub
-            yield from _walk_directory(name, sub, include_all)
-        else:
-            path = os.path.join(directory, info.name + ".py")
-            if os.path.isfile(path):
-                yield name, path
-            elif include_all:
-                found = [f for f in os.listdir(directory) if f.startswith(info.name + ".")]
-                yield name, os.path.join(directory, found[0]) if found else directory
-
-
-def _class_statements(path: str, class_name: str) -> Iterator[tuple[str, int]]:
-    """``(qualified name, line)`` of every ``class <class_name>`` statement in *path*."""
-    try:
-        with open(path, "rb") as f:
-            tree = ast.parse(f.read(), filename=path)
-    except SyntaxError as error:
-        raise AssertionError(
-            f"cannot scan {path}: syntax error at line {error.lineno}: {error.msg}"
-        ) from None
-    except (OSError, ValueError) as error:
-        raise AssertionError(f"cannot scan {path}: {error}") from None
-
-    def visit(node: ast.AST, scope: str) -> Iterator[tuple[str, int]]:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.ClassDef):
-                qualname = f"{scope}{child.name}"
-                if child.name == class_name:
-                    yield qualname, child.lineno
-                yield from visit(child, qualname + ".")
-            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
-                yield from visit(child, f"{scope}{child.name}.<locals>.")
-            else:
-                yield from visit(child, scope)
-
-    yield from visit(tree, "")
-
-
-def __getattr__(name: str) -> object:
-    if name == "GuardFixture":  # the ssot_guard fixture's type; importing it needs pytest
-        from ._pytest_plugin import GuardFixture
-
-        return GuardFixture
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,10 +9,12 @@ cannot be told apart. Paths are stored relative to the baseline file, with
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._errors import SSOTError
+from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -56,23 +58,71 @@ def count(findings: Iterable[Finding], baseline_file: str) -> dict[str, dict[str
 
 
 def write_baseline(baseline_file: str, findings: Iterable[Finding]) -> int:
-    """Write the baseline for *findings*; returns how many findings it holds."""
+    """Write the baseline for *findings*; returns how many findings it holds.
+
+    Entries that no longer occur are dropped: the baseline only shrinks. An existing
+    file is replaced only if it is a baseline (``--baseline pyproject.toml`` must not
+    destroy the project's configuration), never through a symbolic link, and
+    atomically: a temporary file in the same directory, then a rename, so that an
+    interrupted run leaves the old baseline whole.
+    """
+    import json
+
     counts = count(findings, baseline_file)
     document = {
         "tool": "ssot-guard",
         "version": VERSION,
         "counts": {path: dict(sorted(codes.items())) for path, codes in sorted(counts.items())},
     }
-    import json
+    _check_replaceable(baseline_file)
+    directory = os.path.dirname(os.path.abspath(baseline_file))
+    import tempfile
 
     try:
-        with open(baseline_file, "w", encoding="utf-8") as file:
-            file.write(json.dumps(document, indent=2) + "\n")
+        descriptor, temporary = tempfile.mkstemp(
+            prefix=".ssot-baseline-", suffix=".tmp", dir=directory
+        )
     except OSError as error:
         raise BaselineError(
             f"{baseline_file}: cannot write the baseline: {error.strerror}"
         ) from None
+    try:
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(json.dumps(document, indent=2) + "\n")
+            file.flush()
+            os.fsync(file.fileno())
+        # mkstemp makes the file private; a baseline is as readable as any source file.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, baseline_file)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise BaselineError(
+            f"{baseline_file}: cannot write the baseline: {error.strerror or error}"
+        ) from None
     return sum(sum(codes.values()) for codes in counts.values())
+
+
+def _check_replaceable(baseline_file: str) -> None:
+    """Refuse to replace a link, a directory, or a file that is not a baseline."""
+    if os.path.islink(baseline_file):
+        raise BaselineError(
+            f"{baseline_file}: is a symbolic link; refusing to write through it "
+            "(name the file it points to)"
+        )
+    if not os.path.lexists(baseline_file):
+        return
+    if not os.path.isfile(baseline_file):
+        raise BaselineError(f"{baseline_file}: is not a regular file; refusing to replace it")
+    try:
+        load_baseline(baseline_file)
+    except BaselineError as error:
+        raise BaselineError(
+            f"{error}; refusing to overwrite a file that is not a baseline "
+            "(remove it first if it really is a stale baseline)"
+        ) from None
 
 
 def load_baseline(baseline_file: str) -> dict[str, dict[str, int]]:
@@ -80,7 +130,12 @@ def load_baseline(baseline_file: str) -> dict[str, dict[str, int]]:
     import json
 
     try:
-        with open(baseline_file, encoding="utf-8") as file:
+        # Non-blocking and regular files only: a configured baseline may name a FIFO or
+        # /dev/zero (a hostile pull request's configuration) and must not hang the check.
+        descriptor = os.open(baseline_file, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, encoding="utf-8") as file:
+            if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+                raise BaselineError(f"{baseline_file}: not a baseline (not a regular file)")
             document = json.load(file)
     except FileNotFoundError:
         raise BaselineError(

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._base._messages import describe
 from . import _findings as codes
-from ._findings import Finding, explain
+from ._findings import Finding
 from ._prefilter import REGISTRY_BASES, REGISTRY_METACLASSES, bounded
 
 if TYPE_CHECKING:
@@ -47,19 +48,22 @@ def unique_findings(plan: Plan, classes: list[ClassRecord]) -> list[Finding]:
             if any(record.module == w or record.module.startswith(w + ".") for w in rule.within):
                 per_module.setdefault(record.module, record)
         definitions = sorted(per_module.values(), key=lambda r: (r.path, r.line))
-        where = ""
         if rule.canonical is not None:
             extra = [r for r in definitions if r.module != rule.canonical]
-            where = f"its one definition belongs in {rule.canonical!r}"
+            use: str | None = f"{rule.canonical}.{rule.name}"
+            why = f"defined outside its canonical module {rule.canonical!r}"
         else:
             extra = definitions[1:]
+            use = why = None
             if definitions:
                 first = definitions[0]
-                where = f"the first is in {first.module!r} at {first.path}:{first.line}"
+                use = f"{first.module}.{rule.name}"
+                why = f"first defined at {first.path}:{first.line}"
         for record in extra:
-            message = (
-                f"second definition of class {rule.name!r} (in {record.module!r}); {where}"
-                + explain(None, rule.reason, source_of(rule))
+            # Worded as at run time: subject, replacement, reason and diagnosis, rule.
+            reason = "; ".join(part for part in (rule.reason, why) if part) or None
+            message = describe(
+                "duplicate-class", rule.name, use=use, reason=reason, rule=source_of(rule)
             )
             findings.append(
                 _class_finding(record, codes.DUPLICATE_UNIQUE_CLASS, message, source_of(rule))

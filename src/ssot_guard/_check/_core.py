@@ -12,12 +12,13 @@ import ast
 import gc
 import os
 import re
+import stat
 import sys
 import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._rules import Block
+from .._rules._model import Block
 from . import _findings as codes
 from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain
@@ -25,6 +26,8 @@ from ._imports import ClassRecord, RawFinding, Walker
 from ._prefilter import Plan
 from ._screen import declared_encoding, is_utf8
 from ._statements import Lexed, Unsure, parse_spans, statements
+from ._suppress import Suppressions
+from ._suppress import collect as collect_suppressions
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -38,11 +41,7 @@ _PARALLEL_FROM_BYTES: Final = 3_000_000
 #: From this many files, reading and prefiltering are split across processes too.
 _SPLIT_FROM_FILES: Final = 600
 
-_SUPPRESSION = re.compile(r"#\s*ssot:\s*ignore(?:\[([A-Za-z0-9_,\s]*)\])?")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
-
-#: Suppressed codes per line; ``None`` means every code.
-Suppressions = dict[int, frozenset[str] | None]
 
 
 class FileReport(NamedTuple):
@@ -91,20 +90,6 @@ def _decode(data: bytes) -> tuple[str | None, str | None, int]:
     )
 
 
-def _suppressions(text: str) -> Suppressions:
-    found: Suppressions = {}
-    for match in _SUPPRESSION.finditer(text):
-        line = text.count("\n", 0, match.start()) + 1
-        listed = match.group(1)
-        if listed is None:
-            found[line] = None
-            continue
-        names = frozenset(c.strip().upper() for c in listed.split(",") if c.strip())
-        previous = found.get(line, frozenset())
-        found[line] = None if previous is None else previous | names
-    return found
-
-
 class _Columns:
     """Turns the UTF-8 byte offsets of ``ast`` into 1-based character columns, lazily."""
 
@@ -125,12 +110,38 @@ class _Columns:
 
 def _read(path: str) -> bytes | FileReport:
     try:
-        with open(path, "rb") as file:
-            return file.read()
+        # Non-blocking, and regular files only: a FIFO swapped in after the walk would
+        # block the open, a device (/dev/zero) would never end. os-level calls: fewer
+        # system calls than open() (no isatty, no seek), which thousands of files notice.
+        fd = os.open(path, _READ_FLAGS)
+        try:
+            status = os.fstat(fd)
+            if not stat.S_ISREG(status.st_mode):
+                raise OSError(0, "not a regular file")
+            # One read for the file's size and a byte more: a regular file comes whole
+            # (a short read is the end of the file); only one that grew, or a read the
+            # system cut short (over 2 GB), needs the rest read.
+            data = os.read(fd, status.st_size + 1)
+            if len(data) != status.st_size:
+                data += _read_rest(fd)
+            return data
+        finally:
+            os.close(fd)
     except OSError as error:
         why = error.strerror or str(error)
         finding = Finding(path, 1, 1, codes.UNREADABLE, f"cannot read the file: {why}")
         return FileReport(path, [finding], [], {}, parsed=False)
+
+
+_READ_FLAGS: Final = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+
+
+def _read_rest(fd: int) -> bytes:
+    """What is left of a file that grew, or came short, after its size was taken."""
+    parts = []
+    while chunk := os.read(fd, 1 << 20):
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def needs_parse(plan: Plan, data: bytes, module: str) -> bool:
@@ -162,7 +173,7 @@ def check_file(
         finding = Finding(path, line, 1, codes.NOT_UTF8, f"file {problem}")
         return FileReport(path, [finding], [], {}, parsed=False)
     findings: list[Finding] = []
-    suppressions = _suppressions(text) if b"ssot" in data else {}
+    suppressions = collect_suppressions(text, data)
 
     matcher = plan.matcher
     module = source.module
@@ -433,13 +444,16 @@ def _in_pool(plan: Plan, sources: list[SourceFile], jobs: int) -> list[FileRepor
 
 
 class Outcome(NamedTuple):
+    #: Every finding, before suppressions (applied by the caller, which audits them).
     findings: list[Finding]
     files: int
     parsed: int
+    #: Per file, its suppression comments.
+    suppressions: dict[str, Suppressions]
 
 
 def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> Outcome:
-    """All findings for *sources*, suppressions applied, sorted."""
+    """All findings for *sources*, with the suppression comments of each file."""
     reports = run_files(plan, sources, jobs)
     findings: list[Finding] = []
     classes: list[ClassRecord] = []
@@ -454,17 +468,4 @@ def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> O
         if any(record.kind == "class" for record in classes):
             classes.extend(inheriting_classes(plan, sources, classes, _walk_classes))
             findings.extend(registry_findings(classes))
-    kept = [f for f in findings if not _is_suppressed(f, suppressed.get(f.path))]
-    kept.sort(key=Finding.sort_key)
-    return Outcome(kept, len(reports), sum(r.parsed for r in reports))
-
-
-def _is_suppressed(finding: Finding, suppressions: Suppressions | None) -> bool:
-    if not suppressions:
-        return False
-    for line in range(finding.line, finding.end_line + 1):
-        if line in suppressions:
-            listed = suppressions[line]
-            if listed is None or finding.code in listed:
-                return True
-    return False
+    return Outcome(findings, len(reports), sum(r.parsed for r in reports), suppressed)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .._base._messages import tail
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Final
@@ -12,12 +14,18 @@ CODES: Final[dict[str, str]] = {
     "SSOT101": "import of a blocked module",
     "SSOT102": "import of a redirected (renamed) module",
     "SSOT103": "module file that a block rule retires is still in the tree",
+    "SSOT104": "import of a blocked module seen at run time (a --runtime record)",
+    "SSOT105": "import of a redirected module seen at run time (a --runtime record)",
     "SSOT201": "second definition of a [[unique]] class",
     "SSOT202": "duplicate key among classes registered with SSOTMeta",
+    "SSOT203": "second definition of a class seen at run time (a --runtime record)",
     "SSOT301": "import or use of a deprecated name",
+    "SSOT302": "use of a deprecated name seen at run time (a --runtime record)",
+    "SSOT801": "suppression comment naming an unknown code or suppressing nothing (opt-in)",
     "SSOT901": "file does not parse",
     "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
-    "SSOT903": "file cannot be read",
+    "SSOT903": "path that cannot or will not be read (permissions, links, not a regular file)",
+    "SSOT904": "--runtime record whose module is not in the checked tree (stale)",
 }
 
 BLOCKED_IMPORT: Final = "SSOT101"
@@ -29,6 +37,23 @@ DEPRECATED_NAME: Final = "SSOT301"
 SYNTAX_ERROR: Final = "SSOT901"
 NOT_UTF8: Final = "SSOT902"
 UNREADABLE: Final = "SSOT903"
+RUNTIME_BLOCKED_IMPORT: Final = "SSOT104"
+RUNTIME_REDIRECTED_IMPORT: Final = "SSOT105"
+RUNTIME_DUPLICATE_CLASS: Final = "SSOT203"
+RUNTIME_DEPRECATED_NAME: Final = "SSOT302"
+STALE_RUNTIME_RECORD: Final = "SSOT904"
+UNUSED_SUPPRESSION: Final = "SSOT801"
+
+#: Codes reported only when selected by name (``--select SSOT801``), as ruff's RUF100.
+OPT_IN: Final = frozenset({UNUSED_SUPPRESSION})
+
+#: The documentation site (mkdocs.yml's ``site_url``); each code has a section on its codes page.
+DOCS_URL: Final = "https://ssot-guard.readthedocs.io/en/latest/"
+
+
+def help_uri(code: str) -> str:
+    """The address of *code*'s section of the documentation."""
+    return f"{DOCS_URL}codes/#{code.lower()}"
 
 
 class Finding:
@@ -39,9 +64,10 @@ class Finding:
     is ``None`` for findings no rule produced (a file that does not parse).
     ``end_line`` is the last line of the statement: an ``# ssot: ignore[...]``
     comment anywhere from ``line`` to ``end_line`` suppresses the finding.
+    ``severity`` is ``"warning"`` for a rule in warn mode, else ``"error"``.
     """
 
-    __slots__ = ("code", "col", "end_line", "line", "message", "path", "rule")
+    __slots__ = ("code", "col", "end_line", "line", "message", "path", "rule", "severity")
 
     def __init__(
         self,
@@ -53,6 +79,7 @@ class Finding:
         rule: str | None = None,
         *,
         end_line: int | None = None,
+        severity: str = "error",
     ) -> None:
         self.path = path
         self.line = line
@@ -61,12 +88,17 @@ class Finding:
         self.message = message
         self.rule = rule
         self.end_line = end_line if end_line is not None else line
+        self.severity = severity
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.line, self.col, self.code, self.message)
 
     def as_dict(self) -> dict[str, object]:
-        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``."""
+        """The JSON form: ``path``, ``line``, ``col``, ``code``, ``message``, ``rule``,
+        ``severity``.
+
+        (Keys in this order; the format is stable.)
+        """
         return {
             "path": self.path,
             "line": self.line,
@@ -74,10 +106,12 @@ class Finding:
             "code": self.code,
             "message": self.message,
             "rule": self.rule,
+            "severity": self.severity,
         }
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+        level = " [warning]" if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.code}{level} {self.message}"
 
     def __repr__(self) -> str:
         return f"Finding({str(self)!r})"
@@ -92,10 +126,5 @@ class Finding:
 
 
 def explain(use: str | None, reason: str | None, source: str | None) -> str:
-    """The common tail of a message: the replacement, the reason, the rule."""
-    text = f"; use {use!r} instead" if use else ""
-    if reason:
-        text += f" ({reason})"
-    if source:
-        text += f" [{source}]"
-    return text
+    """The common tail of a message: the replacement, the reason, the rule (as at runtime)."""
+    return tail(use, reason, source)

@@ -13,8 +13,7 @@ import ast
 from bisect import bisect_left
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._finder import redirect_target
-from .._rules import Redirect
+from .._rules._model import Redirect
 from . import _findings as codes
 from ._findings import explain
 from ._prefilter import (
@@ -25,7 +24,7 @@ from ._prefilter import (
 from ._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS
 
 if TYPE_CHECKING:
-    from .._rules import Rule
+    from .._rules._model import Rule
     from ._prefilter import Plan
     from ._scan import SourceFile
 
@@ -248,7 +247,7 @@ class Walker:
             self._aliases[alias.asname or alias.name] = full
             rule = deprecated.get(full)
             if rule is not None:
-                self._deprecated(rule, alias, f"import of deprecated name {alias.name!r}")
+                self._deprecated(rule, alias, f"import of deprecated name {rule.name!r}")
             else:
                 self._check_module(full, alias)
 
@@ -282,7 +281,7 @@ class Walker:
         if isinstance(rule, Redirect):
             code = codes.REDIRECTED_IMPORT
             text = f"import of renamed module {name!r}{shown}"
-            text += explain(redirect_target(rule, name), rule.reason, self.plan.source_of(rule))
+            text += explain(rule.replacement_for(name), rule.reason, self.plan.source_of(rule))
         else:
             code = codes.BLOCKED_IMPORT
             text = f"import of retired module {name!r}{shown}"
@@ -317,10 +316,8 @@ class Walker:
             elif kind is ast.Attribute and deprecated:
                 dotted = self._dotted(node)  # type: ignore[arg-type]
                 if dotted is not None and dotted in deprecated:
-                    attribute = dotted.rpartition(".")[2]
-                    self._deprecated(
-                        deprecated[dotted], node, f"use of deprecated name {attribute!r}"
-                    )
+                    rule = deprecated[dotted]
+                    self._deprecated(rule, node, f"use of deprecated name {rule.name!r}")
 
     def _dotted(self, node: ast.expr) -> str | None:
         """``m.attr`` as ``pkg.mod.attr`` when ``m`` names an imported module."""
@@ -350,7 +347,7 @@ class Walker:
             if module is not None and attribute is not None:
                 rule = self.plan.deprecated.get(f"{module}.{attribute}")
                 if rule is not None:
-                    self._deprecated(rule, call, f"use of deprecated name {attribute!r}")
+                    self._deprecated(rule, call, f"use of deprecated name {rule.name!r}")
 
     def _import_call(self, call: ast.Call, callee: str) -> None:
         name = _string(_argument(call, 0, "name"))
@@ -387,8 +384,7 @@ class Walker:
         dotted = text.replace(":", ".")
         rule = self.plan.deprecated.get(dotted)
         if rule is not None:
-            attribute = dotted.rpartition(".")[2]
-            self._deprecated(rule, call, f"use of deprecated name {attribute!r} ({via})")
+            self._deprecated(rule, call, f"use of deprecated name {rule.name!r} ({via})")
             return
         self._check_module(dotted, call, via=via)
 

@@ -21,8 +21,8 @@ import os
 import re
 from typing import TYPE_CHECKING, Final
 
-from .._matcher import ImportMatcher
-from .._rules import Block, Deprecate, Redirect, Unique
+from .._rules._matcher import ImportMatcher
+from .._rules._model import Block, Deprecate, Redirect, Unique
 from ._screen import (
     DOTTED_TARGET_CALLS,
     IMPORT_CALLS,
@@ -36,8 +36,8 @@ from ._statements import keyword_positions, names_are_ascii, relative_imports, s
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .._matcher import _Entry
-    from .._rules import Rule
+    from .._rules._matcher import _Entry
+    from .._rules._model import Rule
 
 #: How the class registry is spelled in source: ``class X(metaclass=SSOTMeta)``,
 #: ``class X(SSOTBase)``, ``@ssot_class``. The static check recognises classes

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, Final
 
-from ._findings import CODES
+from ._findings import CODES, help_uri
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -14,11 +15,25 @@ if TYPE_CHECKING:
 
 SARIF_SCHEMA: Final = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI: Final = "https://pypi.org/project/ssot-guard/"
+_BREAKS: Final = re.compile(r"[ \t]*(?:\r\n|[\r\n\v\f\x1c-\x1e\x85\u2028\u2029])+[ \t]*")
+
+
+def one_line(text: str) -> str:
+    """*text* on one line: line breaks become spaces, other control characters escapes.
+
+    A multi-line ``reason`` must not break the one-finding-per-line format, and a
+    file name or a configuration from an untrusted tree must not write escape
+    sequences to the terminal.
+    """
+    if text.isprintable():
+        return text
+    text = _BREAKS.sub(" ", text)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def render_text(findings: Sequence[Finding]) -> str:
     """One ``path:line:col: CODE message`` line per finding."""
-    return "".join(f"{finding}\n" for finding in findings)
+    return "".join(f"{one_line(str(finding))}\n" for finding in findings)
 
 
 def render_json(findings: Sequence[Finding]) -> str:
@@ -37,7 +52,7 @@ def _escape_property(text: str) -> str:
 
 
 def render_github(findings: Sequence[Finding]) -> str:
-    """GitHub Actions workflow commands: each finding becomes an error annotation on its line."""
+    """GitHub Actions workflow commands: an error (or warning) annotation on each finding's line."""
     lines = []
     for finding in findings:
         properties = ",".join(
@@ -48,7 +63,8 @@ def render_github(findings: Sequence[Finding]) -> str:
                 f"title={_escape_property(f'ssot-guard {finding.code}')}",
             )
         )
-        lines.append(f"::error {properties}::{_escape_data(finding.message)}\n")
+        level = "warning" if finding.severity == "warning" else "error"
+        lines.append(f"::{level} {properties}::{_escape_data(finding.message)}\n")
     return "".join(lines)
 
 
@@ -66,18 +82,25 @@ def _uri(path: str) -> dict[str, str]:
         from pathlib import Path
 
         return {"uri": Path(path).as_uri()}
-    return {"uri": path.replace(os.sep, "/"), "uriBaseId": "%SRCROOT%"}
+    from urllib.parse import quote
+
+    # A relative reference: "%", spaces, "#" and "?" in a file name are percent-encoded.
+    return {"uri": quote(path.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
 
 
 def sarif_document(findings: Sequence[Finding]) -> dict[str, object]:
     """The SARIF 2.1.0 log for *findings*: one run, every code as a rule."""
+    from ._explain import EXPLANATIONS
+
     ids = list(CODES)
     rules = [
         {
             "id": code,
             "name": code,
             "shortDescription": {"text": text},
-            "helpUri": f"{INFORMATION_URI}#{code.lower()}",
+            "fullDescription": {"text": EXPLANATIONS[code].partition("\n\n")[0]},
+            "help": {"text": EXPLANATIONS[code], "markdown": EXPLANATIONS[code]},
+            "helpUri": help_uri(code),
             "defaultConfiguration": {"level": "error"},
         }
         for code, text in CODES.items()
@@ -86,7 +109,7 @@ def sarif_document(findings: Sequence[Finding]) -> dict[str, object]:
         {
             "ruleId": finding.code,
             "ruleIndex": ids.index(finding.code),
-            "level": "error",
+            "level": "warning" if finding.severity == "warning" else "error",
             "message": {"text": finding.message},
             "locations": [
                 {

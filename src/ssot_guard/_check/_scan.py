@@ -3,23 +3,26 @@
 A module's name comes from its path: the file's directory and its parents
 count as packages while they hold an ``__init__.py``, so ``src/app/x.py``
 (with ``src/app/__init__.py`` but no ``src/__init__.py``) is ``app.x``. That
-handles the src layout and checking a sub-directory of a package alike.
+handles the src layout and checking a sub-directory of a package alike. Below a
+configured source root (``src`` setting) every directory is a package, so that
+namespace packages without ``__init__.py`` get their full names too.
 
-Symbolic links to directories are followed, but every real directory is read
-once: a link loop ends the walk there instead of going round.
+Only regular files inside the checked directories are read. Anything else (a FIFO,
+a device, a link loop, a link leading outside, an unreadable directory) becomes an
+``SSOT903`` finding: never a hang, a crash or a silent skip.
 """
 
 from __future__ import annotations
 
 import errno
-import fnmatch
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
 
-from .._errors import SSOTError
+from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Sequence
+    from ._findings import Finding
+    from ._settings import Project
 
 #: Directories never walked into (a path given explicitly is still checked).
 DEFAULT_EXCLUDES: Final = frozenset(
@@ -98,89 +101,55 @@ def module_of(filename: str, package: str | None) -> tuple[str, bool]:
     return (f"{package}.{stem}" if package else stem), False
 
 
-def discover(paths: Sequence[str], *, exclude: Iterable[str] = ()) -> list[SourceFile]:
-    """The source files under *paths* (files named explicitly are always taken).
+def src_package(directory: str, roots: tuple[str, ...]) -> tuple[str | None, bool]:
+    """``(package, inside a source root)`` of the absolute *directory* under source *roots*.
 
-    Raises ``MissingPathError`` for a path that does not exist.
+    Below a source root every directory is a package, ``__init__.py`` or not (a
+    namespace package); the deepest root holding *directory* counts.
     """
-    patterns = tuple(exclude)
-    found: dict[str, SourceFile] = {}
-    roots = [os.path.normpath(given) for given in paths]
-    walk = _Walk(patterns, [os.path.realpath(r) for r in roots if os.path.isdir(r)], found)
-    for given, path in zip(paths, roots, strict=True):
-        if os.path.isdir(path):
-            walk.run(path, package_of(path))
-        elif os.path.lexists(path):
-            directory = os.path.dirname(path) or "."
-            module, is_package = module_of(os.path.basename(path), package_of(directory))
-            found.setdefault(path, SourceFile(path, module, is_package))
-        else:
-            raise MissingPathError(given)
-    return sorted(found.values())
+    best = None
+    for root in roots:
+        if (directory == root or directory.startswith(root + os.sep)) and (
+            best is None or len(root) > len(best)
+        ):
+            best = root
+    if best is None:
+        return None, False
+    if directory == best:
+        return None, True
+    parts = directory[len(best) + 1 :].split(os.sep)
+    if not all(part.isidentifier() for part in parts):
+        return None, False
+    return ".".join(parts), True
 
 
-def _excluded(name: str, path: str, patterns: tuple[str, ...]) -> bool:
-    posix = path.replace(os.sep, "/")
-    return any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(posix, p) for p in patterns)
+class Scan:
+    """What a walk found: the files of each project, and what could not be read."""
 
+    __slots__ = ("files", "named", "problems")
 
-class _Walk:
-    """One walk over the given directories; symbolic links are followed at most once.
+    def __init__(self) -> None:
+        #: The paths of the files named on the command line (not found by walking).
+        self.named: set[str] = set()
+        #: Per project (in the order first met): its files, keyed by path.
+        self.files: dict[Project, dict[str, SourceFile]] = {}
+        #: Per project: ``SSOT903`` findings for paths that are not readable regular files.
+        self.problems: dict[Project, list[Finding]] = {}
 
-    Plain directories cannot form a loop, so only a directory link costs a
-    ``realpath``: it is skipped when its target lies inside (or above) a directory
-    being walked anyway, or was reached before through another link.
-    """
+    def files_of(self, project: Project) -> dict[str, SourceFile]:
+        """The files found so far for *project* (to add to)."""
+        files = self.files.get(project)
+        if files is None:
+            files = self.files[project] = {}
+            self.problems[project] = []
+        return files
 
-    def __init__(
-        self, patterns: tuple[str, ...], roots: list[str], found: dict[str, SourceFile]
-    ) -> None:
-        self._patterns = patterns
-        self._roots = roots
-        self._linked: set[str] = set()
-        self._found = found
+    def add(self, project: Project, source: SourceFile) -> None:
+        self.files_of(project).setdefault(source.path, source)
 
-    def _follow(self, link: str) -> bool:
-        real = os.path.realpath(link)
-        if real in self._linked:
-            return False
-        for root in self._roots:
-            if real == root or real.startswith(root + os.sep) or root.startswith(real + os.sep):
-                return False
-        self._linked.add(real)
-        return True
+    def problem(self, project: Project, finding: Finding) -> None:
+        self.files_of(project)
+        self.problems[project].append(finding)
 
-    def run(self, root: str, package: str | None) -> None:
-        patterns, found = self._patterns, self._found
-        # (directory, its package if it is one; else the package it would extend, and a
-        # flag saying whether it is a package only if it holds an __init__.py)
-        stack: list[tuple[str, str | None, bool]] = [(root, package, False)]
-        while stack:
-            directory, package, check_init = stack.pop()
-            try:
-                entries = list(os.scandir(directory))
-            except OSError:
-                continue  # vanished or unreadable directory: nothing in it to check
-            names = {entry.name for entry in entries}
-            if check_init and "__init__.py" not in names:
-                package = None
-            for entry in entries:
-                name = entry.name
-                if name.endswith(SOURCE_SUFFIXES) and not entry.is_dir():
-                    if name.endswith(".pyi") and name[:-1] in names:
-                        continue  # the stub of a module that is here too: the module speaks
-                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
-                    if patterns and _excluded(name, child, patterns):
-                        continue
-                    module, is_package = module_of(name, package)
-                    found.setdefault(child, SourceFile(child, module, is_package))
-                elif entry.is_dir() and name not in DEFAULT_EXCLUDES:
-                    child = entry.path[2:] if entry.path.startswith(_HERE) else entry.path
-                    if patterns and _excluded(name, child, patterns):
-                        continue
-                    if entry.is_symlink() and not self._follow(child):
-                        continue
-                    if name.isidentifier():
-                        stack.append((child, f"{package}.{name}" if package else name, True))
-                    else:
-                        stack.append((child, None, False))
+    def sources(self, project: Project) -> list[SourceFile]:
+        return sorted(self.files.get(project, {}).values())

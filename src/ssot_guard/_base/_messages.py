@@ -1,0 +1,53 @@
+"""The wording of a violation, the same wherever it is shown.
+
+A warning, an exception, the log line and a static finding about one rule say
+the same facts in the same order: what happened (:data:`SUBJECTS`), where (if
+the message carries it), what to use instead, why, and which rule said so.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from typing import Final
+
+#: What happened, by violation kind; the subject of every message.
+SUBJECTS: Final = {
+    "import": "import of retired module",
+    "redirect": "import of renamed module",
+    "preloaded": "retired module imported before install()",
+    "duplicate-class": "second definition of class",
+    "deprecated-name": "use of deprecated name",
+}
+
+
+def tail(use: str | None, reason: str | None, rule: str | None) -> str:
+    """The common end of every message: the replacement, the reason, the rule."""
+    text = f"; use {use!r} instead" if use else ""
+    if reason:
+        # A reason written over several lines in TOML stays on the message's one line.
+        text += f" ({' '.join(reason.split())})"
+    if rule:
+        text += f" [{rule}]"
+    return text
+
+
+def describe(
+    kind: str,
+    name: str,
+    *,
+    use: str | None = None,
+    reason: str | None = None,
+    rule: str | None = None,
+    where: str | None = None,
+) -> str:
+    """``import of retired module 'a.old' at f.py:3; use 'a.new' instead (why) [rule]``."""
+    text = f"{SUBJECTS.get(kind, kind)} {name!r}"
+    if where:
+        text += f" at {where}"
+    return text + tail(use, reason, rule)
+
+
+def blocked(name: str, *, use: str | None, reason: str | None, rule: str | None) -> str:
+    """A ``BlockedImportError``'s message: Python's own first words, then the same tail."""
+    return f"No module named {name!r}: retired by ssot_guard" + tail(use, reason, rule)

@@ -1,0 +1,1 @@
+"""Class checks: the registry (``SSOTMeta``, ``SSOTBase``, ``@ssot_class``) and ``[[unique]]``."""

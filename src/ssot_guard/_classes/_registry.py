@@ -1,0 +1,387 @@
+"""The SSOT class registry: one class per key, enforced when classes are defined.
+
+Three spellings share one registry: the metaclass ``SSOTMeta``, the base class
+``SSOTBase`` (``__init_subclass__``, for classes that already have a
+metaclass) and the decorator ``ssot_class``.
+
+Class creation is a hot path, so the common case (a key seen for the first
+time) is one weak reference and one ``dict.setdefault``: atomic, lock-free
+and allocation-light. Everything else (reloads, replacing a dead entry,
+duplicates, the mode, messages, file and line) happens under a lock only when
+a key is taken.
+
+The registry holds classes weakly, and an entry goes away with its class: the
+weak reference's callback removes it, so a program that creates and drops
+classes with ever new names does not accumulate dead entries.
+
+The registry does not ask the guard for its mode (the guard imports the
+registry, not the other way round): ``install()`` and ``uninstall()`` call
+``set_mode()``; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` apply.
+"""
+
+from __future__ import annotations
+
+import os
+from _thread import allocate_lock
+from weakref import ref
+
+from .._base._modes import MODES, env_mode
+from ._duplicate import (
+    Definition,
+    definition_frame,
+    duplicate_message,
+    report_duplicate,
+    same_definition,
+)
+
+TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+    from types import TracebackType
+    from typing import Any, TypeVar, overload
+
+    from .._base._modes import Mode
+
+    _T = TypeVar("_T", bound=type)
+
+#: The ``rule`` of violations the registry records.
+REGISTRY_RULE = "ssot_guard class registry"
+
+
+class _Entry(ref[type]):
+    """A registry entry: a weak reference to the class that knows its own key.
+
+    The key is what the callback needs to remove the entry when the class
+    dies; a slot, so an entry costs one small object and no dict.
+    """
+
+    __slots__ = ("key",)
+    key: str
+
+
+# Writes that add a missing key are lock-free (``dict.setdefault`` is atomic
+# under the GIL); every other write (replace, remove, clear) holds ``_lock``.
+# That is what makes the callback's "remove if it is still mine" safe: nothing
+# can slip a new entry in between its check and its ``del``. (ssot_guard does
+# not claim free-threaded CPython support; there, dict operations stay atomic
+# per call too, but this reasoning would need re-checking.)
+_entries: dict[str, _Entry] = {}  # never rebound: _setdefault and _drop are bound to it
+_setdefault = _entries.setdefault
+_type_new = type.__new__
+_lock = allocate_lock()  # never taken by the common path
+_pending: list[_Entry] = []  # dead entries whose callback found the lock taken
+_mode: Mode | None = None  # set by install() and uninstall(): see set_mode()
+
+
+def _drain(entries: dict[str, _Entry], pending: list[_Entry]) -> None:
+    """Remove the pending dead entries (with the lock held)."""
+    while pending:
+        entry = pending.pop()
+        key = entry.key
+        if entries.get(key) is entry:
+            del entries[key]
+
+
+def _make_drop(entries: dict[str, _Entry], pending: list[_Entry]) -> Callable[[_Entry], None]:
+    lock, drain = _lock, _drain
+
+    def drop(entry: _Entry) -> None:
+        """Remove *entry*, whose class just died, unless its key was taken since.
+
+        The garbage collector calls this at any moment, in any thread: inside
+        our own locked section (an allocation there can start a collection),
+        or while the interpreter shuts down and module globals are gone. So it
+        reads only what its closure holds, never blocks and never raises: if
+        the lock is taken, the entry waits in *pending* for whoever holds it.
+        """
+        pending.append(entry)
+        if lock.acquire(False):
+            try:
+                drain(entries, pending)
+            finally:
+                lock.release()
+
+    return drop
+
+
+_drop = _make_drop(_entries, _pending)
+
+
+class _Locked:
+    """``with _locked:`` holds the lock; on leaving, removes entries that died meanwhile."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        _lock.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            _drain(_entries, _pending)
+        finally:
+            _lock.release()
+
+
+_locked = _Locked()
+
+
+def _after_fork_in_child() -> None:
+    # A thread of the parent may have held the lock, or been acquiring it, at
+    # the fork: no such thread exists in the child to release it, and the
+    # child would hang at its first collision. The entries stay: the child
+    # inherits the parent's classes. (threading reinitialises its locks alike.)
+    _lock._at_fork_reinit()  # type: ignore[attr-defined]
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def register(cls: type, key: str) -> None:
+    """Register *cls* under *key*, or report it as a second definition.
+
+    Strict mode raises ``DuplicateClassError`` and leaves the registry as it
+    was, so a rejected class is never registered.
+    """
+    entry = _Entry(cls, _drop)
+    entry.key = key
+    if _setdefault(key, entry) is not entry:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        _collide(cls, key, entry)
+
+
+def _checked_key(key: object, cls: type) -> str:
+    if isinstance(key, str) and key:
+        return key
+    raise TypeError(
+        f"ssot_key of class {cls.__qualname__!r} must be a non-empty string, got {key!r}"
+    )
+
+
+def _collide(cls: type, key: str, entry: _Entry) -> None:
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
+    with _locked:
+        old = _entries.get(key)
+        existing = old() if old is not None else None
+        if existing is None or existing is cls or same_definition(existing, cls):
+            # A free key (the class died and its callback has not run yet, or
+            # it was forgotten meanwhile), the same class again, or a reload:
+            # same module, same qualname.
+            _entries[key] = entry
+            return
+    mode = registry_mode()
+    if mode == "off":
+        return
+    frame = definition_frame(cls)
+    new = Definition.of(cls, frame)
+    first = Definition.of(existing)
+    report_duplicate(
+        key,
+        duplicate_message(key, new, first, rule=REGISTRY_RULE),
+        new,
+        first,
+        rule=REGISTRY_RULE,
+        mode=mode,
+        frame=frame,
+    )
+
+
+def set_mode(mode: Mode | None) -> None:
+    """The mode duplicates get from now on; ``None``: no guard, read ``SSOT_GUARD_MODE``.
+
+    Called by the guard when it is installed (with its mode) and removed.
+    """
+    global _mode
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; allowed: {', '.join(map(repr, MODES))}")
+    _mode = mode
+
+
+def registry_mode() -> Mode:
+    """The installed guard's mode, else ``SSOT_GUARD_MODE``, else ``warn``."""
+    return _mode or env_mode() or "warn"
+
+
+class SSOTMeta(type):
+    """A metaclass that allows one class per key (the class name, or ``ssot_key=``).
+
+    ``class WebSocketManager(metaclass=SSOTMeta)`` registers the class; a second
+    ``WebSocketManager`` in another module is a ``DuplicateClassError`` (strict),
+    an ``SSOTWarning`` (warn) or nothing (off). Subclasses are registered under
+    their own names. Compose it with other metaclasses:
+    ``class Meta(SSOTMeta, abc.ABCMeta)``.
+
+    Only ``__new__`` is overridden (to take ``ssot_key``); ``__call__`` is not,
+    so creating instances costs exactly what it costs for a plain class.
+    """
+
+    def __new__(
+        mcls, name: str, bases: tuple[type, ...], namespace: dict[str, Any], /, **kwargs: Any
+    ) -> SSOTMeta:
+        # The hot path: a plain ``class X(metaclass=SSOTMeta)``. Calling type.__new__
+        # without ``**`` and reading nothing else saves a few percent of class creation.
+        if kwargs or mcls is not SSOTMeta:
+            return _new_with_keywords(mcls, name, bases, namespace, kwargs)
+        cls = _type_new(mcls, name, bases, namespace)
+        entry = _Entry(cls, _drop)
+        entry.key = name
+        if _setdefault(name, entry) is not entry:
+            __tracebackhide__ = True  # pytest shows the user's line, not ours
+            _collide(cls, name, entry)
+        return cls
+
+
+def _new_with_keywords(
+    mcls: type[SSOTMeta],
+    name: str,
+    bases: tuple[type, ...],
+    namespace: dict[str, Any],
+    kwargs: dict[str, Any],
+) -> SSOTMeta:
+    """``SSOTMeta.__new__`` with class keywords, or for a composed metaclass."""
+    ssot_key = kwargs.pop("ssot_key", None)
+    # Every __new__ after SSOTMeta's in the metaclass's MRO runs (ABCMeta's, a library's).
+    cls: SSOTMeta = super(SSOTMeta, mcls).__new__(mcls, name, bases, namespace, **kwargs)
+    key = name if ssot_key is None else _checked_key(ssot_key, cls)
+    entry = _Entry(cls, _drop)
+    entry.key = key
+    if _setdefault(key, entry) is not entry:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        _collide(cls, key, entry)
+    return cls
+
+
+class SSOTBase:
+    """A base class with ``SSOTMeta``'s semantics, for classes that have a metaclass.
+
+    ``class Color(SSOTBase, Enum)``; ``class Model(SSOTBase, SomeBase,
+    ssot_key="model")``. Every subclass is registered under its name or
+    ``ssot_key=``; ``SSOTBase`` itself is not.
+    """
+
+    __slots__ = ()
+
+    def __init_subclass__(cls, /, ssot_key: str | None = None, **kwargs: Any) -> None:
+        # The next __init_subclass__ in the MRO (Enum's, a framework's) runs. When
+        # only ``object`` follows SSOTBase (``class X(SSOTBase)`` and its subclasses,
+        # the common case), that is object's, which does nothing: skip super().
+        if kwargs or cls.__mro__[-2] is not SSOTBase:
+            super().__init_subclass__(**kwargs)
+        # register(), inlined: this runs for every subclass
+        key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
+        entry = _Entry(cls, _drop)
+        entry.key = key
+        if _setdefault(key, entry) is not entry:
+            __tracebackhide__ = True  # pytest shows the user's line, not ours
+            _collide(cls, key, entry)
+
+
+if TYPE_CHECKING:
+
+    @overload
+    def ssot_class(cls: _T, /) -> _T: ...
+    @overload
+    def ssot_class(*, ssot_key: str | None = None) -> Callable[[_T], _T]: ...
+
+
+def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T | Callable[[_T], _T]:
+    """Register the decorated class (``@ssot_class`` or ``@ssot_class(ssot_key=...)``).
+
+    For classes that can take neither the metaclass nor the base (Protocols,
+    pydantic models, classes with a foreign metaclass). It registers that one
+    class, not its subclasses. Put it above other class decorators, so it sees
+    the final class (``@dataclass(slots=True)`` builds a new one).
+    """
+
+    if cls is not None and ssot_key is None and isinstance(cls, type):
+        # ``@ssot_class`` bare, the common case: no closure to build for one call.
+        key = cls.__name__
+        entry = _Entry(cls, _drop)
+        entry.key = key
+        if _setdefault(key, entry) is not entry:
+            _collide(cls, key, entry)
+        return cls
+
+    def decorate(klass: _T) -> _T:
+        if not isinstance(klass, type):
+            raise TypeError(f"@ssot_class decorates classes, not {type(klass).__name__}")
+        register(klass, klass.__name__ if ssot_key is None else _checked_key(ssot_key, klass))
+        return klass
+
+    if cls is not None:
+        return decorate(cls)
+    return decorate
+
+
+def canonical(key: str) -> type:
+    """The class registered under *key*; ``KeyError`` if there is none (or it was dropped)."""
+    entry = _entries.get(key)
+    cls = entry() if entry is not None else None
+    if cls is None:
+        raise KeyError(f"no class is registered under {key!r}")
+    return cls
+
+
+def registered_classes() -> dict[str, type]:
+    """Every live registered class by key, as a new dict."""
+    with _locked:
+        # A copy, not list(items()): building tuples can start a collection, and
+        # a callback in another thread must not change the dict under our loop.
+        entries = _entries.copy()
+    return {key: cls for key, entry in entries.items() if (cls := entry()) is not None}
+
+
+class RegistrySnapshot:
+    """What ``registry_snapshot()`` returns: restores the registry when its block ends."""
+
+    __slots__ = ("_saved",)
+
+    def __init__(self) -> None:
+        with _locked:
+            self._saved = _entries.copy()
+
+    def restore(self) -> None:
+        """Put the registry back as it was when the snapshot was taken.
+
+        Entries whose class died since are left out: they would never go away.
+        """
+        with _locked:
+            _entries.clear()
+            _entries.update({k: e for k, e in self._saved.items() if e() is not None})
+
+    def __enter__(self) -> RegistrySnapshot:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.restore()
+
+
+def registry_snapshot() -> RegistrySnapshot:
+    """Snapshot the class registry; ``with registry_snapshot():`` restores it on exit.
+
+    Classes registered inside the block are forgotten; entries replaced or
+    dropped inside it come back (still weakly held). Outside a ``with``, call
+    ``.restore()`` on the returned snapshot.
+    """
+    return RegistrySnapshot()
+
+
+# Seams for ssot_guard's own tests, the pytest plugin and the benchmarks: they
+# change the registry through these, never through ``_entries``.
+
+
+def forget_keys(keys: Iterable[str]) -> None:
+    """Free *keys*: the next class registered under one of them is a first definition."""
+    with _locked:
+        for key in keys:
+            _entries.pop(key, None)
+
+
+def entry_count() -> int:
+    """How many entries the registry holds, dead or alive (after removing the dead it can)."""
+    with _locked:
+        return len(_entries)

@@ -1,0 +1,96 @@
+"""``ssot-guard fix``: its arguments, and the output around :func:`ssot_guard._fix.fix`."""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
+
+    from .._fix import FixResult
+
+
+def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    parser = commands.add_parser(
+        "fix",
+        help="rewrite imports of retired modules and names to their replacements",
+        description=(
+            "Rewrite the code so that it no longer uses what the rules retire: every import "
+            "form, string target and reference that `ssot-guard check` reports, for rules that "
+            "name a replacement. Needs libcst (pip install 'ssot-guard[fix]'). Exit status: "
+            "0 done, 1 changes pending (--check) or files that could not be read, parsed or "
+            "written, 2 usage or configuration error."
+        ),
+    )
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or directories (default: .)"
+    )
+    parser.add_argument("--config", metavar="FILE", help="TOML file with the rules")
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="GLOB",
+        help="skip files and directories whose name or path matches GLOB (repeatable)",
+    )
+    parser.add_argument("--diff", action="store_true", help="print a unified diff; change nothing")
+    parser.add_argument(
+        "--check", action="store_true", help="change nothing; exit 1 if anything would change"
+    )
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from .._base._errors import ConfigError, MissingExtraError
+    from .._check._scan import MissingPathError
+    from .._fix import fix
+    from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
+
+    dry = args.diff or args.check
+    try:
+        result = fix(args.paths, config=args.config, exclude=args.exclude, write=not dry)
+    except (ConfigError, MissingPathError, MissingExtraError) as error:
+        print(f"ssot-guard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if args.diff:
+        _print_diff(result)
+    _summary(result, dry=dry)
+    if result.problems or (args.check and result.changes):
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def _print_diff(result: FixResult) -> None:
+    import difflib
+
+    for change in result.changes:
+        before = change.before.decode("utf-8").splitlines(keepends=True)
+        after = change.after.decode("utf-8").splitlines(keepends=True)
+        relative = not os.path.isabs(change.path)
+        old, new = (f"a/{change.path}", f"b/{change.path}") if relative else (change.path,) * 2
+        for line in difflib.unified_diff(before, after, old, new):
+            sys.stdout.write(
+                line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+            )
+    sys.stdout.flush()
+
+
+def _summary(result: FixResult, *, dry: bool) -> None:
+    out = sys.stderr
+    verb = "would change" if dry else "changed"
+    for change in result.changes:
+        print(f"{change.path}: {verb} ({change.sites} site(s))", file=out)
+    for left in result.left:
+        print(
+            f"{left.path}:{left.line}:{left.column}: left: {left.what}  ({left.reason})", file=out
+        )
+    for problem in result.problems:
+        print(f"{problem.path}: {problem.message}", file=out)
+    print(
+        f"ssot-guard fix: {len(result.changes)} file(s) {verb}, {result.rewritten} site(s) "
+        f"rewritten, {len(result.left)} left, {len(result.problems)} file(s) with problems "
+        f"({result.files} file(s) read)",
+        file=out,
+    )

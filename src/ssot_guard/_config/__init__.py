@@ -1,0 +1,1 @@
+"""Configuration: reading ``[tool.ssot_guard]`` from TOML, discovery, and validation."""

@@ -1,0 +1,140 @@
+"""The plugin's command-line options and ini keys, and what a run asks for.
+
+Each option has an ini key of the same meaning (``--ssot-mode`` / ``ssot_mode``,
+...); the option wins. ``read_settings`` turns them, with the environment, into
+``Settings`` once per run, reading the configuration file once.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from .._base._errors import ConfigError
+from .._config._load import (
+    CONFIG_ENV,
+    MODE_ENV,
+    discover_config,
+    env_mode,
+    load_config,
+    load_discovered,
+)
+from .._rules._model import MODES
+
+if TYPE_CHECKING:
+    import pytest
+
+    from .._config._load import Config
+    from .._rules._model import Mode
+
+GROUP = "ssot_guard"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "ssot_guard: one source of truth")
+    group.addoption(
+        "--ssot-mode",
+        choices=MODES,
+        default=None,
+        help="Mode for this run: strict (violations raise), warn, off. "
+        "Beats the config, the ssot_mode ini key and SSOT_GUARD_MODE.",
+    )
+    group.addoption(
+        "--ssot-config",
+        default=None,
+        metavar="PATH",
+        help="TOML file with the [tool.ssot_guard] rules (default: ssot_config, "
+        "SSOT_GUARD_CONFIG, else the nearest pyproject.toml with a [tool.ssot_guard] table).",
+    )
+    group.addoption(
+        "--ssot-fail-on-violation",
+        action="store_true",
+        default=None,
+        help="Fail each test that records a violation it did not provoke itself, and the run "
+        "when one is recorded outside tests (such as a blocked import swallowed by "
+        "try/except ImportError).",
+    )
+    parser.addini("ssot_mode", "ssot_guard mode: strict, warn or off (beats the config's mode)")
+    parser.addini("ssot_config", "ssot_guard config file, relative to the ini file", type="string")
+    parser.addini(
+        "ssot_fail_on_violation",
+        "Fail tests (and the run) that record an unexpected ssot_guard violation",
+        type="bool",
+        default=False,
+    )
+
+
+class Settings:
+    """What the options, ini keys, environment and config file ask of this run."""
+
+    __slots__ = ("config", "fail_on_violation", "ini_mode", "mode", "mode_source", "option_mode")
+
+    def __init__(
+        self,
+        config: Config | None,
+        ini_mode: Mode | None,
+        option_mode: Mode | None,
+        fail_on_violation: bool,
+    ) -> None:
+        self.config = config
+        self.ini_mode = ini_mode
+        self.option_mode = option_mode
+        self.fail_on_violation = fail_on_violation
+        self.mode: Mode = "warn"
+        self.mode_source = "default"
+        # The mode in force and where it comes from, weakest first.
+        if config is not None and config.mode is not None:
+            self.mode, self.mode_source = config.mode, "config file"
+        if ini_mode is not None:
+            self.mode, self.mode_source = ini_mode, "ini ssot_mode"
+        environment = env_mode()
+        if environment is not None:
+            self.mode, self.mode_source = environment, MODE_ENV
+        if option_mode is not None:
+            self.mode, self.mode_source = option_mode, "--ssot-mode"
+
+    @property
+    def config_path(self) -> str | None:
+        return self.config.path if self.config is not None else None
+
+
+def read_settings(config: pytest.Config) -> Settings | None:
+    """What this run asks for; ``None``: nothing to do. Raises ``ConfigError``."""
+    ns = config.known_args_namespace
+    if getattr(ns, "help", False) or getattr(ns, "version", False):
+        return None  # --help and --version work whatever the config says
+    option_mode: Mode | None = getattr(ns, "ssot_mode", None)
+    option_config: str | None = getattr(ns, "ssot_config", None)
+    option_fail: bool | None = getattr(ns, "ssot_fail_on_violation", None)
+    ini_config = str(config.getini("ssot_config") or "").strip()
+    ini_mode = _ini_mode(config)
+    fail = option_fail if option_fail is not None else bool(config.getini("ssot_fail_on_violation"))
+    base = config.inipath.parent if config.inipath is not None else config.rootpath
+    # Read once, now: a broken file is reported before anything is installed,
+    # and the guard is built from this Config without reading the file again.
+    loaded: Config | None
+    if option_config:
+        loaded = load_config(config.invocation_params.dir / option_config)
+    elif os.environ.get(CONFIG_ENV, "").strip():
+        path = discover_config()
+        loaded = load_config(path) if path is not None else None
+    elif ini_config:
+        loaded = load_config(base / ini_config)
+    else:
+        loaded = load_discovered(config.rootpath)
+    if loaded is None and option_mode is None and ini_mode is None and not fail:
+        return None
+    return Settings(loaded, ini_mode, option_mode, fail)
+
+
+def _ini_mode(config: pytest.Config) -> Mode | None:
+    text = str(config.getini("ssot_mode") or "").strip()
+    if not text:
+        return None
+    if text.lower() not in MODES:
+        raise ConfigError(
+            f"unknown mode {text!r}; allowed: {', '.join(repr(m) for m in MODES)}",
+            file=str(config.inipath) if config.inipath else "ini file",
+            key="ssot_mode",
+        )
+    return text.lower()  # type: ignore[return-value]

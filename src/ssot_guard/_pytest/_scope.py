@@ -1,0 +1,249 @@
+"""One test's guard: its ``ssot_mode`` and ``ssot_allow`` markers and fixture rules."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from typing import TYPE_CHECKING
+
+import pytest
+
+from .._classes._registry import forget_keys, registry_snapshot
+from .._report._record import recorder
+from .._rules._glob import NameSet, glob_error
+from .._rules._model import MODES, Unique
+from .._runtime._finder import SSOTFinder
+from .._runtime._guard import active_guard, reinstate, rule_for, swap_guard
+from ._session import session_of
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+    from importlib.machinery import ModuleSpec
+    from types import ModuleType
+
+    from .._report._record import Violation
+    from .._rules._model import Mode, Rule
+    from .._runtime._guard import Guard
+    from ._session import Session
+
+
+def register_markers(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "ssot_allow(*names): the named modules (and submodules; globs allowed) may be "
+        "imported and the named classes defined in this test despite ssot_guard's rules; "
+        "modules let in leave sys.modules afterwards.",
+    )
+    config.addinivalue_line(
+        "markers",
+        "ssot_mode(mode): run this test with ssot_guard in mode strict, warn or off "
+        "(beats --ssot-mode and SSOT_GUARD_MODE).",
+    )
+
+
+class _AllowFinder:
+    """Lets the names of an ``ssot_allow`` marker past every ssot_guard finder.
+
+    It sits in front of ``sys.meta_path`` for one test and asks the finders
+    behind it, skipping ours, so an allowed module loads as if no guard existed.
+    """
+
+    def __init__(self, names: NameSet) -> None:
+        self.names = names
+        self.let_in: list[str] = []
+
+    def find_spec(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        if not self.names.contains(fullname):
+            return None
+        for finder in list(sys.meta_path):
+            if finder is self or isinstance(finder, SSOTFinder):
+                continue
+            find_spec = getattr(finder, "find_spec", None)
+            spec = find_spec(fullname, path, target) if find_spec is not None else None
+            if spec is not None:
+                self.let_in.append(fullname)
+                return spec  # type: ignore[no-any-return]
+        return None
+
+
+class TestScope:
+    """What one test changes (marker mode, allowances, fixture rules), undone at teardown."""
+
+    def __init__(self, session: Session | None) -> None:
+        self.session = session
+        self.base = active_guard()
+        self.override: Mode | None = None
+        self.extra: list[Rule] = []
+        self.guard: Guard | None = None
+        self.allow: _AllowFinder | None = None
+        self._record: list[Violation] | None = None
+        self._modules: set[str] | None = None  # sys.modules before this test changed the guard
+        self._defining: set[str] | None = None  # sys.modules before an ssot_allow
+        self.allowed_classes: frozenset[str] = frozenset()
+        self._registry = registry_snapshot()
+
+    def set_mode(self, mode: Mode) -> Guard:
+        self.override = mode
+        return self.apply()
+
+    def add_rules(self, rules: Iterable[Rule]) -> Guard:
+        self.extra.extend(rules)
+        return self.apply()
+
+    def allow_names(self, names: Sequence[str]) -> None:
+        self.allow = _AllowFinder(NameSet(names))
+        sys.meta_path.insert(0, self.allow)
+        # Free the class keys: a class of that name defined in this test is then
+        # the first one; the registry snapshot puts the old entry back at teardown.
+        forget_keys(names)
+        self.allowed_classes = frozenset(names)
+        self._defining = set(sys.modules)
+        base = self.base
+        if base is not None and any(
+            isinstance(r, Unique) and r.name in self.allowed_classes for r in base.rules
+        ):
+            self.apply()  # without the [[unique]] rules of those classes
+
+    def apply(self) -> Guard:
+        """Install a guard for this test: the base guard's rules, plus ours, in our mode."""
+        base = self.base
+        rules = (*base.config.rules, *self.extra) if base is not None else tuple(self.extra)
+        if self.allowed_classes:
+            rules = tuple(
+                r for r in rules if not (isinstance(r, Unique) and r.name in self.allowed_classes)
+            )
+        option = self.session.settings.option_mode if self.session is not None else None
+        if base is None and self._record is None:
+            self._record = recorder.snapshot()  # installing over no guard clears the record
+        if self._modules is None:
+            self._modules = set(sys.modules)
+        self.guard = swap_guard(
+            None,
+            mode=base.mode if base is not None else None,
+            rules=rules,
+            override=self.override or option,
+            check_preloaded=False,
+            check_replacements=False,
+        )
+        if self.allow is not None:  # the allowance stays in front of the new finder
+            sys.meta_path.remove(self.allow)
+            sys.meta_path.insert(0, self.allow)
+        return self.guard
+
+    def close(self) -> None:
+        try:
+            if self.allow is not None:
+                if self.allow in sys.meta_path:
+                    sys.meta_path.remove(self.allow)
+                _purge(self.allow.let_in)
+            if self._modules is not None:
+                _purge(self._retired_since(self._modules))
+            if self._defining is not None:
+                _purge(self._defining_since(self._defining))
+            if (self.guard is not None or self.session is not None) and (
+                active_guard() is not self.base
+            ):
+                reinstate(self.base)
+            if self._record is not None:
+                recorder.restore(self._record)
+        finally:
+            self._registry.restore()
+
+    def _defining_since(self, before: set[str]) -> list[str]:
+        """Modules imported during this test that define a class the test was allowed."""
+        found = []
+        for name in set(sys.modules) - before:
+            namespace = getattr(sys.modules.get(name), "__dict__", None) or {}
+            if any(
+                isinstance(namespace.get(key), type) and namespace[key].__module__ == name
+                for key in self.allowed_classes
+            ):
+                found.append(name)
+        return sorted(found)
+
+    def _retired_since(self, before: set[str]) -> list[str]:
+        """Modules imported during this test that the guard outside it would refuse."""
+        base = self.base
+        if base is None:
+            return []
+        return sorted(name for name in set(sys.modules) - before if rule_for(name, base))
+
+
+def _purge(names: Sequence[str]) -> None:
+    """Take modules an allowance let in out of ``sys.modules`` and their parents."""
+    for name in reversed(names):
+        module = sys.modules.pop(name, None)
+        parent_name, _, child = name.rpartition(".")
+        parent = sys.modules.get(parent_name) if parent_name else None
+        if module is not None and parent is not None and getattr(parent, child, None) is module:
+            with contextlib.suppress(AttributeError):
+                delattr(parent, child)
+
+
+def _marker_names(item: pytest.Item) -> list[str]:
+    names: list[str] = []
+    for marker in item.iter_markers("ssot_allow"):
+        if not marker.args:
+            pytest.fail("ssot_allow: name at least one module or class", pytrace=False)
+        for name in marker.args:
+            error = glob_error(name) if isinstance(name, str) else f"{name!r} is not a string"
+            if error is not None:
+                pytest.fail(
+                    f"ssot_allow: {error}; allowed: module names, globs and class names",
+                    pytrace=False,
+                )
+            names.append(name)
+    return names
+
+
+def _marker_mode(item: pytest.Item) -> Mode | None:
+    marker = item.get_closest_marker("ssot_mode")
+    if marker is None:
+        return None
+    mode = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
+    if mode not in MODES:
+        pytest.fail(
+            f"ssot_mode: expected one of {', '.join(repr(m) for m in MODES)}, "
+            f"got {marker.args or marker.kwargs}",
+            pytrace=False,
+        )
+    return mode  # type: ignore[no-any-return]
+
+
+_SCOPE = pytest.StashKey[TestScope]()
+
+
+def scope_of(item: pytest.Item) -> TestScope:
+    """The item's scope, made on first use (a marker, or the ``ssot_guard`` fixture)."""
+    scope = item.stash.get(_SCOPE, None)
+    if scope is None:
+        scope = item.stash[_SCOPE] = TestScope(session_of(item.config))
+    return scope
+
+
+def set_up(item: pytest.Item) -> None:
+    """Before the test's fixtures: our finder first, then the markers' mode and allowances."""
+    session = session_of(item.config)
+    if session is not None:
+        session.keep_first()
+    names = _marker_names(item)
+    mode = _marker_mode(item)
+    if session is None and not names and mode is None:
+        return
+    scope = scope_of(item)
+    if mode is not None:
+        scope.override = mode
+        if scope.base is not None:
+            scope.apply()
+    if names:
+        scope.allow_names(names)
+
+
+def tear_down(item: pytest.Item) -> None:
+    """After the test's fixtures: undo what the test changed."""
+    scope = item.stash.get(_SCOPE, None)
+    if scope is not None:
+        del item.stash[_SCOPE]
+        scope.close()

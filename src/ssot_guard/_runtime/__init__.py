@@ -1,0 +1,1 @@
+"""The runtime import guard: ``install()``, the ``sys.meta_path`` finder and module watches."""

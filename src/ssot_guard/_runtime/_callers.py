@@ -1,0 +1,269 @@
+"""Every caller of a retired module in warn mode, not only the first.
+
+The finder sees an import only when it misses ``sys.modules``: the first
+importer of a retired module is recorded there, every later one is served
+from ``sys.modules`` without asking any finder. So a retired module that a
+warn-mode guard lets through (or that was imported before ``install()``)
+gets a subclass of its own module type (``module.__class__ = ...``, the hook
+that ``types.ModuleType`` documents) whose ``__getattribute__`` notes where
+it is called from:
+
+- ``import a.old`` / ``import a.old as x`` / ``from a.old import f`` /
+  ``__import__`` of a module already in ``sys.modules``: CPython reads the
+  module's ``__spec__`` (``import_ensure_initialized``) with the importing
+  frame on top, so the import statement itself is seen.
+- ``importlib.import_module``: importlib's ``_find_and_load`` reads
+  ``__spec__``; its frames are walked out to the caller's.
+- ``from a import old`` reads an attribute of the parent package, not of
+  ``old``: the first line that uses ``old`` counts as the location.
+
+The fast path (an instruction already seen) is one frame lookup, one tuple
+and one set lookup per attribute read. Only modules a warn-mode rule retires get
+the subclass; every other module, and every import of a module no rule
+touches, is untouched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from _thread import allocate_lock
+from types import ModuleType
+
+# _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
+# ours (a deprecation's ``__getattribute__`` calling down to this one).
+from .._base._frames import frame_location, user_frame, warn_at
+from .._base._messages import describe
+from .._report._record import record_at
+from .._rules._model import Block
+from ._watch import WatchedLoader, _watched, later_spec
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from importlib.machinery import ModuleSpec
+    from types import CodeType, FrameType
+    from typing import Any
+
+    from .._rules._matcher import ImportMatcher, _Entry
+    from .._rules._model import Mode
+    from ._watch import ModuleWatch
+
+_RELOAD = importlib.reload.__code__
+
+
+class _State:
+    """What one watched module knows: its rule, and the locations already seen."""
+
+    __slots__ = ("codes", "entry", "importers", "lines", "lock", "mode", "name", "seen")
+
+    def __init__(self, name: str, entry: _Entry, mode: Mode) -> None:
+        self.name = name
+        self.entry = entry
+        self.mode = mode
+        #: ``(id(code), f_lasti)`` of every instruction handled: the fast path's one
+        #: lookup. The instruction rather than the line: ``f_lineno`` is computed
+        #: from the code's line table at each read. By id: code objects compare
+        #: equal across files when their bytecode is equal (two modules that are
+        #: just ``import a.old``), and hashing one is slow; ``codes`` keeps them
+        #: alive, so an id is never reused for other code.
+        self.seen: set[tuple[int, int]] = set()
+        #: ``(id(code), line)`` of every location handled, for the slow path.
+        self.lines: set[tuple[int, int]] = set()
+        self.codes: list[CodeType] = []
+        #: Importers already recorded: a later use in the same module is no new caller.
+        self.importers: set[str] = set()
+        self.lock = allocate_lock()
+
+    def note(self, name: str, frame: FrameType) -> None:
+        """The slow path: *frame* read *name* from an instruction not seen before."""
+        if name[:2] == "__" and name != "__spec__":
+            return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
+        if frame.f_code is _RELOAD:
+            return  # importlib.reload() goes on to the finder, which records it
+        # The same walk as every other violation's: past importlib, ssot_guard and the
+        # helpers that import on a caller's behalf (mock.patch, pkgutil.resolve_name).
+        caller = user_frame(frame)
+        if caller is None:
+            return
+        code = caller.f_code
+        line = (id(code), caller.f_lineno)
+        importer, filename, _ = frame_location(caller)
+        who = importer or filename or "?"
+        with self.lock:
+            if caller is frame:
+                # Only a caller's own instruction may take the fast path: one
+                # seen through importlib's frames is looked up here each time.
+                self.seen.add((id(code), caller.f_lasti))
+                self.codes.append(code)
+            if line in self.lines:
+                return
+            self.lines.add(line)
+            self.codes.append(code)
+            if name != "__spec__" and who in self.importers:
+                return  # its import was recorded; another use there is the same caller
+            if importer is not None and (
+                # The retired package's own parts, and importers the rule allows.
+                self.entry.importers.contains(importer) or self.entry.covers(importer)
+            ):
+                return
+            self.importers.add(who)
+        rule = self.entry.rule
+        use = rule.replacement_for(self.name)
+        record_at(
+            caller,
+            "import",
+            self.name,
+            rule.source,
+            reason=rule.reason,
+            replacement=use,
+            mode=self.mode,
+        )
+        warn_at(
+            caller, describe("import", self.name, use=use, reason=rule.reason, rule=rule.source)
+        )
+
+    def first_importer(self, frame: FrameType | None) -> None:
+        """The finder recorded *frame*'s import: its uses are the same caller."""
+        if frame is None:
+            return
+        importer, filename, _ = frame_location(frame)
+        code = frame.f_code
+        with self.lock:
+            self.seen.add((id(code), frame.f_lasti))
+            self.lines.add((id(code), frame.f_lineno))
+            self.codes.append(code)
+            self.importers.add(importer or filename or "?")
+
+
+def _module_type(base: type[ModuleType], state: _State) -> type[ModuleType]:
+    """A subclass of *base* whose ``__getattribute__`` tells *state* about new locations."""
+    base_getattribute: Callable[[ModuleType, str], Any] = base.__getattribute__
+    seen = state.seen
+    note = state.note
+    getframe = sys._getframe
+    id_ = id  # a closure cell: no global, then builtins, lookup on the fast path
+
+    def __getattribute__(self: ModuleType, name: str) -> Any:
+        frame = getframe(1)
+        if (id_(frame.f_code), frame.f_lasti) not in seen:
+            note(name, frame)
+        return base_getattribute(self, name)
+
+    namespace = {
+        "__getattribute__": __getattribute__,
+        "__slots__": (),
+        "__module__": base.__module__,
+        "__qualname__": base.__qualname__,
+        "_ssot_callers": state,
+    }
+    return type(base.__name__, (base,), namespace)
+
+
+class Callers:
+    """Watches the modules that warn-mode block rules retire; one per guard.
+
+    Doubles as the ``ModuleWatch``-like object and the hook of the loaders it
+    wraps (``WatchedLoader`` reads ``active`` and calls ``after_exec``).
+    """
+
+    def __init__(self, matcher: ImportMatcher) -> None:
+        self._matcher = matcher  # its entries carry their rules' modes
+        self.active = False
+        self._adopted: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
+        self._lock = allocate_lock()
+
+    def find_spec(
+        self,
+        finder: object,
+        watch: ModuleWatch | None,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None,
+    ) -> ModuleSpec | None:
+        """The spec the finders after *finder* give for a retired module let through.
+
+        Its loader adopts the module once it has run (if a warn-mode rule covers
+        it). Under the global import lock: imports nothing.
+        """
+        entry = self._matcher.match(fullname)
+        if entry is None or entry.mode != "warn":
+            return None  # strict rules refuse; only warn-mode modules are watched
+        if watch is not None and watch.covers(fullname):
+            spec = watch.find_spec(finder, fullname, path, target)
+        else:
+            spec = later_spec(finder, fullname, path, target)
+        if spec is None:
+            return None
+        loader: object = spec.loader
+        if isinstance(loader, WatchedLoader):
+            # Ours first: a deprecation's module type must end up outermost,
+            # since it reads its caller's frame as its own caller.
+            loader._ssot_hooks = (self, *loader._ssot_hooks)  # type: ignore[arg-type]
+        elif loader is not None and hasattr(loader, "exec_module"):
+            spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type, assignment]
+        return spec
+
+    def after_exec(self, module: ModuleType) -> None:
+        # The finder recorded the import under way: its line is no new caller.
+        self._adopt(module, first=user_frame())
+
+    def open(self) -> None:
+        """Adopt the retired modules already imported (before ``install()``, or under a guard)."""
+        self.active = True
+        if not self._matcher:
+            return
+        for name, module in list(sys.modules.items()):
+            if isinstance(module, ModuleType) and self._matcher.may_match(name):
+                self._adopt(module, name)
+
+    def close(self) -> None:
+        """Give every adopted module its own type back, and our loaders their originals."""
+        self.active = False
+        with self._lock:
+            adopted, self._adopted = self._adopted, []
+        for module, original, ours in adopted:
+            if type(module) is ours:
+                module.__class__ = original
+            namespace = vars(module)
+            loader = namespace.get("__loader__")
+            if _ours(loader, self):
+                module.__loader__ = loader._ssot_real  # type: ignore[union-attr]
+            spec = namespace.get("__spec__")
+            loader = getattr(spec, "loader", None)
+            if _ours(loader, self):
+                spec.loader = loader._ssot_real  # type: ignore[union-attr]
+
+    def _adopt(
+        self, module: ModuleType, name: str | None = None, first: FrameType | None = None
+    ) -> _State | None:
+        if name is None:
+            name = vars(module).get("__name__")
+            if not isinstance(name, str):
+                return None
+        entry = self._matcher.match(name)
+        if entry is None or not isinstance(entry.rule, Block):
+            return None  # a redirect's module is the canonical one: not ours to change
+        mode = entry.mode
+        if mode != "warn":
+            return None
+        with self._lock:
+            for adopted, _, ours in self._adopted:
+                if adopted is module:
+                    return ours._ssot_callers  # type: ignore[attr-defined, no-any-return]
+            original = type(module)
+            state = _State(name, entry, mode)
+            # Before the type changes: another thread may read the module at once.
+            state.first_importer(first)
+            ours = _module_type(original, state)
+            try:
+                module.__class__ = ours
+            except TypeError:
+                return None  # a module type with its own layout: seen at first import only
+            self._adopted.append((module, original, ours))
+        return state
+
+
+def _ours(loader: object, callers: Callers) -> bool:
+    """Whether *loader* is a copy that *callers* made (not one a ``ModuleWatch`` made)."""
+    return isinstance(loader, WatchedLoader) and loader._ssot_watch is callers  # type: ignore[comparison-overlap]

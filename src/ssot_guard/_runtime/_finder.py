@@ -1,0 +1,116 @@
+"""The one ``sys.meta_path`` finder, and the loader that carries out a redirect.
+
+``find_spec`` runs for every import that misses ``sys.modules``, under the
+global import lock. The common path is one string split and one set lookup;
+it never imports, never takes a lock and never loops over rules. A name in a
+top-level package that rules reach is screened by its package's screen (built
+on the first import there; see ``ChildScreen``). The rest of the work
+(matching, frame inspection, recording) happens only for names that some rule
+can cover.
+"""
+
+from __future__ import annotations
+
+from importlib.machinery import ModuleSpec
+
+from .._base._errors import BlockedImportError
+from .._base._frames import frame_location, user_frame, warn_at
+from .._base._messages import describe
+from .._report._record import record_at
+from .._rules._model import Redirect
+from ._on_behalf import hand_over
+from ._redirect import RedirectLoader
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from types import ModuleType
+
+    from .._rules._matcher import ChildScreen, ImportMatcher
+    from ._callers import Callers
+    from ._watch import ModuleWatch
+
+
+class SSOTFinder:
+    """Blocks, warns on, or redirects imports of retired modules."""
+
+    def __init__(
+        self,
+        matcher: ImportMatcher,
+        watch: ModuleWatch | None = None,
+        callers: Callers | None = None,
+    ) -> None:
+        #: The rules, compiled; each entry carries its rule's effective mode.
+        self.matcher = matcher
+        # Modules whose loaders we wrap ([[unique]] within, [[deprecate]] modules).
+        self._watch = watch
+        # Retired modules let through in warn mode: their later importers are seen too.
+        self._callers = callers
+        # Fast-path state, copied out of the matcher so find_spec reads plain attributes.
+        # Watched packages share the one set: names no rule touches stay one lookup.
+        self._tops = matcher.tops | watch.tops if watch is not None else matcher.tops
+        self._everything = bool(matcher.unanchored)
+        # Package -> which modules inside it some rule could match (see ChildScreen).
+        self._screens: dict[str, ChildScreen | frozenset[str]] = {}
+
+    def __repr__(self) -> str:
+        return f"<ssot_guard finder, {len(self.matcher)} rules>"
+
+    def find_spec(
+        self,
+        fullname: str,
+        path: Sequence[str] | None = None,
+        target: ModuleType | None = None,
+    ) -> ModuleSpec | None:
+        if fullname.partition(".")[0] not in self._tops and not self._everything:
+            return None
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        package, _, last = fullname.rpartition(".")
+        screen = self._screens.get(package)
+        if screen is None:
+            # First import inside this package: the screen is built once and reused.
+            # No lock: two threads racing here store equal screens.
+            screen = self._screens[package] = self.matcher.screen(package)
+        spec = self._check(fullname, path, target) if last in screen else None
+        if spec is None and self._watch is not None:
+            return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
+        return spec
+
+    def _check(
+        self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None
+    ) -> ModuleSpec | None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        entry = self.matcher.match(fullname)
+        if entry is None:
+            return None
+        rule = entry.rule
+        frame = user_frame()
+        importer = frame_location(frame)[0]
+        if importer is not None and (
+            # A retired package may import its own parts once it is loaded
+            # (through allow_importers, or before the guard was installed).
+            entry.importers.contains(importer) or entry.covers(importer)
+        ):
+            if self._callers is not None and not isinstance(rule, Redirect):
+                # Loaded for an allowed importer: later importers are still callers.
+                return self._callers.find_spec(self, self._watch, fullname, path, target)
+            return None
+        mode = entry.mode
+        kind = "redirect" if isinstance(rule, Redirect) else "import"
+        use = rule.replacement_for(fullname)
+        record_at(
+            frame, kind, fullname, rule.source, reason=rule.reason, replacement=use, mode=mode
+        )
+        if mode == "strict":
+            error = BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
+            hand_over(fullname, error)  # pkgutil.resolve_name would swallow it
+            raise error
+        warn_at(frame, describe(kind, fullname, use=use, reason=rule.reason, rule=rule.source))
+        if kind == "redirect":
+            assert use is not None
+            loader = RedirectLoader(use)
+            loader.spec = ModuleSpec(fullname, loader)  # type: ignore[arg-type]
+            return loader.spec
+        if self._callers is not None:
+            return self._callers.find_spec(self, self._watch, fullname, path, target)
+        return None

@@ -1,0 +1,150 @@
+"""``@ssot_guard.deprecated``: PEP 702 for type checkers, a recorded violation at run time.
+
+Type checkers see ``typing_extensions.deprecated`` (``__init__`` says so under
+``TYPE_CHECKING``), so mypy and pyright report every use of a marked function
+or class while the code is edited. At run time the marked object also carries
+PEP 702's ``__deprecated__`` (set by ``typing_extensions.deprecated`` itself),
+and each use is a ``deprecated-name`` violation under the active guard's mode,
+as for a ``[[deprecate]]`` rule: recorded once per location and warned in warn
+mode, refused with ``DeprecatedUseError`` in strict mode, nothing when off.
+
+``typing_extensions`` is imported when a name is marked, not at
+``import ssot_guard`` (start-up time).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import types
+
+from .._base._errors import DeprecatedUseError
+from .._base._frames import user_frame, warn_at
+from .._base._messages import describe
+from .._base._modes import env_mode
+from .._report._record import record_at
+from . import _guard
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import Any, TypeVar
+
+    from .._base._modes import Mode
+
+    T = TypeVar("T")
+
+
+def _mode() -> Mode:
+    guard = _guard.active_guard()
+    return guard.mode if guard is not None else env_mode() or "warn"
+
+
+class _Marker:
+    """What one marked object says when it is used."""
+
+    __slots__ = ("message", "name", "rule")
+
+    def __init__(self, target: Any, message: str) -> None:
+        self.name = f"{target.__module__}:{target.__qualname__}"
+        self.message = message
+        self.rule = f"@ssot_guard.deprecated on {self.name}"
+
+    def use(self, depth: int) -> None:
+        """One use, by the code *depth* frames above the caller of this method."""
+        mode = _mode()
+        if mode == "off":
+            return
+        frame = user_frame(sys._getframe(depth + 1))
+        text = describe("deprecated-name", self.name, reason=self.message, rule=self.rule)
+        violation = record_at(
+            frame,
+            "deprecated-name",
+            self.name,
+            self.rule,
+            reason=self.message,
+            replacement=None,
+            mode=mode,
+        )
+        if mode == "strict":
+            __tracebackhide__ = True
+            raise DeprecatedUseError(text, name=self.name)
+        if violation.count == 1:  # once per location, as the record and the log
+            warn_at(frame, text)
+
+
+def deprecated(message: str, /) -> Callable[[T], T]:
+    """Mark a function or class as retired, for type checkers (PEP 702) and at run time.
+
+    >>> @ssot_guard.deprecated("use build_manager() instead")
+    ... def create_websocket_manager(): ...
+
+    Calling the function, instantiating or subclassing the class is a
+    ``deprecated-name`` violation under the active guard's mode.
+    """
+    if not isinstance(message, str):
+        raise TypeError(
+            f"@ssot_guard.deprecated takes the message as a string, got {message!r}; "
+            "write @ssot_guard.deprecated('use X instead')"
+        )
+
+    def mark(target: T) -> T:
+        from typing_extensions import deprecated as pep702
+
+        if not callable(target) or not hasattr(target, "__qualname__"):
+            raise TypeError(
+                f"@ssot_guard.deprecated marks functions and classes, not {type(target).__name__}"
+            )
+        marker = _Marker(target, message)
+        if isinstance(target, type):
+            _mark_class(target, marker)
+        else:
+            target = _mark_function(target, marker)  # type: ignore[assignment]
+        # category=None: typing_extensions only sets __deprecated__; our marker warns.
+        return pep702(message, category=None)(target)
+
+    return mark
+
+
+def _mark_function(function: Callable[..., Any], marker: _Marker) -> Callable[..., Any]:
+    @functools.wraps(function)
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        marker.use(1)
+        return function(*args, **kwargs)
+
+    return marked
+
+
+def _mark_class(cls: type, marker: _Marker) -> None:
+    """Record instantiating and subclassing *cls* (the two uses PEP 702 names for a class)."""
+    original_new: Any = cls.__new__
+
+    @functools.wraps(original_new)
+    def __new__(klass: type, *args: Any, **kwargs: Any) -> Any:
+        if klass is cls:
+            marker.use(1)
+        if original_new is not object.__new__:
+            return original_new(klass, *args, **kwargs)
+        # object.__new__ refuses extra arguments only when __init__ is not overridden.
+        if klass.__init__ is object.__init__ and (args or kwargs):  # type: ignore[misc]
+            raise TypeError(f"{klass.__name__}() takes no arguments")
+        return original_new(klass)
+
+    cls.__new__ = staticmethod(__new__)  # type: ignore[method-assign,assignment]
+    original_init_subclass = cls.__init_subclass__
+    if isinstance(original_init_subclass, types.MethodType):  # written in Python
+        function = original_init_subclass.__func__
+
+        def init_subclass(klass: type, *args: Any, **kwargs: Any) -> None:
+            marker.use(1)
+            function(klass, *args, **kwargs)
+
+        cls.__init_subclass__ = classmethod(init_subclass)  # type: ignore[assignment]
+    else:
+        # object's builtin, bound to cls: type.__new__ reaches it through super(),
+        # which hands a plain function no class; the builtin needs none.
+        def plain_init_subclass(*args: Any, **kwargs: Any) -> None:
+            marker.use(1)
+            original_init_subclass(*args, **kwargs)
+
+        cls.__init_subclass__ = plain_init_subclass  # type: ignore[method-assign]

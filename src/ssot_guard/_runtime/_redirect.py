@@ -1,0 +1,122 @@
+"""The loader that carries out a redirect: the old name becomes the canonical module.
+
+Kept apart from the finder: ``find_spec`` decides (under the global import
+lock), this runs afterwards, under the old name's module lock only, and is
+where the canonical module is imported, or waited for, without deadlocking
+against a thread that imports the two names the other way round.
+"""
+
+from __future__ import annotations
+
+import sys
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
+    from types import CodeType, ModuleType
+
+
+class RedirectLoader:
+    """Makes an old module name resolve to the canonical module object itself.
+
+    ``create_module`` imports the canonical module (here, outside the global
+    import lock, where importing is safe) and returns it, so ``old is new``
+    and the module body runs once, under its own name. The import system then
+    stamps the old name's spec onto that object; ``exec_module`` puts the
+    canonical spec back, so ``__spec__`` and pickling keep naming the new module.
+    """
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._spec: ModuleSpec | None = None
+        #: The old name's spec, which runpy reads ``__file__`` from (see ``get_code``).
+        self.spec: ModuleSpec | None = None
+
+    def create_module(self, spec: ModuleSpec) -> ModuleType:
+        # The import system holds the old name's module lock here. The canonical
+        # module's body may import the old name (through a helper not yet
+        # migrated), taking the locks the other way round: new, then old. So
+        # when another thread is executing the canonical module, the old name
+        # is published first as that module, just as a circular import sees a
+        # module that is still executing; then the builtin __import__ waits for
+        # it, and where waiting would deadlock, accepts it partly initialised as
+        # Python does for a circular import (importlib.import_module would
+        # raise _DeadlockError instead, and the canonical body would run twice).
+        target = self.target
+        module = sys.modules.get(target)
+        if module is None:
+            _wait_while_another_thread_finds(target)
+            module = sys.modules.get(target)
+        if module is not None:
+            sys.modules[spec.name] = module
+        try:
+            _builtin_import(target)
+        except BaseException:
+            # The import system forgets the old name only if exec_module fails; and
+            # the canonical body may have aliased it already (a nested import of the
+            # old name) before failing: an alias of a module that is gone goes too.
+            cached = sys.modules.get(spec.name)
+            if cached is not None and sys.modules.get(target) is not cached:
+                del sys.modules[spec.name]
+            raise
+        module = sys.modules[target]
+        self._spec = module.__spec__
+        return module
+
+    def exec_module(self, module: ModuleType) -> None:
+        module.__spec__ = self._spec
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        """The canonical module's code, for ``python -m old`` and ``runpy.run_module(old)``.
+
+        runpy finds the old name's spec (the finder has recorded and warned),
+        then runs this code as ``__main__``. For a package, that is its
+        ``__main__`` module, as ``python -m package`` runs. ``__file__`` is the
+        canonical file: the old name's spec borrows its location.
+        """
+        from importlib.util import find_spec  # runpy asks outside the import lock
+
+        name = self.target
+        found = find_spec(name)
+        if found is not None and found.submodule_search_locations is not None:
+            name += ".__main__"
+            found = find_spec(name)
+        get_code = getattr(found.loader, "get_code", None) if found is not None else None
+        if found is None or get_code is None:
+            raise ImportError(f"No module named {name!r} (the target of a redirect)", name=name)
+        if self.spec is not None:
+            self.spec.origin = found.origin
+            self.spec.has_location = found.has_location
+            self.spec.cached = found.cached
+        code: CodeType | None = get_code(name)
+        return code
+
+
+_builtin_import = __import__  # the C import: tolerant of circular imports across threads
+
+
+def _wait_while_another_thread_finds(target: str) -> None:
+    """Wait, holding no module lock of *target*, while another thread holds it unpublished.
+
+    Between taking a module's lock and putting the module in ``sys.modules``
+    (its finders at work), an importing thread holds a lock we cannot wait on:
+    were it then to import the old name from the module's body, the import
+    system would see the two threads waiting on each other's lock and fail one
+    import with ``_DeadlockError``. So poll until the module is published (or
+    the lock is free), then import as above. This reads importlib's lock table
+    (``_module_locks``, present in 3.11 to 3.14); without it, nothing is waited for.
+    """
+    table = getattr(sys.modules.get("importlib._bootstrap"), "_module_locks", None)
+    if not isinstance(table, dict):
+        return
+    from _thread import get_ident
+    from time import sleep
+
+    me = get_ident()
+    while target not in sys.modules:
+        ref = table.get(target)
+        lock = ref() if ref is not None else None
+        owner = getattr(lock, "owner", None)
+        if owner is None or owner == me:
+            return
+        sleep(0.0001)

@@ -1,0 +1,199 @@
+"""Watched modules: the real loader, as a subclass that runs our checks after ``exec_module``.
+
+The one finder asks a ``ModuleWatch`` about names under ``[[unique]] within``
+packages and ``[[deprecate]]`` modules only (their first parts are folded into
+the finder's fast-path set). For those it returns the spec that the finders
+after it would return, its loader replaced by a copy whose class derives from
+the loader's own class and from :class:`WatchedLoader`:
+``isinstance(module.__loader__, SourceFileLoader)``, ``get_code``, resources,
+``python -m`` and ``__spec__`` work as before; only ``exec_module`` is ours.
+
+A subclass rather than a proxy object (``wrapt.ObjectProxy``): building it
+imports nothing, and importing ``wrapt`` at ``install()`` would cost more than
+the rest of start-up. ``find_spec`` runs under the global import lock, where
+nothing may be imported.
+"""
+
+from __future__ import annotations
+
+import sys
+from types import ModuleType
+
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from importlib.machinery import ModuleSpec
+    from types import FrameType
+    from typing import Protocol
+
+    from .._rules._model import Enforced
+
+    class ModuleHook(Protocol):
+        """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
+
+        tops: frozenset[str]
+
+        def covers(self, name: str) -> bool: ...
+        def after_exec(self, module: ModuleType) -> None: ...
+        def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None: ...
+        def open(self) -> None: ...
+        def close(self) -> None: ...
+
+
+class WatchedLoader:
+    """Base of the watched loader classes: the real loader's ``exec_module``, then our checks.
+
+    ``_watched_class(type(loader))`` derives from this and from the loader's own
+    class; :func:`_watched` copies the loader's state into an instance of it.
+    """
+
+    _ssot_real: object  # the loader this one copies, put back by ModuleWatch.close()
+    _ssot_watch: ModuleWatch
+    _ssot_hooks: tuple[ModuleHook, ...]  # the hooks covering this module, found by find_spec
+
+    def exec_module(self, module: ModuleType) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        super().exec_module(module)  # type: ignore[misc]
+        if self._ssot_watch.active:
+            for hook in self._ssot_hooks:
+                hook.after_exec(module)
+
+
+_watched_classes: dict[type, type] = {}
+
+
+def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) -> object:
+    """A copy of *loader* whose class also derives from ``WatchedLoader``; *loader* if impossible.
+
+    Loaders that are classes (builtin, frozen) or keep no ``__dict__`` are left
+    as they are: they cannot run Python source, so there is nothing to check.
+    """
+    cls = type(loader)
+    if isinstance(loader, type) or not hasattr(loader, "__dict__"):
+        return loader
+    watched = _watched_classes.get(cls)
+    if watched is None:
+        # No lock: two threads racing here build two equal classes, and either works.
+        watched = _watched_classes.setdefault(
+            cls, type(f"Watched{cls.__name__}", (WatchedLoader, cls), {})
+        )
+    try:
+        copy: object = object.__new__(watched)
+    except TypeError:  # a loader implemented in C with its own layout
+        return loader
+    state = vars(copy)
+    state.update(vars(loader))
+    state.update(_ssot_real=loader, _ssot_watch=watch, _ssot_hooks=hooks)
+    return copy
+
+
+def later_spec(
+    finder: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None
+) -> ModuleSpec | None:
+    """The spec that the finders after *finder* in ``sys.meta_path`` give for *fullname*."""
+    finders = sys.meta_path
+    start = 0
+    for index, other in enumerate(finders):
+        if other is finder:
+            start = index + 1
+            break
+    for other in finders[start:]:
+        if other is finder:
+            continue
+        find = getattr(other, "find_spec", None)
+        if find is None:
+            continue
+        spec: ModuleSpec | None = find(fullname, path, target)
+        if spec is not None:
+            return spec
+    return None
+
+
+class ModuleWatch:
+    """The hooks of one guard, and the loader proxies handed out for them."""
+
+    def __init__(self, hooks: Sequence[ModuleHook]) -> None:
+        self.hooks = tuple(hooks)
+        self.tops: frozenset[str] = frozenset().union(*(h.tops for h in self.hooks))
+        self.active = False
+
+    def covers(self, name: str) -> bool:
+        return any(hook.covers(name) for hook in self.hooks)
+
+    def find_spec(
+        self,
+        finder: object,
+        fullname: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None,
+    ) -> ModuleSpec | None:
+        """The spec the finders after *finder* give for *fullname*, its loader wrapped.
+
+        ``None`` if no hook watches *fullname*. Runs under the global import
+        lock: it imports nothing.
+        """
+        hooks = tuple([hook for hook in self.hooks if hook.covers(fullname)])
+        if not hooks:
+            return None
+        spec = later_spec(finder, fullname, path, target)
+        if spec is None:
+            return None
+        loader: object = spec.loader
+        if (
+            loader is not None
+            and not isinstance(loader, WatchedLoader)
+            and hasattr(loader, "exec_module")
+        ):
+            spec.loader = _watched(loader, self, hooks)  # type: ignore[assignment]
+        return spec
+
+    def check_preloaded(self, frame: FrameType | None, *, report: bool = True) -> None:
+        """Let hooks see modules imported before install; *report* ``False``: only remember."""
+        for hook in self.hooks:
+            hook.check_preloaded(frame, report=report)
+
+    def open(self) -> None:
+        self.active = True
+        for hook in self.hooks:
+            hook.open()
+
+    def close(self) -> None:
+        """Undo what can be undone: hooks' changes, and our loader proxies on modules.
+
+        The modules are found in ``sys.modules`` here rather than remembered at
+        import time, which would cost every watched import a weak reference.
+        """
+        self.active = False
+        for hook in self.hooks:
+            hook.close()
+        for module in list(sys.modules.values()):
+            if not isinstance(module, ModuleType):
+                continue
+            namespace = vars(module)
+            loader = namespace.get("__loader__")
+            if isinstance(loader, WatchedLoader) and loader._ssot_watch is self:
+                module.__loader__ = loader._ssot_real  # type: ignore[assignment]
+            spec = namespace.get("__spec__")
+            if spec is None:
+                continue
+            loader = getattr(spec, "loader", None)
+            if isinstance(loader, WatchedLoader) and loader._ssot_watch is self:
+                spec.loader = loader._ssot_real
+
+
+def build_watch(enforced: Sequence[Enforced]) -> ModuleWatch | None:
+    """The watch for the ``Unique`` and ``Deprecate`` rules among *enforced*, if any."""
+    from .._rules._model import Deprecate, Unique
+
+    unique = [e for e in enforced if isinstance(e.rule, Unique)]
+    deprecate = [e for e in enforced if isinstance(e.rule, Deprecate)]
+    hooks: list[ModuleHook] = []
+    if unique:
+        from .._classes._unique import UniqueHook
+
+        hooks.append(UniqueHook(unique))
+    if deprecate:
+        from ._deprecate import DeprecationHook  # imports wrapt: only for these rules
+
+        hooks.append(DeprecationHook(deprecate))
+    return ModuleWatch(hooks) if hooks else None

@@ -1,0 +1,197 @@
+"""Modules that duplicate a sibling, and modules whose names say they are temporary.
+
+A module duplicates a sibling (another module of the same package) when most of
+its top-level names are defined there too, or imported from there (a shim);
+or when its name extends the sibling's (``websocket_manager_factory`` beside
+``websocket_manager``) and it defines a class of the same name. A module named
+``legacy``, ``compat``, ``old``, ``deprecated`` (alone or as a word of its name,
+``x_legacy``) or ``x_v1`` is suggested for retirement when a canonical sibling
+exists: the name without that word, else the sibling it shares most names with.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Final
+
+from ._classes import similarity
+from ._index import fingerprint
+from ._model import Evidence, Suggestion
+
+if TYPE_CHECKING:
+    from collections import Counter
+
+    from ._index import ModuleInfo
+
+TEMPORARY_WORDS: Final = frozenset({"legacy", "compat", "old", "deprecated"})
+_VERSION: Final = re.compile(r"^(?P<stem>.+)_v\d+$")
+#: Share of a module's names that its sibling also has, from which it is a duplicate.
+_DUPLICATE_SHARE: Final = 0.5
+
+
+class _Bodies:
+    """Each module's top-level definitions, fingerprinted on first use."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, dict[str, list[str]]] = {}
+
+    def of(self, info: ModuleInfo, names: list[str]) -> list[str]:
+        if info.path not in self._cache:
+            self._cache[info.path] = fingerprint(info.path, set(info.defined))
+        found = self._cache[info.path]
+        return [line for name in names for line in found.get(name, ())]
+
+    def alike(self, first: ModuleInfo, second: ModuleInfo, names: list[str]) -> float:
+        """How alike the definitions of *names* are in the two modules."""
+        return similarity(self.of(first, names), self.of(second, names))[0]
+
+
+def _shared(module: ModuleInfo, sibling: ModuleInfo) -> list[str]:
+    """The names *module* defines that *sibling* defines too (specialisations left out)."""
+    return sorted((set(module.defined) & set(sibling.defined)) - module.specialised)
+
+
+def _shim_of(module: ModuleInfo, sibling: ModuleInfo) -> bool:
+    """Whether *module* only imports, and re-exports names from *sibling*."""
+    return module.imports_only and bool(module.imported.get(sibling.module))
+
+
+def _temporary_stem(name: str) -> str | None:
+    """The canonical name a temporary name points at (``x_legacy`` -> ``x``); ``""`` for a
+    bare temporary name (``compat``); ``None`` if the name is not temporary."""
+    if name in TEMPORARY_WORDS:
+        return ""
+    match = _VERSION.match(name)
+    if match:
+        return match.group("stem")
+    words = name.split("_")
+    kept = [w for w in words if w not in TEMPORARY_WORDS]
+    if len(kept) < len(words) and kept:
+        return "_".join(kept)
+    return None
+
+
+def duplicate_modules(
+    infos: list[ModuleInfo], importers: Counter[str], minimum: float
+) -> list[Suggestion]:
+    """A ``[[block]]`` suggestion per module that duplicates a sibling or is temporary."""
+    packages: dict[str, list[ModuleInfo]] = {}
+    for info in infos:
+        # A package's __init__ and a __main__ re-export by design: never duplicates.
+        if not info.is_package and "." in info.module and not info.last.startswith("__"):
+            packages.setdefault(info.parent, []).append(info)
+    bodies = _Bodies()
+    suggestions: dict[str, Suggestion] = {}
+    for siblings in packages.values():
+        by_last = {info.last: info for info in siblings}
+        for module in siblings:
+            found = _temporary(module, siblings, by_last) or _duplicate(
+                module, siblings, importers, bodies, minimum
+            )
+            if found is not None:
+                suggestions[module.module] = found
+    # A module retired in favour of a sibling that is itself retired: keep only the first.
+    return [s for s in suggestions.values() if str(s.rule["use"]) not in suggestions]
+
+
+def _temporary(
+    module: ModuleInfo, siblings: list[ModuleInfo], by_last: dict[str, ModuleInfo]
+) -> Suggestion | None:
+    stem = _temporary_stem(module.last)
+    if stem is None:
+        return None
+    canonical = by_last.get(stem) if stem else None
+    shared: list[str] = []
+    if canonical is not None:
+        shared = _shared(module, canonical)
+    else:
+        best = 0
+        for sibling in siblings:
+            names = _shared(module, sibling)
+            if sibling is not module and len(names) > best:
+                best, canonical, shared = len(names), sibling, names
+    if canonical is None or canonical is module:
+        return None
+    why = f"its name says it is temporary, beside the canonical {canonical.last!r}"
+    return _block(module, canonical, shared, 0.9 if shared else 0.6, why)
+
+
+def _duplicate(
+    module: ModuleInfo,
+    siblings: list[ModuleInfo],
+    importers: Counter[str],
+    bodies: _Bodies,
+    minimum: float,
+) -> Suggestion | None:
+    best: Suggestion | None = None
+    for sibling in siblings:
+        if sibling is module:
+            continue
+        candidate: Suggestion | None
+        if _shim_of(module, sibling):
+            why = f"it defines nothing and re-exports names from {sibling.last!r}"
+            candidate = _block(module, sibling, sorted(module.imported[sibling.module]), 1.0, why)
+        else:
+            candidate = _copy_of(module, sibling, importers, bodies, minimum)
+        if candidate is not None and (best is None or candidate.score > best.score):
+            best = candidate
+    return best
+
+
+def _copy_of(
+    module: ModuleInfo,
+    sibling: ModuleInfo,
+    importers: Counter[str],
+    bodies: _Bodies,
+    minimum: float,
+) -> Suggestion | None:
+    shared = _shared(module, sibling)
+    if not shared:
+        return None
+    extends = module.last.startswith(sibling.last + "_") or module.last.endswith("_" + sibling.last)
+    classes = [name for name in shared if name in module.classes and name in sibling.classes]
+    if extends and classes:
+        score = bodies.alike(module, sibling, classes)
+        why = f"its name extends {sibling.last!r} and it defines {', '.join(classes)} again"
+    else:
+        share = len(shared) / len(module.defined)
+        if share < _DUPLICATE_SHARE or len(shared) < 2:
+            return None
+        mine = (importers[module.module], -len(module.last))
+        theirs = (importers[sibling.module], -len(sibling.last))
+        if len(_shared(sibling, module)) / len(sibling.defined) >= share and (
+            mine > theirs or (mine == theirs and module.module < sibling.module)
+        ):
+            return None  # the sibling is the copy: it is suggested from its own side
+        score = share * bodies.alike(module, sibling, shared)
+        why = f"{len(shared)} of its {len(module.defined)} top-level names are in {sibling.last!r}"
+    if score < minimum:
+        return None
+    return _block(module, sibling, shared, score, why)
+
+
+def _block(
+    module: ModuleInfo, canonical: ModuleInfo, shared: list[str], score: float, why: str
+) -> Suggestion:
+    evidence = [
+        Evidence(module.path, 1, module.module, "retire: " + why),
+        Evidence(canonical.path, 1, canonical.module, "canonical"),
+    ]
+    for name in shared[:10]:
+        if name in module.defined:
+            evidence.append(
+                Evidence(module.path, module.defined[name], module.module, f"defines {name}")
+            )
+    rule: dict[str, object] = {
+        "module": module.module,
+        "use": canonical.module,
+        "reason": why,
+    }
+    return Suggestion(
+        "block",
+        score,
+        f"module {module.module} duplicates {canonical.module}",
+        evidence,
+        shared,
+        rule,
+    )

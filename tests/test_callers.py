@@ -1,0 +1,288 @@
+"""Warn mode records every caller of a retired module, not only the first importer."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+import types
+import typing
+import warnings
+
+import pytest
+
+import ssot_guard
+from ssot_guard import Block, BlockedImportError, Deprecate, Redirect, SSOTWarning
+
+if typing.TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
+    from conftest import MakePackage
+
+RETIRED = "app.old"
+
+# Each form of importing the retired module, and the line that counts as its location.
+FORMS: list[tuple[str, int]] = [
+    ("import app.old\nVALUE = app.old.X\n", 1),
+    ("import app.old as x\nVALUE = x.X\n", 1),
+    ("from app import old\nVALUE = old.X\n", 2),  # the import reads the parent: first use
+    ("from app.old import X as VALUE\n", 1),
+    ("import importlib\nVALUE = importlib.import_module('app.old').X\n", 2),
+    ("VALUE = __import__('app.old', fromlist=['X']).X\n", 1),
+]
+
+
+@pytest.fixture(autouse=True)
+def _no_mode_override(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The install() call decides the mode, whatever the environment says."""
+    monkeypatch.delenv("SSOT_GUARD_MODE", raising=False)
+
+
+@pytest.fixture
+def users(make_package: MakePackage) -> Path:
+    """``app.old`` and fifty modules ``app.users.mNN`` importing it, the forms in turn."""
+    files = {"app/old.py": "X = 1\n\ndef f():\n    return 2\n"}
+    for index in range(50):
+        source, _ = FORMS[index % len(FORMS)]
+        files[f"app/users/m{index:02d}.py"] = source
+    return make_package(files)
+
+
+@pytest.fixture
+def quiet() -> Iterator[None]:
+    """Warn mode warns at each new location: here only the record is under test."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        yield
+
+
+def import_users() -> None:
+    for index in range(50):
+        importlib.import_module(f"app.users.m{index:02d}")
+
+
+def recorded_importers() -> dict[str, int | None]:
+    return {
+        v.importer: v.lineno
+        for v in ssot_guard.violations()
+        if v.kind == "import" and v.importer is not None
+    }
+
+
+def expected_importers() -> dict[str, int]:
+    return {f"app.users.m{i:02d}": FORMS[i % len(FORMS)][1] for i in range(50)}
+
+
+@pytest.mark.usefixtures("users", "quiet")
+def test_fifty_importers_fifty_records_after_install() -> None:
+    """Installed first: the first importer reaches the finder, the other 49 are seen too."""
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    import_users()
+    assert recorded_importers() == expected_importers()
+
+
+@pytest.mark.usefixtures("users", "quiet")
+def test_fifty_importers_fifty_records_when_imported_before_install() -> None:
+    """Imported before install(): every importer afterwards is recorded, whatever its form."""
+    importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    import_users()
+    assert recorded_importers() == expected_importers()
+    assert [v.kind for v in ssot_guard.violations()].count("preloaded") == 1
+
+
+@pytest.mark.usefixtures("users")
+def test_each_new_location_warns_once() -> None:
+    """A later importer gets its own SSOTWarning, at its own line."""
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("app.users.m00")
+    with pytest.warns(SSOTWarning) as record:
+        importlib.import_module("app.users.m01")
+    assert [w.filename.endswith("m01.py") for w in record] == [True]
+
+
+@pytest.mark.usefixtures("users", "quiet")
+def test_repeated_use_is_one_record_counted_once() -> None:
+    """The same line using the module a thousand times is one record with count 1."""
+    old = importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    before = len(ssot_guard.violations())
+    for _ in range(1000):
+        old.f()
+    (use,) = ssot_guard.violations()[before:]
+    assert (use.importer, use.count) == (__name__, 1)
+
+
+def test_use_in_a_function_counts_where_the_module_was_imported_by_attribute(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """``from app import old`` inside a module: the first line using ``old`` is the location."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/user.py": "from app import old\n\n\ndef get():\n    return old.X\n",
+        }
+    )
+    importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    user = importlib.import_module("app.user")
+    assert "app.user" not in recorded_importers()
+    user.get()
+    user.get()
+    assert recorded_importers()["app.user"] == 5
+
+
+def test_later_uses_in_a_recorded_importer_add_nothing(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """An importer whose import statement was recorded is one caller, however often it uses it."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/user.py": "import app.old\n\n\ndef get():\n    return app.old.X\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    importlib.import_module("app.user").get()
+    assert [(v.importer, v.lineno) for v in ssot_guard.violations()] == [("app.user", 1)]
+
+
+def test_introspection_is_not_a_use(make_package: MakePackage, quiet: None) -> None:
+    """Tools reading ``__file__`` or ``__dict__`` of every module are no callers."""
+    make_package({"app/old.py": "X = 1\n"})
+    old = importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    before = ssot_guard.violations()
+    assert old.__file__
+    assert old.__dict__
+    assert old.__name__ == RETIRED
+    assert ssot_guard.violations() == before
+
+
+def test_retired_package_parts_are_not_callers(make_package: MakePackage, quiet: None) -> None:
+    """The retired package's own modules use each other freely, as the finder lets them."""
+    make_package(
+        {
+            "app/old/__init__.py": "",
+            "app/old/core.py": "X = 1\n",
+            "app/old/api.py": "import app.old.core\n\n\ndef get():\n    return app.old.core.X\n",
+        }
+    )
+    importlib.import_module("app.old.core")
+    importlib.import_module("app.old.api")
+    ssot_guard.install(rules=[Block("app.old")], mode="warn")
+    assert vars(sys.modules["app.old.api"])["get"]() == 1  # no attribute read of ours
+    assert recorded_importers() == {}
+
+
+def test_allowed_importers_are_not_callers(make_package: MakePackage, quiet: None) -> None:
+    """``allow_importers`` still lets its modules import and use the retired module."""
+    make_package({"app/old.py": "X = 1\n", "app/bridge.py": "import app.old\n"})
+    importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED, allow_importers=["app.bridge"])], mode="warn")
+    importlib.import_module("app.bridge")
+    assert recorded_importers() == {}
+
+
+def test_callers_after_an_allowed_importer_loaded_it_are_seen(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """An allowed importer loads the module first; the next, not allowed, is still recorded."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n",
+            "app/bridge.py": "import app.old\n",
+            "app/user.py": "import app.old\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED, allow_importers=["app.bridge"])], mode="warn")
+    importlib.import_module("app.bridge")
+    importlib.import_module("app.user")
+    assert recorded_importers() == {"app.user": 1}
+
+
+@pytest.mark.usefixtures("users")
+def test_strict_refuses_every_importer() -> None:
+    """Strict mode: each importer's import raises, the first as every later one."""
+    ssot_guard.install(rules=[Block(RETIRED)], mode="strict")
+    for index in range(3):
+        with pytest.raises(BlockedImportError):
+            importlib.import_module(f"app.users.m{index:02d}")
+    assert {v.mode for v in ssot_guard.violations()} == {"strict"}
+    assert RETIRED not in sys.modules
+
+
+@pytest.mark.usefixtures("users", "quiet")
+def test_uninstall_gives_the_module_its_type_back() -> None:
+    """After uninstall() the retired module is a plain module again, and nothing is recorded."""
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert type(old) is not types.ModuleType
+    guard.uninstall()
+    assert type(old) is types.ModuleType
+    assert type(old.__spec__.loader).__name__ == "SourceFileLoader"  # type: ignore[union-attr]
+    before = ssot_guard.violations()
+    import_users()
+    assert ssot_guard.violations() == before
+
+
+@pytest.mark.usefixtures("users", "quiet")
+def test_untouched_modules_keep_their_type() -> None:
+    """Only the retired module changes type; its package and its neighbours do not."""
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    import_users()
+    assert type(sys.modules["app"]) is types.ModuleType
+    assert type(sys.modules["app.users.m00"]) is types.ModuleType
+    assert isinstance(sys.modules[RETIRED], types.ModuleType)
+
+
+def test_redirected_module_stays_the_canonical_object(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A redirect's old name is the canonical module itself: its type is never changed."""
+    make_package({"app/old.py": "", "app/new.py": "X = 1\n"})
+    ssot_guard.install(rules=[Redirect(RETIRED, to="app.new")], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert old is sys.modules["app.new"]
+    assert type(old) is types.ModuleType
+
+
+def test_deprecated_names_of_a_retired_module_still_work(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A retired module that also has deprecated names: both rules see their uses."""
+    make_package(
+        {
+            "app/old.py": "X = 1\n\ndef make():\n    return 3\n",
+            "app/user.py": "from app.old import make\n\nVALUE = make()\n",
+        }
+    )
+    ssot_guard.install(
+        rules=[Block(RETIRED), Deprecate("app.old:make", use="app.new:make")], mode="warn"
+    )
+    importlib.import_module(RETIRED)
+    importlib.import_module("app.user")
+    kinds = {(v.kind, v.importer) for v in ssot_guard.violations()}
+    assert ("import", "app.user") in kinds
+    assert ("deprecated-name", "app.user") in kinds
+
+
+def test_threads_record_each_location_once(make_package: MakePackage, quiet: None) -> None:
+    """Eight threads using the module from one line: one record."""
+    make_package({"app/old.py": "X = 1\n"})
+    old = importlib.import_module(RETIRED)
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    before = len(ssot_guard.violations())
+
+    def use() -> None:
+        for _ in range(2000):
+            old.X  # noqa: B018
+
+    threads = [threading.Thread(target=use) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(ssot_guard.violations()) == before + 1

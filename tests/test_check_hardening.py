@@ -1,0 +1,409 @@
+"""``ssot-guard check`` against hostile trees and configurations (issue 14, items 4, 5, 15).
+
+Every case ends with findings or one clear error (exit 2): never a traceback, a hang
+or a silent skip. Cases that hung before run in a subprocess with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ssot_guard._cli import main
+
+CONFIG = """\
+[tool.ssot_guard]
+
+[[tool.ssot_guard.block]]
+module = "app.legacy"
+"""
+TIMEOUT = 60
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    (root / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (root / "app" / "user.py").write_text("import app.legacy\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    return root
+
+
+def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m ssot_guard check ARGS`` in *cwd*, killed after TIMEOUT seconds."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    return subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=TIMEOUT,
+    )
+
+
+def findings(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, list[dict[str, object]]]:
+    status = main(["check", "--format", "json", *args])
+    return status, json.loads(capsys.readouterr().out)
+
+
+# --- item 4: --update-baseline never destroys a file -------------------------------
+
+
+def test_update_baseline_refuses_to_overwrite_pyproject(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--baseline pyproject.toml --update-baseline``: exit 2, the config is untouched."""
+    before = (project / "pyproject.toml").read_bytes()
+    status = main(["check", "--baseline", "pyproject.toml", "--update-baseline"])
+    assert status == 2
+    assert "refusing to overwrite a file that is not a baseline" in capsys.readouterr().err
+    assert (project / "pyproject.toml").read_bytes() == before
+
+
+def test_update_baseline_does_not_write_through_a_symbolic_link(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A baseline path that is a link is refused; the link's target stays as it was."""
+    target = project.parent / "elsewhere.json"
+    target.write_text("precious\n", encoding="utf-8")
+    (project / "baseline.json").symlink_to(target)
+    assert main(["check", "--baseline", "baseline.json", "--update-baseline"]) == 2
+    assert "symbolic link" in capsys.readouterr().err
+    assert target.read_text(encoding="utf-8") == "precious\n"
+
+
+def test_update_baseline_replaces_by_rename(project: Path) -> None:
+    """An existing baseline is replaced by a new file (rename), no temporary file left."""
+    assert main(["check", "--baseline", "b.json", "--update-baseline"]) == 0
+    inode = (project / "b.json").stat().st_ino
+    (project / "app" / "other.py").write_text("import app.legacy\n", encoding="utf-8")
+    assert main(["check", "--baseline", "b.json", "--update-baseline"]) == 0
+    assert (project / "b.json").stat().st_ino != inode
+    assert json.loads((project / "b.json").read_text(encoding="utf-8"))["counts"] == {
+        "app/other.py": {"SSOT101": 1},
+        "app/user.py": {"SSOT101": 1},
+    }
+    assert sorted(p.name for p in project.iterdir()) == ["app", "b.json", "pyproject.toml"]
+
+
+# --- item 5: file-system edge cases ---------------------------------------------------
+
+
+def test_self_referencing_directory_link_is_a_finding(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``loop -> loop``: an SSOT903 finding, not an OSError traceback."""
+    (project / "app" / "loop").symlink_to("loop")
+    status, found = findings(capsys)
+    assert status == 1
+    assert {(f["path"], f["code"]) for f in found} >= {("app/loop", "SSOT903")}
+
+
+def test_self_referencing_file_link_is_a_finding(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``x.py -> x.py``: an SSOT903 finding naming the link loop."""
+    (project / "app" / "x.py").symlink_to("x.py")
+    _, found = findings(capsys)
+    (loop,) = [f for f in found if f["path"] == "app/x.py"]
+    assert loop["code"] == "SSOT903"
+    assert "symbolic links" in str(loop["message"])
+
+
+def test_link_to_the_root_directory_is_not_walked(project: Path) -> None:
+    """``root -> /``: reported as a link leading outside, not followed (no walk of /)."""
+    (project / "app" / "root").symlink_to("/", target_is_directory=True)
+    result = run(project, "--format", "json")
+    assert result.returncode == 1, result.stderr
+    found = json.loads(result.stdout)
+    assert [(f["path"], f["code"]) for f in found if f["path"] == "app/root"] == [
+        ("app/root", "SSOT903")
+    ]
+    assert "Traceback" not in result.stderr
+    assert "in 3 file(s)" in result.stderr  # __init__, user.py, the link: nothing from /
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_named_like_a_module_does_not_block(project: Path) -> None:
+    """A FIFO ``x.py`` in the tree: an SSOT903 finding, no hang."""
+    os.mkfifo(project / "app" / "x.py")
+    result = run(project, "--format", "json")
+    found = {f["path"]: f for f in json.loads(result.stdout)}
+    assert found["app/x.py"]["code"] == "SSOT903"
+    assert "named pipe" in str(found["app/x.py"]["message"])
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_named_on_the_command_line_does_not_block(project: Path) -> None:
+    """Naming the FIFO explicitly: a finding too, not a blocked read."""
+    os.mkfifo(project / "x.py")
+    result = run(project, "--format", "json", "x.py")
+    assert [f["code"] for f in json.loads(result.stdout)] == ["SSOT903"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_link_to_dev_zero_is_not_read(project: Path) -> None:
+    """``x.py -> /dev/zero`` is never read (it would never end): a finding."""
+    (project / "app" / "x.py").symlink_to("/dev/zero")
+    result = run(project, "--format", "json")
+    found = {f["path"]: f for f in json.loads(result.stdout)}
+    assert found["app/x.py"]["code"] == "SSOT903"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_dev_zero_named_on_the_command_line_is_not_read(project: Path) -> None:
+    """``check /dev/zero``: a finding saying it is a character device."""
+    result = run(project, "--format", "json", "/dev/zero")
+    (finding,) = json.loads(result.stdout)
+    assert (finding["code"], "character device" in finding["message"]) == ("SSOT903", True)
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root reads all")
+def test_unreadable_directory_is_a_finding_not_a_silent_skip(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sub-directory without read permission: SSOT903 on it, exit 1 (not a clean 0)."""
+    (project / "app" / "user.py").write_text("", encoding="utf-8")
+    hidden = project / "app" / "hidden"
+    hidden.mkdir()
+    (hidden / "bad.py").write_text("import app.legacy\n", encoding="utf-8")
+    hidden.chmod(0)
+    try:
+        status, found = findings(capsys)
+    finally:
+        hidden.chmod(0o755)
+    assert status == 1
+    assert [(f["path"], f["code"]) for f in found] == [("app/hidden", "SSOT903")]
+    assert "cannot read the directory" in str(found[0]["message"])
+
+
+def _runs(python: str, options: dict[str, object]) -> bool:
+    """Whether *python* is a Python 3.11+ that runs with these subprocess *options*."""
+    try:
+        probe = subprocess.run(
+            [python, "-c", "import sys; sys.exit(sys.version_info < (3, 11))"],
+            check=False,
+            capture_output=True,
+            **options,  # type: ignore[arg-type]
+        )
+    except OSError:  # not executable by that user
+        return False
+    return probe.returncode == 0
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() != 0, reason="root drops to nobody here"
+)
+def test_unreadable_directory_is_a_finding_as_another_user() -> None:
+    """As root, the unreadable-directory case runs as ``nobody`` (root reads everything).
+
+    The tree lives in its own world-traversable temporary directory: pytest's are
+    private to root.
+    """
+    import shutil
+    import tempfile
+
+    as_nobody = {"user": 65534, "group": 65534, "extra_groups": [], "timeout": TIMEOUT}
+    usable = [python for python in (sys.executable, "/usr/bin/python3") if _runs(python, as_nobody)]
+    if not usable:
+        pytest.skip("no Python 3.11+ interpreter that nobody may run")
+    root = Path(tempfile.mkdtemp(prefix="ssot-unreadable-"))
+    try:
+        root.chmod(0o755)
+        (root / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+        (root / "app" / "hidden").mkdir(parents=True)
+        (root / "app" / "__init__.py").write_text("", encoding="utf-8")
+        (root / "app" / "hidden" / "bad.py").write_text("import app.legacy\n", encoding="utf-8")
+        (root / "app" / "hidden").chmod(0)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+        env["PYTHONPATH"] = str(Path(__file__).parent.parent / "src")
+        result = subprocess.run(
+            [usable[0], "-m", "ssot_guard", "check", "--format", "json"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            **as_nobody,  # type: ignore[arg-type]
+        )
+    finally:
+        (root / "app" / "hidden").chmod(0o755)
+        shutil.rmtree(root)
+    assert result.returncode == 1, result.stderr
+    found = json.loads(result.stdout)
+    assert [(f["path"], f["code"]) for f in found] == [("app/hidden", "SSOT903")]
+
+
+def test_link_leading_outside_does_not_leak_its_content(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link to a file or directory outside the checked root is not followed.
+
+    The outside files violate the rules: their findings must not appear, and they
+    are not counted as read.
+    """
+    outside = project.parent / "outside"
+    outside.mkdir()
+    (outside / "secret.py").write_text("import app.legacy  # secret\n", encoding="utf-8")
+    (project / "app" / "linked.py").symlink_to(outside / "secret.py")
+    (project / "app" / "linkdir").symlink_to(outside, target_is_directory=True)
+    status = main(["check", "--format", "json", "app"])
+    captured = capsys.readouterr()
+    found = json.loads(captured.out)
+    assert status == 1
+    assert sorted((f["path"], f["code"]) for f in found) == [
+        ("app/linkdir", "SSOT903"),
+        ("app/linked.py", "SSOT903"),
+        ("app/user.py", "SSOT101"),
+    ]
+    assert "secret" not in captured.out.replace("secret.py", "")
+    assert "in 4 file(s)" in captured.err
+
+
+def test_link_inside_the_root_is_still_checked(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A link to a file inside the checked directory is checked under its own name."""
+    (project / "app" / "alias.py").symlink_to(project / "app" / "user.py")
+    _, found = findings(capsys)
+    assert sorted(str(f["path"]) for f in found) == ["app/alias.py", "app/user.py"]
+
+
+# --- item 15: a hostile configuration cannot hang or crash the checker --------------
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_configured_baseline_that_is_a_fifo_does_not_hang(project: Path) -> None:
+    """``baseline = "pipe"`` naming a FIFO: exit 2 with one line, no hang."""
+    os.mkfifo(project / "pipe")
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace("[tool.ssot_guard]\n", '[tool.ssot_guard]\ncheck.baseline = "pipe"\n'),
+        encoding="utf-8",
+    )
+    result = run(project)
+    assert result.returncode == 2
+    assert "not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_hostile_gitignore_patterns_do_not_hang(project: Path) -> None:
+    """A ``.gitignore`` built to make a backtracking matcher explode is matched quickly."""
+    lines = ["*a" * 40 + "b", "/".join(["**"] * 200) + "/x", "[", "\\", "!"]
+    (project / ".gitignore").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (project / "app" / ("a" * 200 + ".py")).write_text("", encoding="utf-8")
+    result = run(project)
+    assert result.returncode == 1, result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "key"),
+    [
+        ("check.src = 3", "src"),
+        ('check.exclude = "build"', "exclude"),
+        ("check.respect-gitignore = 1", "respect-gitignore"),
+        ('check.output-format = "xml"', "output-format"),
+        ("check.jobs = 99", "jobs"),
+        ("check = 1", None),
+    ],
+)
+def test_bad_check_settings_are_one_config_error(
+    project: Path, capsys: pytest.CaptureFixture[str], setting: str, key: str | None
+) -> None:
+    """A wrong type or unknown key in ``[tool.ssot_guard.check]``: exit 2, naming the key."""
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace("[tool.ssot_guard]\n", f"[tool.ssot_guard]\n{setting}\n"),
+        encoding="utf-8",
+    )
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "[tool.ssot_guard.check]" in err
+    if key is not None:
+        assert f"key {key!r}" in err
+    assert err.count("\n") == 1
+
+
+def test_config_outside_the_checked_tree_wins_over_the_tree_own(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config`` (the base branch's file) replaces the pull request's pyproject.toml.
+
+    The documented safe setup for untrusted pull requests: the tree's own config
+    (which here turns the rule off) is not read.
+    """
+    (project / "pyproject.toml").write_text(CONFIG + 'mode = "off"\n', encoding="utf-8")
+    trusted = tmp_path / "trusted.toml"
+    trusted.write_text('[[block]]\nmodule = "app.legacy"\n', encoding="utf-8")
+    status, found = findings(capsys, "--config", str(trusted))
+    assert status == 1
+    assert [f["code"] for f in found] == ["SSOT101"]
+
+
+def test_named_config_settings_are_relative_to_the_working_directory(
+    project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--config ../base/pyproject.toml``: its ``src`` names the checked tree's directory.
+
+    So the base branch's configuration, checked out beside the pull request, applies
+    to the pull request's layout (a namespace package under ``src``).
+    """
+    base = tmp_path / "base"
+    base.mkdir()
+    (base / "pyproject.toml").write_text(
+        CONFIG + '\n[tool.ssot_guard.check]\nsrc = ["src"]\n', encoding="utf-8"
+    )
+    (project / "src" / "app").mkdir(parents=True)
+    (project / "src" / "app" / "page.py").write_text("from . import legacy\n", encoding="utf-8")
+    status, found = findings(capsys, "--config", str(base / "pyproject.toml"), "src")
+    assert status == 1
+    assert [(f["path"], f["code"]) for f in found] == [("src/app/page.py", "SSOT101")]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_reader_refuses_a_fifo_swapped_in_after_the_walk(tmp_path: Path) -> None:
+    """Reading a path that became a FIFO after the walk: an SSOT903 report, no blocked open."""
+    os.mkfifo(tmp_path / "x.py")
+    code = (
+        "from ssot_guard._check._core import _read\n"
+        f"report = _read({str(tmp_path / 'x.py')!r})\n"
+        "print(report.findings[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=TIMEOUT, check=True
+    )
+    assert "SSOT903 cannot read the file: not a regular file" in result.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_named_config_that_is_a_fifo_does_not_hang(project: Path) -> None:
+    """``--config pipe`` (a FIFO): one ConfigError line, exit 2, no blocked read."""
+    os.mkfifo(project / "pipe")
+    result = run(project, "--config", "pipe")
+    assert result.returncode == 2
+    assert "pipe: is not a regular file" in result.stderr
+
+
+def test_hostile_exclude_settings_do_not_stall_the_walk(project: Path) -> None:
+    """20,000 ``extend-exclude`` globs, some built to backtrack: the check still ends quickly."""
+    globs = [f"gen_{i}_*" for i in range(20_000)] + ["*a" * 40 + "b"]
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace(
+            "[tool.ssot_guard]\n",
+            f"[tool.ssot_guard]\ncheck.extend-exclude = {json.dumps(globs)}\n",
+        ),
+        encoding="utf-8",
+    )
+    for i in range(300):
+        (project / "app" / f"{'a' * 100}{i}.py").write_text("", encoding="utf-8")
+    result = run(project)
+    assert result.returncode == 1, result.stderr
+    assert "in 302 file(s)" in result.stderr

@@ -1,0 +1,238 @@
+"""The parsed-config cache: start-up without tomllib, never stale, never trusted blindly."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from ssot_guard import load_config
+from ssot_guard._config import _cache
+
+CONFIG = """\
+[tool.ssot_guard]
+mode = "warn"
+
+[[tool.ssot_guard.block]]
+module = "app.old"
+use = "app.new"
+
+[tool.ruff]
+line-length = 100
+"""
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private cache directory, and no two-second wait before a fresh file may be cached."""
+    directory = tmp_path / "cache" / "ssot_guard"
+    monkeypatch.setenv(_cache.CACHE_ENV, str(directory))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    return directory
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Path:
+    path = tmp_path / "project" / "pyproject.toml"
+    path.parent.mkdir()
+    path.write_text(CONFIG, encoding="utf-8")
+    return path
+
+
+def cache_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.name.startswith("config-"))
+
+
+def modules(path: Path) -> list[str]:
+    return [r.target for r in load_config(path).rules]  # type: ignore[attr-defined]
+
+
+def test_first_load_writes_one_private_file(cache: Path, config: Path) -> None:
+    """The first load stores the table in a file only its owner can read or write."""
+    assert modules(config) == ["app.old"]
+    (stored,) = cache_files(cache)
+    assert stored.stat().st_mode & 0o777 == 0o600
+    assert cache.stat().st_mode & 0o777 == 0o700
+
+
+def test_second_load_reads_the_cache_not_the_file(cache: Path, config: Path) -> None:
+    """An unchanged file is answered from the cache (the cached table is what is used)."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.from_cache"
+    stored.write_bytes(marshal.dumps((key, document)))
+    assert modules(config) == ["app.from_cache"]
+
+
+def test_pyproject_keeps_only_our_table(cache: Path, config: Path) -> None:
+    """The ruff, mypy and pytest tables are not stored: only ``tool.ssot_guard``."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    _, document = marshal.loads(stored.read_bytes())
+    assert list(document["tool"]) == ["ssot_guard"]
+
+
+def test_edit_with_same_size_and_mtime_is_seen(cache: Path, config: Path) -> None:
+    """An edit that keeps size and modification time still changes ctime: never stale."""
+    modules(config)
+    before = config.stat()
+    config.write_text(CONFIG.replace("app.old", "app.odd"), encoding="utf-8")
+    os.utime(config, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert config.stat().st_size == before.st_size
+    assert modules(config) == ["app.odd"]
+
+
+def test_fresh_file_is_not_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file modified in the last two seconds is parsed, not cached ("racy git")."""
+    directory = tmp_path / "cache"
+    monkeypatch.setenv(_cache.CACHE_ENV, str(directory))
+    path = tmp_path / "pyproject.toml"
+    path.write_text(CONFIG, encoding="utf-8")
+    assert modules(path) == ["app.old"]
+    assert not directory.exists()
+
+
+def test_corrupt_cache_is_ignored_and_rebuilt(cache: Path, config: Path) -> None:
+    """A truncated or garbage file is ignored; the file is parsed and the cache rewritten."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    good = stored.read_bytes()
+    stored.write_bytes(good[: len(good) // 2])
+    assert modules(config) == ["app.old"]
+    assert stored.read_bytes() == good
+
+
+def test_foreign_key_is_ignored(cache: Path, config: Path, tmp_path: Path) -> None:
+    """A file naming another key (another path, version or state) is not used."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.foreign"
+    stored.write_bytes(marshal.dumps(((*key[:-1], key[-1] + 1), document)))
+    assert modules(config) == ["app.old"]
+
+
+def test_code_objects_are_refused(cache: Path, config: Path) -> None:
+    """Marshal can carry code objects: a cache holding anything but plain data is ignored."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = compile("1", "x", "eval")
+    stored.write_bytes(marshal.dumps((key, document)))
+    assert modules(config) == ["app.old"]
+
+
+def test_cache_file_writable_by_others_is_ignored(cache: Path, config: Path) -> None:
+    """A cache file that another user could have written is never read."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.planted"
+    stored.write_bytes(marshal.dumps((key, document)))
+    stored.chmod(0o666)
+    assert modules(config) == ["app.old"]
+
+
+def test_cache_directory_writable_by_others_is_ignored(cache: Path, config: Path) -> None:
+    """A directory others can write (they could swap files in) is not used at all."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.planted"
+    stored.write_bytes(marshal.dumps((key, document)))
+    cache.chmod(0o777)
+    assert modules(config) == ["app.old"]
+
+
+def test_symlinked_cache_file_is_ignored(cache: Path, config: Path, tmp_path: Path) -> None:
+    """A symlink in place of the cache file is not followed."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    elsewhere = tmp_path / "elsewhere"
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.planted"
+    elsewhere.write_bytes(marshal.dumps((key, document)))
+    elsewhere.chmod(0o600)
+    stored.unlink()
+    stored.symlink_to(elsewhere)
+    assert modules(config) == ["app.old"]
+
+
+def test_unwritable_location_costs_only_speed(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache path under a regular file (nothing can be created there): loading still works."""
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv(_cache.CACHE_ENV, str(blocker / "ssot_guard"))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert modules(config) == ["app.old"]
+
+
+def test_off_writes_nothing(tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``SSOT_GUARD_CACHE_DIR=off`` turns the cache off."""
+    monkeypatch.setenv(_cache.CACHE_ENV, "off")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert not (tmp_path / "xdg").exists()
+
+
+def test_default_location_is_the_user_cache_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Unset, the cache lives in ``$XDG_CACHE_HOME/ssot_guard``, else ``~/.cache/ssot_guard``."""
+    monkeypatch.delenv(_cache.CACHE_ENV, raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert _cache.cache_dir() == str(tmp_path / "xdg" / "ssot_guard")
+    monkeypatch.delenv("XDG_CACHE_HOME")
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert _cache.cache_dir() == str(tmp_path / "home" / ".cache" / "ssot_guard")
+
+
+def test_threads_writing_at_once_leave_one_whole_file(cache: Path, config: Path) -> None:
+    """Eight threads storing at once: each load is right, and one valid file remains."""
+    results: list[list[str]] = []
+
+    def load() -> None:
+        results.append(modules(config))
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [["app.old"]] * 8
+    (stored,) = cache_files(cache)  # no temporary file left behind
+    assert marshal.loads(stored.read_bytes())[1]["tool"]["ssot_guard"]["mode"] == "warn"
+
+
+def test_processes_writing_at_once_and_startup_skips_tomllib(tmp_path: Path, config: Path) -> None:
+    """Six interpreters start at once and all install; the next one does not import tomllib."""
+    directory = tmp_path / "proc-cache"
+    env = {**os.environ, _cache.CACHE_ENV: str(directory), "SSOT_GUARD_CONFIG": str(config)}
+    env.pop("SSOT_GUARD_MODE", None)
+    time.sleep(_cache.RACY_SECONDS + 0.1)  # the config must be older than the racy window
+    code = (
+        "import sys, ssot_guard; g = ssot_guard.install(); "
+        "print(len(g.rules), 'tomllib' in sys.modules)"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(6)
+    ]
+    outputs = [p.communicate(timeout=60)[0].strip() for p in procs]
+    assert all(out.startswith("1 ") for out in outputs), outputs
+    later = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert later.stdout.strip() == "1 False"
+    assert len(cache_files(directory)) == 1

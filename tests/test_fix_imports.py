@@ -1,0 +1,214 @@
+"""``fix`` on generated packages: each import form the check sees becomes the replacement."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fix_trees import CANONICAL, rewritten, run_fix, tree
+
+
+def test_import_dotted_and_its_references(tmp_path: Path) -> None:
+    """``import app.old`` becomes ``import app.new``, and ``app.old.f()`` ``app.new.f()``."""
+    text = rewritten(tmp_path, "import app.old\n\ndef g():\n    return app.old.f()\n")
+    assert text == "import app.new\n\ndef g():\n    return app.new.f()\n"
+
+
+def test_import_as_keeps_its_name(tmp_path: Path) -> None:
+    """``import app.old as o`` changes the module only: ``o`` keeps meaning it."""
+    assert rewritten(tmp_path, "import app.old as o\no.f()\n") == "import app.new as o\no.f()\n"
+
+
+def test_from_import_name(tmp_path: Path) -> None:
+    """``from app.old import f`` becomes ``from app.new import f``."""
+    assert rewritten(tmp_path, "from app.old import f\n") == "from app.new import f\n"
+
+
+def test_from_submodule_import_name_as_alias(tmp_path: Path) -> None:
+    """``from app.old.sub import x as y``: the submodule moves with its package."""
+    root = tree(tmp_path, {"app/old/sub.py": "x = 1\n", "app/new/sub.py": "x = 1\n"})
+    (root / "app/new.py").unlink()
+    (root / "app/old.py").unlink()
+    (root / "app/user.py").write_text("from app.old.sub import x as y\n", encoding="utf-8")
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app.new.sub import x as y\n"
+
+
+def test_relative_from_dot_import_module_renames_its_uses(tmp_path: Path) -> None:
+    """``from . import old`` becomes ``from . import new``, and the bound name follows."""
+    text = rewritten(tmp_path, "from . import old\n\ndef g():\n    return old.f()\n")
+    assert text == "from . import new\n\ndef g():\n    return new.f()\n"
+
+
+def test_relative_from_parent_module_import_name(tmp_path: Path) -> None:
+    """``from ..old import f`` in a subpackage stays relative: ``from ..new import f``."""
+    text = rewritten(tmp_path, "from ..old import f\n", name="app/sub/user.py")
+    assert text == "from ..new import f\n"
+
+
+def test_import_inside_function(tmp_path: Path) -> None:
+    """An import inside a function is rewritten in place, with its indentation."""
+    text = rewritten(tmp_path, "def g():\n    from app.old import f\n    return f()\n")
+    assert text == "def g():\n    from app.new import f\n    return f()\n"
+
+
+def test_import_under_type_checking(tmp_path: Path) -> None:
+    """An import under ``if TYPE_CHECKING:`` is rewritten."""
+    source = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from app.old import Thing\n"
+    assert rewritten(tmp_path, source).endswith("    from app.new import Thing\n")
+
+
+def test_try_except_import_error_fallback(tmp_path: Path) -> None:
+    """The fallback branch of ``try/except ImportError`` is rewritten too."""
+    source = "try:\n    from fast import f\nexcept ImportError:\n    from app.old import f\n"
+    assert rewritten(tmp_path, source).endswith("except ImportError:\n    from app.new import f\n")
+
+
+def test_top_level_module_rename_follows_references(tmp_path: Path) -> None:
+    """``import legacy`` -> ``import modern``: the bound name changes, and so do its uses."""
+    config = '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "legacy"\nto = "modern"\n'
+    root = tree(tmp_path, {"legacy.py": CANONICAL, "modern.py": CANONICAL}, config)
+    (root / "user.py").write_text("import legacy\n\nlegacy.f()\n", encoding="utf-8")
+    run_fix(root)
+    assert (root / "user.py").read_text() == "import modern\n\nmodern.f()\n"
+
+
+def test_rename_never_into_a_name_in_use(tmp_path: Path) -> None:
+    """When the new name is already used in the file, the import keeps the old one with ``as``."""
+    source = "from . import old\nnew = 1\nold.f(new)\n"
+    assert rewritten(tmp_path, source) == "from . import new as old\nnew = 1\nold.f(new)\n"
+
+
+def test_rename_not_done_when_the_name_is_bound_twice(tmp_path: Path) -> None:
+    """A name bound elsewhere too (a parameter here) is kept with ``as``, never renamed."""
+    source = "from app import old\n\ndef g(old):\n    return old\n"
+    assert rewritten(tmp_path, source).startswith("from app import new as old\n")
+
+
+def test_public_name_other_modules_import_keeps_its_name(tmp_path: Path) -> None:
+    """A module-level name another file imports from this module is part of its interface."""
+    root = tree(
+        tmp_path,
+        {"app/hub.py": "from app import old\n", "app/client.py": "from app.hub import old\n"},
+    )
+    run_fix(root)
+    assert (root / "app/hub.py").read_text() == "from app import new as old\n"
+
+
+def test_several_names_one_moves_out(tmp_path: Path) -> None:
+    """``from app import old, other``: the retired alias moves to its own statement."""
+    config = '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "lib.new"\n'
+    root = tree(tmp_path, {"lib/new.py": CANONICAL, "app/other.py": ""}, config)
+    (root / "app/user.py").write_text("from app import other, old as o\n", encoding="utf-8")
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app import other\nfrom lib import new as o\n"
+
+
+def test_block_with_use_is_rewritten(tmp_path: Path) -> None:
+    """A ``[[block]]`` rule with ``use`` is a replacement like a redirect."""
+    config = '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.old"\nuse = "app.new"\n'
+    root = tree(tmp_path, {"app/user.py": "from app.old import Thing\n"}, config)
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app.new import Thing\n"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ('importlib.import_module("app.old")', 'importlib.import_module("app.new")'),
+        (
+            "importlib.import_module('.old', __package__)",
+            "importlib.import_module('.new', __package__)",
+        ),
+        ('__import__("app.old", fromlist=["f"])', '__import__("app.new", fromlist=["f"])'),
+        ('mock.patch("app.old.Thing")', 'mock.patch("app.new.Thing")'),
+        ('monkeypatch.setattr("app.old.f", None)', 'monkeypatch.setattr("app.new.f", None)'),
+    ],
+)
+def test_string_targets(tmp_path: Path, call: str, expected: str) -> None:
+    """Module names in import calls and dotted targets are rewritten inside the string."""
+    prefix = "import importlib\nfrom unittest import mock\n"
+    assert rewritten(tmp_path, prefix + call + "\n") == prefix + expected + "\n"
+
+
+def test_formatting_and_comments_kept_byte_for_byte(tmp_path: Path) -> None:
+    """Only the module name changes: parentheses, comments and other lines stay as written."""
+    source = (
+        "# header  \nimport os ;  from app.old import (  # why\n"
+        "    f ,   # first\n    Thing,\n)   # tail\nx = os  # unrelated\n"
+    )
+    expected = source.replace("from app.old import", "from app.new import")
+    assert rewritten(tmp_path, source) == expected
+
+
+def test_deprecated_name_import_renamed_with_its_uses(tmp_path: Path) -> None:
+    """``from m import old_fn`` -> ``from new import new_fn``, and its calls follow."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.deprecate]]\nname = "app.old:make"\n'
+        'use = "app.new:build"\n'
+    )
+    files = {"app/old.py": "def make(): ...\n", "app/new.py": "def build(): ...\n"}
+    root = tree(tmp_path, {**files, "app/user.py": "from app.old import make\n\nmake()\n"}, config)
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app.new import build\n\nbuild()\n"
+
+
+def test_deprecated_attribute_in_same_module(tmp_path: Path) -> None:
+    """``m.old_fn`` becomes ``m.new_fn`` when the replacement lives in the same module."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.deprecate]]\nname = "app.new:make"\n'
+        'use = "app.new:build"\n'
+    )
+    files = {"app/new.py": "def make(): ...\ndef build(): ...\n"}
+    root = tree(tmp_path, {**files, "app/user.py": "import app.new\n\napp.new.make()\n"}, config)
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == "import app.new\n\napp.new.build()\n"
+
+
+def test_dotted_reference_through_a_shadowed_name_is_left(tmp_path: Path) -> None:
+    """When ``app`` is also a parameter, ``app.old.f()`` may not be the module: it is left."""
+    root = tree(
+        tmp_path, {"app/user.py": "import app.old\n\ndef g(app):\n    return app.old.f()\n"}
+    )
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text().endswith("    return app.old.f()\n")
+    assert result.left[0].reason == "'app' is also bound otherwise in this file"
+
+
+SEED_LIKE = """\
+[tool.ssot_guard]
+[[tool.ssot_guard.block]]
+module = "app.factory"
+use = "app.manager"
+[[tool.ssot_guard.deprecate]]
+name = "app.factory:create"
+use = "app.manager:get"
+"""
+
+
+def test_deprecated_name_from_a_blocked_module_goes_to_its_replacement(tmp_path: Path) -> None:
+    """``from app.factory import (create,)``: the deprecate rule names where ``create`` went."""
+    files = {
+        "app/factory.py": "def create(): ...\n",
+        "app/manager.py": "def get(): ...\n",
+        "app/user.py": "from app.factory import (\n    create,  # why\n)\n\ncreate()\n",
+    }
+    root = tree(tmp_path, files, SEED_LIKE)
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "from app.manager import (\n    get,  # why\n)\n\nget()\n"
+    )
+
+
+def test_left_statement_renames_nothing(tmp_path: Path) -> None:
+    """When one name of a statement cannot move, the statement and every use stay as written."""
+    files = {
+        "app/factory.py": "def create(): ...\nclass Extra: ...\n",
+        "app/manager.py": "def get(): ...\n",
+        "app/user.py": "from app.factory import create, Extra\n\ncreate(Extra)\n",
+    }
+    root = tree(tmp_path, files, SEED_LIKE)
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == files["app/user.py"]
+    assert result.left[0].reason == "'app.manager' does not define 'Extra'"

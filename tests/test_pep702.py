@@ -1,0 +1,172 @@
+"""``@ssot_guard.deprecated``: PEP 702 for type checkers, a violation under the guard's mode."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import DeprecatedUseError, SSOTWarning
+
+MODULE = """\
+import ssot_guard
+
+@ssot_guard.deprecated("use build() instead")
+def make():
+    return "made"
+
+@ssot_guard.deprecated("use Manager instead")
+class OldManager:
+    def __init__(self, name):
+        self.name = name
+"""
+
+
+@pytest.fixture
+def legacy(make_package):
+    make_package({"app/legacy.py": MODULE})
+    import app.legacy
+
+    return app.legacy
+
+
+def test_type_checkers_report_uses_of_marked_names(tmp_path: Path) -> None:
+    """mypy sees PEP 702's decorator and reports a call of a marked function."""
+    (tmp_path / "user.py").write_text(
+        "import ssot_guard\n\n"
+        "@ssot_guard.deprecated('use new() instead')\n"
+        "def old() -> int:\n    return 1\n\n"
+        "old()\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--enable-error-code", "deprecated", "user.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert "user.py:7: error: function user.old is deprecated: use new() instead" in result.stdout
+
+
+def test_marked_objects_carry_pep702_dunder(legacy) -> None:
+    """At run time the marked function and class carry ``__deprecated__``, as PEP 702 says."""
+    assert legacy.make.__deprecated__ == "use build() instead"
+    assert legacy.OldManager.__deprecated__ == "use Manager instead"
+
+
+def test_warn_records_each_call_site_once(legacy) -> None:
+    """Warn: each calling line is one violation with a count, warned the first time only."""
+    ssot_guard.install(rules=[], mode="warn")
+    with warnings.catch_warnings(record=True) as shown:
+        warnings.simplefilter("always")
+        for _ in range(3):
+            assert legacy.make() == "made"
+    (violation,) = ssot_guard.violations()
+    assert (violation.kind, violation.name, violation.count) == (
+        "deprecated-name",
+        "app.legacy:make",
+        3,
+    )
+    assert violation.filename == __file__
+    assert violation.importer == __name__
+    assert violation.reason == "use build() instead"
+    assert [type(w.message) for w in shown] == [SSOTWarning]
+    assert shown[0].filename == __file__
+
+
+def test_strict_refuses_the_call(legacy) -> None:
+    """Strict: calling a marked function raises ``DeprecatedUseError`` naming it."""
+    ssot_guard.install(rules=[], mode="strict")
+    with pytest.raises(DeprecatedUseError, match=r"use of deprecated name 'app.legacy:make'"):
+        legacy.make()
+    assert ssot_guard.violations()[0].mode == "strict"
+
+
+def test_off_does_nothing(legacy) -> None:
+    """Off: the marked function runs and nothing is recorded."""
+    ssot_guard.install(rules=[], mode="off")
+    assert legacy.make() == "made"
+    assert ssot_guard.violations() == []
+
+
+def test_instantiating_and_subclassing_a_marked_class_are_uses(legacy) -> None:
+    """A marked class: creating an instance and defining a subclass are each a violation."""
+    ssot_guard.install(rules=[], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        manager = legacy.OldManager("a")
+
+        class Child(legacy.OldManager):
+            pass
+
+        child = Child("b")
+    assert (manager.name, child.name) == ("a", "b")
+    lines = sorted(v.lineno for v in ssot_guard.violations())
+    assert len(lines) == 2  # the instance and the subclass; the subclass's instance is not a use
+    assert {v.name for v in ssot_guard.violations()} == {"app.legacy:OldManager"}
+
+
+def test_marking_needs_a_message_and_a_function_or_class() -> None:
+    """Bare ``@deprecated`` or a non-callable target is a clear TypeError."""
+    with pytest.raises(TypeError, match="takes the message as a string"):
+        ssot_guard.deprecated(lambda: None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="marks functions and classes, not int"):
+        ssot_guard.deprecated("x")(3)
+
+
+def test_import_ssot_guard_does_not_import_typing_extensions(tmp_path: Path) -> None:
+    """typing_extensions is imported when a name is marked, not by ``import ssot_guard``."""
+    code = (
+        "import sys, ssot_guard\n"
+        "print('typing_extensions' in sys.modules)\n"
+        "ssot_guard.deprecated('x')(lambda: None)\n"
+        "print('typing_extensions' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
+
+
+def test_check_reports_imports_of_marked_names(tmp_path: Path) -> None:
+    """``ssot-guard check`` treats a PEP 702-marked name as retired, with its message."""
+    app = tmp_path / "app"
+    app.mkdir()
+    (app / "__init__.py").write_text("", encoding="utf-8")
+    (app / "legacy.py").write_text(
+        "from typing_extensions import deprecated\nimport ssot_guard\n\n"
+        "@ssot_guard.deprecated('use build() instead')\ndef make(): ...\n\n"
+        "@deprecated('use Manager')\nclass Old: ...\n\n"
+        "def fine(): ...\n",
+        encoding="utf-8",
+    )
+    (app / "user.py").write_text(
+        "from app.legacy import make, fine\nfrom app.legacy import Old\n", encoding="utf-8"
+    )
+    config = tmp_path / "ssot.toml"
+    config.write_text("", encoding="utf-8")
+    result = ssot_guard.check([tmp_path], config=config)
+    found = [(f.path.rpartition("/")[2], f.line, f.code, f.message) for f in result.findings]
+    assert found == [
+        (
+            "user.py",
+            1,
+            "SSOT301",
+            "import of deprecated name 'app.legacy:make' (use build() instead) "
+            f"[{app / 'legacy.py'}:4: @deprecated]",
+        ),
+        (
+            "user.py",
+            2,
+            "SSOT301",
+            "import of deprecated name 'app.legacy:Old' (use Manager) "
+            f"[{app / 'legacy.py'}:7: @deprecated]",
+        ),
+    ]

@@ -1,0 +1,272 @@
+"""The class registry over a program's life: entries die with their classes, fork, modes, seams."""
+
+from __future__ import annotations
+
+import ast
+import gc
+import subprocess
+import sys
+import textwrap
+import threading
+import warnings
+from pathlib import Path
+
+import pytest
+
+import ssot_guard
+from ssot_guard import SSOTBase, SSOTMeta, ssot_class
+from ssot_guard._classes import _registry
+
+MANY = 2_000
+
+
+def make_and_drop(count: int, prefix: str) -> None:
+    """Create *count* registered classes with distinct names, in each spelling, and drop them."""
+    for n in range(count):
+        SSOTMeta(f"{prefix}Meta{n}", (), {"__module__": "tests_generated", "value": n})
+        type(f"{prefix}Base{n}", (SSOTBase,), {"__module__": "tests_generated"})
+        ssot_class(type(f"{prefix}Decorated{n}", (), {"__module__": "tests_generated"}))
+
+
+def test_entries_go_away_with_their_classes() -> None:
+    """Classes with ever new names, created and dropped, leave no entry behind after gc."""
+    gc.collect()
+    baseline = _registry.entry_count()
+    make_and_drop(MANY, "Gone")
+    assert _registry.entry_count() >= baseline  # some may already be collected
+    gc.collect()
+    assert _registry.entry_count() == baseline
+
+
+def test_entry_of_a_class_dying_under_the_lock_goes_away_on_release() -> None:
+    """A class collected while the registry's lock is held: no deadlock, its entry goes later."""
+    gc.collect()
+    baseline = _registry.entry_count()
+    with _registry._locked:
+        make_and_drop(10, "Locked")
+        gc.collect()  # the callbacks find the lock taken: they must neither block nor raise
+    assert _registry.entry_count() == baseline
+
+
+def test_key_freed_by_a_dead_class_takes_a_new_class() -> None:
+    """A name whose class died is free: a new class under it is a first definition, kept."""
+    SSOTMeta("Reborn", (), {"__module__": "tests_generated.first"})
+    gc.collect()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second = SSOTMeta("Reborn", (), {"__module__": "tests_generated.second"})
+    assert ssot_guard.canonical("Reborn") is second
+    del second
+    gc.collect()
+    with pytest.raises(KeyError):
+        ssot_guard.canonical("Reborn")
+
+
+def test_dead_class_of_a_replaced_key_does_not_remove_its_successor() -> None:
+    """A reload replaces the entry; the old class dying later leaves the new entry in place.
+
+    A snapshot taken in between (as the pytest plugin takes one per test) keeps the old
+    entry alive, so its callback does run when the old class dies.
+    """
+    source = "from ssot_guard import SSOTMeta\nclass Reloaded(metaclass=SSOTMeta):\n    pass\n"
+    first: dict[str, object] = {"__name__": "tests_generated"}
+    exec(source, first)
+    snapshot = ssot_guard.registry_snapshot()
+    second: dict[str, object] = {"__name__": "tests_generated"}
+    exec(source, second)  # same module, same qualname: a reload, not a duplicate
+    first.clear()
+    gc.collect()
+    assert ssot_guard.canonical("Reloaded") is second["Reloaded"]
+    del snapshot
+
+
+def test_snapshot_restore_leaves_out_classes_that_died() -> None:
+    """Restoring a snapshot does not bring back the entry of a class that died meanwhile."""
+    gc.collect()
+    baseline = _registry.entry_count()
+    SSOTMeta("Snapshotted", (), {"__module__": "tests_generated"})  # alive only until gc
+    snapshot = ssot_guard.registry_snapshot()
+    gc.collect()
+    snapshot.restore()
+    assert _registry.entry_count() == baseline
+
+
+def test_forget_keys_frees_the_keys() -> None:
+    """forget_keys() frees a key: a second class under it is then a first definition."""
+    kept = SSOTMeta("Forgotten", (), {"__module__": "tests_generated.first"})
+    _registry.forget_keys(["Forgotten", "NeverRegistered"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        second = SSOTMeta("Forgotten", (), {"__module__": "tests_generated.second"})
+    assert ssot_guard.canonical("Forgotten") is second
+    assert kept is not second
+
+
+def test_registry_mode_follows_install_and_uninstall(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry takes the installed guard's mode, and SSOT_GUARD_MODE again after uninstall."""
+    monkeypatch.setenv("SSOT_GUARD_MODE", "off")
+    assert _registry.registry_mode() == "off"
+    guard = ssot_guard.install(rules=[], mode="strict")
+    monkeypatch.delenv("SSOT_GUARD_MODE")
+    assert _registry.registry_mode() == guard.mode == "off"  # the guard resolved the env var
+    guard.uninstall()
+    ssot_guard.install(rules=[], mode="strict")
+    assert _registry.registry_mode() == "strict"
+    ssot_guard.uninstall()
+    assert _registry.registry_mode() == "warn"
+
+
+def test_set_mode_refuses_an_unknown_mode() -> None:
+    """set_mode() takes a mode or None; anything else is a ValueError naming the modes."""
+    with pytest.raises(ValueError, match="'strict', 'warn', 'off'"):
+        _registry.set_mode("loud")  # type: ignore[arg-type]
+
+
+def test_class_checks_import_neither_the_runtime_nor_the_config_layer() -> None:
+    """The registry receives its mode: no module of _classes imports _runtime or _config."""
+    package = Path(_registry.__file__).parent
+    found = []
+    for path in sorted(package.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                target = ("." * node.level) + node.module
+                if any(layer in target for layer in ("_runtime", "_config")):
+                    found.append(f"{path.name}: {target}")
+    assert found == []
+
+
+FORK_CHILDREN = """
+import os, sys, threading, time, warnings
+from ssot_guard import SSOTMeta
+
+warnings.simplefilter("ignore")
+stop = threading.Event()
+
+def factory():
+    class Worker(metaclass=SSOTMeta):  # same qualname each time: replaced under the lock
+        pass
+    return Worker
+
+def define_forever():
+    while not stop.is_set():
+        factory()
+
+threads = [threading.Thread(target=define_forever) for _ in range(3)]
+for t in threads:
+    t.start()
+hung = 0
+for _ in range(40):
+    time.sleep(0.005)
+    pid = os.fork()
+    if pid == 0:
+        # A second Worker from another module: a collision, which takes the lock.
+        SSOTMeta("Worker", (), {"__module__": "child"})
+        os._exit(0)
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline:
+        if os.waitpid(pid, os.WNOHANG)[0]:
+            break
+        time.sleep(0.01)
+    else:
+        hung += 1
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+stop.set()
+for t in threads:
+    t.join()
+print("hung", hung)
+"""
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="needs os.fork")
+def test_fork_while_threads_define_classes_does_not_hang_the_child() -> None:
+    """Children forked while threads hold the registry's lock collide without hanging."""
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore::DeprecationWarning", "-c", FORK_CHILDREN],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.strip() == "hung 0"
+
+
+def test_ssotbase_refuses_a_keyword_nothing_takes() -> None:
+    """A class keyword that no __init_subclass__ takes is still a TypeError under SSOTBase."""
+    with pytest.raises(TypeError, match="keyword"):
+        type("Unwanted", (SSOTBase,), {"__module__": "tests_generated"}, colour="red")
+
+
+def test_ssotbase_subclass_of_a_subclass_reaches_the_next_init_subclass() -> None:
+    """Below a base that defines __init_subclass__, SSOTBase passes keywords on to it."""
+    seen: list[object] = []
+
+    class Plugin(SSOTBase):
+        def __init_subclass__(cls, /, tag: object = None, **kwargs: object) -> None:
+            super().__init_subclass__(**kwargs)  # type: ignore[arg-type]
+            seen.append(tag)
+
+    class Mixin:
+        def __init_subclass__(cls, /, **kwargs: object) -> None:
+            seen.append(("mixin", cls.__name__))
+            super().__init_subclass__(**kwargs)
+
+    class Tagged(Plugin, tag="t"):
+        pass
+
+    class Mixed(SSOTBase, Mixin):
+        pass
+
+    assert seen == ["t", ("mixin", "Mixed")]
+    assert ssot_guard.canonical("Tagged") is Tagged
+    assert ssot_guard.canonical("Mixed") is Mixed
+
+
+def test_threads_defining_and_dropping_classes_leave_no_entry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Threads racing to define, replace and drop classes under few names: none is left over."""
+    monkeypatch.setenv("SSOT_GUARD_MODE", "off")  # collisions between threads are expected here
+    gc.collect()
+    baseline = _registry.entry_count()
+    errors: list[BaseException] = []
+
+    def churn(thread: int) -> None:
+        try:
+            for n in range(3_000):
+                SSOTMeta(f"Racer{n % 7}", (), {"__module__": f"tests_generated.t{thread}"})
+                if n % 500 == 0:
+                    gc.collect()
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=churn, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    gc.collect()
+    assert errors == []
+    assert _registry.entry_count() == baseline
+
+
+def test_registered_classes_alive_at_exit_make_no_noise() -> None:
+    """Registered classes still alive when the interpreter exits: no callback error on stderr."""
+    code = textwrap.dedent(
+        """
+        import threading
+        from ssot_guard import SSOTBase, SSOTMeta, ssot_class
+        kept = [SSOTMeta(f"M{n}", (), {}) for n in range(500)]
+        kept += [type(f"B{n}", (SSOTBase,), {}) for n in range(500)]
+        kept += [ssot_class(type(f"D{n}", (), {})) for n in range(500)]
+        kept.append(kept)  # a cycle, so that the final collection meets them
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")

@@ -1,0 +1,351 @@
+"""``ssot-guard suggest`` on generated packages: what it finds, how it ranks, what it proposes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from ssot_guard import check
+from ssot_guard._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, main
+from ssot_guard._suggest import suggest
+from ssot_guard._suggest._parallel import SPLIT_FROM, map_files
+
+SEED = Path(__file__).parent / "seed_example"
+
+MANAGER = """\
+class WebSocketManager:
+    def __init__(self):
+        self.events = []
+        self.connection = None
+
+    def connect(self, url):
+        self.connection = url
+
+    def send(self, event):
+        self.events.append(event)
+        return len(self.events)
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for relative, text in files.items():
+        target = root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(text), encoding="utf-8")
+        for parent in target.relative_to(root).parents:
+            init = root / parent / "__init__.py"
+            if parent != Path(".") and not init.exists():
+                init.write_text("", encoding="utf-8")
+    return root
+
+
+def rules(root: Path, **options: object) -> list[dict[str, object]]:
+    return [s.rule for s in suggest([root], **options).suggestions]  # type: ignore[arg-type]
+
+
+def test_copied_class_ranks_above_unrelated_namesakes(tmp_path: Path) -> None:
+    """A copy-pasted class ranks above two unrelated classes that share only a name."""
+    root = write(
+        tmp_path,
+        {
+            "app/a.py": MANAGER + "class Config:\n    debug = True\n    x = 1\n    y = 2\n",
+            "app/b.py": MANAGER.replace("return len", "return -len")
+            + "class Config:\n    def load(self, path):\n        return open(path)\n"
+            "    name = 'b'\n    z = 3\n",
+        },
+    )
+    found = suggest([root], min_similarity=0.0).suggestions
+    assert [s.rule["class"] for s in found if s.kind == "unique"] == ["WebSocketManager", "Config"]
+    assert found[0].score > 0.8 > found[-1].score
+
+
+def test_unalike_namesakes_are_not_suggested_by_default(tmp_path: Path) -> None:
+    """Two classes that share a name but little of their bodies are not suggested."""
+    root = write(
+        tmp_path,
+        {
+            "app/a.py": "class Config:\n    a = 1\n    b = 2\n    c = 3\n",
+            "app/b.py": "class Config:\n    x = 1\n    y = 2\n    z = 3\n",
+        },
+    )
+    assert rules(root) == []
+
+
+def test_unique_rule_names_class_within_and_canonical(tmp_path: Path) -> None:
+    """The ``[[unique]]`` entry: the class, the package holding both, the most imported copy."""
+    root = write(
+        tmp_path,
+        {
+            "app/core/manager.py": MANAGER,
+            "app/core/factory.py": MANAGER,
+            "app/user.py": "from app.core.manager import WebSocketManager\n",
+        },
+    )
+    [rule] = [r for r in rules(root) if "class" in r]
+    assert rule["class"] == "WebSocketManager"
+    assert rule["within"] == ["app.core"]
+    assert rule["canonical"] == "app.core.manager"
+
+
+def test_namesakes_in_unrelated_top_level_packages_are_not_grouped(tmp_path: Path) -> None:
+    """The same class in two top-level packages is two projects' class, not a copy."""
+    root = write(tmp_path, {"one/m.py": MANAGER, "two/m.py": MANAGER})
+    assert rules(root) == []
+
+
+def test_subclass_of_its_namesake_is_not_a_copy(tmp_path: Path) -> None:
+    """``class Serializer(base.Serializer)`` specialises an interface: it is not suggested."""
+    sub = MANAGER.replace(
+        "class WebSocketManager:", "class WebSocketManager(base.WebSocketManager):"
+    )
+    root = write(tmp_path, {"app/base.py": MANAGER, "app/json.py": "from app import base\n" + sub})
+    assert rules(root) == []
+
+
+def test_module_extending_a_sibling_name_with_the_same_class(tmp_path: Path) -> None:
+    """``websocket_manager_factory`` beside ``websocket_manager``, defining its class again."""
+    root = write(
+        tmp_path,
+        {
+            "app/websocket_manager.py": MANAGER + "def get():\n    return 1\n",
+            "app/websocket_manager_factory.py": MANAGER + "def create():\n    return 2\n",
+        },
+    )
+    blocks = [r for r in rules(root) if "module" in r]
+    assert blocks == [
+        {
+            "module": "app.websocket_manager_factory",
+            "use": "app.websocket_manager",
+            "reason": "its name extends 'websocket_manager' and it defines WebSocketManager again",
+        }
+    ]
+
+
+def test_module_whose_names_a_sibling_defines_alike(tmp_path: Path) -> None:
+    """A module most of whose names (with alike bodies) a sibling defines: the less used goes."""
+    functions = "def a(x):\n    return x + 1\n\ndef b(y):\n    return y * 2\n"
+    root = write(
+        tmp_path,
+        {
+            "app/helpers.py": functions + "def c():\n    return 3\n",
+            "app/helpers_copy2.py": functions,
+            "app/user.py": "from app.helpers import a\n\ndef main():\n    return a(1)\n",
+        },
+    )
+    blocks = [r for r in rules(root) if "module" in r]
+    assert [(b["module"], b["use"]) for b in blocks] == [("app.helpers_copy2", "app.helpers")]
+
+
+def test_same_names_with_different_bodies_are_alternatives_not_copies(tmp_path: Path) -> None:
+    """Two implementations of one interface (same names, different bodies) are not suggested."""
+    root = write(
+        tmp_path,
+        {
+            "app/trans_real.py": "def gettext(m):\n    return lookup(m)\n\ndef ngettext(a, b, n):\n"
+            "    return lookup(a if n == 1 else b)\n",
+            "app/trans_null.py": "def gettext(m):\n    return m\n\ndef ngettext(a, b, n):\n"
+            "    return a\n",
+        },
+    )
+    assert rules(root) == []
+
+
+@pytest.mark.parametrize(
+    ("temporary", "canonical"),
+    [
+        ("manager_legacy", "manager"),
+        ("old_manager", "manager"),
+        ("manager_v1", "manager"),
+        ("compat", "manager"),
+        ("deprecated", "manager"),
+    ],
+)
+def test_temporary_named_module_beside_canonical(
+    tmp_path: Path, temporary: str, canonical: str
+) -> None:
+    """A module named as temporary is suggested for retirement in favour of its sibling."""
+    root = write(tmp_path, {"app/manager.py": MANAGER, f"app/{temporary}.py": MANAGER})
+    blocks = [r for r in rules(root) if "module" in r]
+    assert [(b["module"], b["use"]) for b in blocks] == [(f"app.{temporary}", f"app.{canonical}")]
+
+
+def test_temporary_named_module_without_canonical_sibling(tmp_path: Path) -> None:
+    """``legacy.py`` alone in its package (nothing shared with a sibling) is not suggested."""
+    root = write(tmp_path, {"app/legacy.py": "def f():\n    return 1\n", "app/other.py": ""})
+    assert rules(root) == []
+
+
+def test_shim_that_only_reexports_a_sibling(tmp_path: Path) -> None:
+    """A module that defines nothing and re-exports a sibling's names is a duplicate of it."""
+    root = write(
+        tmp_path,
+        {"app/manager.py": MANAGER, "app/mgr.py": "from app.manager import WebSocketManager\n"},
+    )
+    blocks = [r for r in rules(root) if "module" in r]
+    assert [(b["module"], b["use"]) for b in blocks] == [("app.mgr", "app.manager")]
+
+
+def test_test_code_is_left_out_unless_asked(tmp_path: Path) -> None:
+    """Classes in test files are not suggested, unless ``include_tests``."""
+    root = write(tmp_path, {"app/tests/test_a.py": MANAGER, "app/tests/test_b.py": MANAGER})
+    assert rules(root) == []
+    assert [r["class"] for r in rules(root, include_tests=True)] == ["WebSocketManager"]
+
+
+def test_what_the_configuration_has_is_not_suggested_again(tmp_path: Path) -> None:
+    """A suggestion the configured rules already cover is left out and counted."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    config = tmp_path / "guard.toml"
+    config.write_text('[[unique]]\nclass = "WebSocketManager"\nwithin = ["app"]\n')
+    result = suggest([root], config=config)
+    assert (result.suggestions, result.configured) == ([], 1)
+    assert len(suggest([root], config=config, include_configured=True).suggestions) == 1
+
+
+def _summary(rule: dict[str, object]) -> tuple[object, ...]:
+    return tuple(v for k, v in rule.items() if k != "reason")
+
+
+CORE = "netra_backend.app.websocket_core"
+
+
+def test_seed_example_gets_exactly_the_rules_it_needs() -> None:
+    """On the seed example: the unique WebSocketManager and the retired factory module, no more."""
+    found = suggest([SEED], rules=[]).suggestions
+    assert sorted(_summary(s.rule) for s in found) == [
+        ("WebSocketManager", [CORE], f"{CORE}.websocket_manager"),
+        (f"{CORE}.websocket_manager_factory", f"{CORE}.websocket_manager"),
+    ]
+
+
+def test_seed_example_with_its_config_gets_only_what_is_missing() -> None:
+    """The seed's pyproject.toml already retires the factory: only ``[[unique]]`` is left."""
+    result = suggest([SEED], config=SEED / "project" / "pyproject.toml")
+    assert [_summary(s.rule) for s in result.suggestions] == [
+        ("WebSocketManager", [CORE], f"{CORE}.websocket_manager")
+    ]
+    assert result.configured == 1
+
+
+def test_text_output_pastes_into_pyproject_and_check_enforces_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The text output is TOML for ``[tool.ssot_guard]``; ``check`` then reports the copy."""
+    root = write(
+        tmp_path / "src",
+        {"app/manager.py": MANAGER, "app/manager_factory.py": MANAGER + "X = 1\n"},
+    )
+    assert main(["suggest", str(root)]) == EXIT_FINDINGS
+    out = capsys.readouterr().out
+    pyproject = tmp_path / "pyproject.toml"
+    pyproject.write_text("[tool.ssot_guard]\n" + out, encoding="utf-8")
+    assert len(tomllib.loads(pyproject.read_text())["tool"]["ssot_guard"]["block"]) == 1
+    codes = sorted({f.code for f in check([root], config=pyproject).findings})
+    assert codes == ["SSOT103", "SSOT201"]
+
+
+def test_json_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--format json``: each suggestion's kind, score, rule, TOML and evidence."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    main(["suggest", "--format", "json", str(root)])
+    document = json.loads(capsys.readouterr().out)
+    [entry] = document["suggestions"]
+    assert (entry["kind"], entry["score"], entry["rule"]["class"]) == (
+        "unique",
+        1.0,
+        "WebSocketManager",
+    )
+    assert entry["toml"].startswith("[[tool.ssot_guard.unique]]\n")
+    assert sorted(e["module"] for e in entry["evidence"]) == ["app.a", "app.b"]
+    assert document["total"] == 1
+
+
+def test_nothing_is_imported(tmp_path: Path) -> None:
+    """Suggest reads source only: a module that would fail on import is never run."""
+    bomb = "raise SystemExit('imported!')\n"
+    root = write(tmp_path, {"bombs/a.py": bomb + MANAGER, "bombs/b.py": bomb + MANAGER})
+    sys.path.insert(0, str(root))
+    assert len(suggest([root], rules=[]).suggestions) == 1
+    assert "bombs.a" not in sys.modules
+
+
+def test_exit_status_0_when_nothing_to_suggest(tmp_path: Path) -> None:
+    """No suggestion: exit 0."""
+    root = write(tmp_path, {"app/a.py": MANAGER})
+    assert main(["suggest", str(root)]) == EXIT_CLEAN
+
+
+def test_bad_min_similarity_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--min-similarity 2`` is refused with what is allowed; exit 2."""
+    assert main(["suggest", "--min-similarity", "2", str(tmp_path)]) == EXIT_USAGE
+    assert "expected a number from 0 to 1, got '2'" in capsys.readouterr().err
+
+
+def test_limit_shows_the_best_only(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``--limit 1`` prints the best suggestion and says how many there are."""
+    other = MANAGER.replace("WebSocketManager", "Other")
+    root = write(tmp_path, {"app/a.py": MANAGER + other, "app/b.py": MANAGER + other})
+    main(["suggest", "--limit", "1", str(root)])
+    captured = capsys.readouterr()
+    assert captured.out.count("[[tool.ssot_guard.") == 1
+    assert "1 of 3 suggestion(s) shown" in captured.err
+
+
+def test_unparsable_files_are_skipped_and_counted(tmp_path: Path) -> None:
+    """A file that does not parse is skipped, and counted in the result."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER, "app/bad.py": "def (:\n"})
+    result = suggest([root], rules=[])
+    assert (len(result.suggestions), result.unparsed) == (1, 1)
+
+
+def test_two_process_read_keeps_the_order() -> None:
+    """Big trees are read in two processes; the results come back in the files' order."""
+    items = [str(i) for i in range(SPLIT_FROM + 7)]
+    assert map_files(int, items) == list(range(SPLIT_FROM + 7))
+
+
+def test_fifo_named_like_source_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    """A FIFO called ``x.py`` is skipped (counted as unparsed) instead of blocking the read."""
+    import os
+    import subprocess
+
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    os.mkfifo(root / "app" / "pipe.py")
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "suggest", "."],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert "1 of 1 suggestion(s) shown" in result.stderr
+    assert "1 could not be read or parsed (skipped)" in result.stderr
+
+
+def test_deeply_nested_expression_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """A class body that parses but nests too deeply to compare is left out, without a crash."""
+    deep = "class Config:\n    x = 1" + "+1" * 2000 + "\n    y = 2\n    z = 3\n"
+    root = write(tmp_path, {"app/a.py": deep + MANAGER, "app/b.py": deep + MANAGER})
+    found = suggest([root], rules=[]).suggestions
+    assert [s.rule["class"] for s in found if s.kind == "unique"] == ["WebSocketManager"]
+
+
+def test_entry_point_that_calls_a_sibling_is_not_a_shim(tmp_path: Path) -> None:
+    """``__main__.py`` or a script that imports from a sibling and runs it is no duplicate."""
+    root = write(
+        tmp_path,
+        {
+            "app/cli.py": "def main():\n    return 0\n",
+            "app/__main__.py": "from app.cli import main\nmain()\n",
+            "app/run.py": "from app.cli import main\nmain()\n",
+        },
+    )
+    assert rules(root) == []
