@@ -373,7 +373,7 @@ def test_reader_refuses_a_fifo_swapped_in_after_the_walk(tmp_path: Path) -> None
     """Reading a path that became a FIFO after the walk: an SSOT903 report, no blocked open."""
     os.mkfifo(tmp_path / "x.py")
     code = (
-        "from ssot_guard._check._core import _read\n"
+        "from ssot_guard._check._core import read_source as _read\n"
         f"report = _read({str(tmp_path / 'x.py')!r})\n"
         "print(report.findings[0])\n"
     )

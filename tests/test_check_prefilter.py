@@ -143,7 +143,9 @@ def test_head_parse_reaches_relative_imports_inside_a_target(tmp_path: Path) -> 
 
 def test_forked_half_gives_the_same_reports(tmp_path: Path) -> None:
     """Splitting the files with a forked child yields exactly what one process finds."""
-    from ssot_guard._check._core import _can_fork, _forked, run_files
+    from ssot_guard._check._pool import can_fork as _can_fork
+    from ssot_guard._check._pool import forked as _forked
+    from ssot_guard._check._pool import run_files
     from ssot_guard._check._walk import discover
 
     if not _can_fork():

@@ -133,8 +133,8 @@ def _check_project(
     parse_all: bool,
 ) -> tuple[list[Finding], int, int]:
     """``(findings, files read, files parsed)`` for one project's files."""
-    from ._core import run
     from ._marked import marked_rules
+    from ._pool import run
     from ._prefilter import Plan
     from ._suppress import apply, audit
 

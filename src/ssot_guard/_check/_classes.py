@@ -17,12 +17,13 @@ from typing import TYPE_CHECKING
 from .._base._messages import describe
 from . import _findings as codes
 from ._findings import Finding
-from ._prefilter import REGISTRY_BASES, REGISTRY_METACLASSES, bounded
+from ._needles import bounded
+from ._prefilter import REGISTRY_BASES, REGISTRY_METACLASSES
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-    from ._imports import ClassRecord
+    from ._nodes import ClassRecord
     from ._prefilter import Plan
     from ._scan import SourceFile
 

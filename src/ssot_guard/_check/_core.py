@@ -13,16 +13,15 @@ import gc
 import os
 import re
 import stat
-import sys
 import warnings
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._rules._model import Block
 from . import _findings as codes
-from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._findings import Finding, explain
-from ._imports import ClassRecord, RawFinding, Walker
+from ._imports import Walker
+from ._nodes import ClassRecord, RawFinding
 from ._prefilter import Plan
 from ._screen import declared_encoding, is_utf8
 from ._statements import Lexed, Unsure, parse_spans, statements
@@ -30,16 +29,10 @@ from ._suppress import Suppressions
 from ._suppress import collect as collect_suppressions
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Iterator
 
     from ._scan import SourceFile
 
-#: Files per batch handed to a worker process.
-_BATCH: Final = 32
-#: Below this much source to parse, one process is faster than starting others.
-_PARALLEL_FROM_BYTES: Final = 3_000_000
-#: From this many files, reading and prefiltering are split across processes too.
-_SPLIT_FROM_FILES: Final = 600
 
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 
@@ -108,7 +101,7 @@ class _Columns:
         return len(text.encode("utf-8")[:offset].decode("utf-8", "replace")) + 1
 
 
-def _read(path: str) -> bytes | FileReport:
+def read_source(path: str) -> bytes | FileReport:
     try:
         # Non-blocking, and regular files only: a FIFO swapped in after the walk would
         # block the open, a device (/dev/zero) would never end. os-level calls: fewer
@@ -164,7 +157,7 @@ def check_file(
     """
     path = source.path
     if data is None:
-        read = _read(path)
+        read = read_source(path)
         if isinstance(read, FileReport):
             return read
         data = read
@@ -277,13 +270,13 @@ def _parse_statements(
         return None
 
 
-def _walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
+def walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
     """Every class of one file, for the registry's inheritance: parsed whole, walked whole."""
-    data = _read(source.path)
+    data = read_source(source.path)
     if isinstance(data, FileReport):
         return []
     try:
-        with _parsing():
+        with parsing():
             tree = ast.parse(data, filename=source.path)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []  # reported, if at all, by the main pass
@@ -310,7 +303,7 @@ def _finish(path: str, raw: RawFinding, columns: _Columns) -> Finding:
 
 
 @contextmanager
-def _parsing() -> Iterator[None]:
+def parsing() -> Iterator[None]:
     """No garbage collection and no warnings from parsing the checked code.
 
     Parsing makes many objects and no reference cycles: the collector would only
@@ -329,143 +322,3 @@ def _parsing() -> Iterator[None]:
 
 
 _worker_plan: Plan | None = None
-
-
-def _start_worker(plan: Plan) -> None:
-    global _worker_plan
-    _worker_plan = plan
-
-
-def _check_batch(sources: list[SourceFile]) -> list[FileReport]:
-    assert _worker_plan is not None
-    with _parsing():
-        return [check_file(_worker_plan, source) for source in sources]
-
-
-def default_jobs(candidate_bytes: int) -> int:
-    """Processes for parsing this much source: one unless it is worth starting others."""
-    if candidate_bytes < _PARALLEL_FROM_BYTES:
-        return 1
-    return max(1, min(_cores(), candidate_bytes // (_PARALLEL_FROM_BYTES // 2)))
-
-
-def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> list[FileReport]:
-    """Check *sources*: the prefilter here, the parsing in *jobs* processes.
-
-    Reading and prefiltering are cheap and done in this process; only when the
-    candidates are big enough (or *jobs* says so) are they parsed by a pool.
-    """
-    if jobs is None and len(sources) >= _SPLIT_FROM_FILES and _cores() == 2 and _can_fork():
-        # Reading and searching thousands of files is itself worth a second process.
-        return _forked(plan, sources)
-    reports: list[FileReport] = []
-    candidates: list[tuple[SourceFile, bytes]] = []
-    size = 0
-    with _parsing():
-        for source in sources:
-            data = _read(source.path)
-            if isinstance(data, FileReport):
-                reports.append(data)
-            elif needs_parse(plan, data, source.module):
-                candidates.append((source, data))
-                size += len(data)
-            else:
-                reports.append(check_file(plan, source, data, candidate=False))
-        jobs = default_jobs(size) if jobs is None else max(1, jobs)
-        if jobs == 1 or len(candidates) < 2:
-            reports.extend(check_file(plan, source, data) for source, data in candidates)
-            return reports
-    # Workers read the files again (from the page cache) rather than receive them.
-    reports.extend(_in_pool(plan, [source for source, _ in candidates], jobs))
-    return reports
-
-
-def _can_fork() -> bool:
-    import threading
-
-    # Forking a process that runs other threads may copy a lock some thread holds;
-    # on macOS, system libraries are not fork-safe at all.
-    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
-
-
-def _forked(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
-    """:func:`run_files` over half of *sources* here and half in a forked child.
-
-    For two cores, the common CI runner: with more, the pool of :func:`run_files`
-    parses on all of them.
-
-    A bare ``fork`` and a pipe cost a few milliseconds, where a process pool costs
-    tens: on a tree of a few thousand files that is the difference that matters.
-    If the child fails in any way, this process checks its half too.
-    """
-    import pickle
-
-    theirs, mine = list(sources[1::2]), list(sources[0::2])
-    reader, writer = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - runs in the child, which never returns
-        status = 1
-        try:
-            os.close(reader)
-            with os.fdopen(writer, "wb") as pipe:
-                pickle.dump(run_files(plan, theirs, 1), pipe, pickle.HIGHEST_PROTOCOL)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(writer)
-    reports = run_files(plan, mine, 1)
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
-    _, status = os.waitpid(child, 0)
-    try:
-        if status != 0:
-            raise ValueError(f"child exited with status {status}")
-        reports.extend(pickle.loads(data))
-    except Exception:  # the child's half is checked again, here
-        reports.extend(run_files(plan, theirs, 1))
-    return reports
-
-
-def _cores() -> int:
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
-
-
-def _in_pool(plan: Plan, sources: list[SourceFile], jobs: int) -> list[FileReport]:
-    """:func:`check_file` for *sources* in a pool of *jobs* processes."""
-    from concurrent.futures import ProcessPoolExecutor  # only big jobs pay for it
-
-    # Interleaved batches even out big and small files.
-    count = max(jobs * 4, -(-len(sources) // _BATCH))
-    batches = [sources[i::count] for i in range(count)]
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,)) as pool:
-        return [report for batch in pool.map(_check_batch, batches) for report in batch]
-
-
-class Outcome(NamedTuple):
-    #: Every finding, before suppressions (applied by the caller, which audits them).
-    findings: list[Finding]
-    files: int
-    parsed: int
-    #: Per file, its suppression comments.
-    suppressions: dict[str, Suppressions]
-
-
-def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> Outcome:
-    """All findings for *sources*, with the suppression comments of each file."""
-    reports = run_files(plan, sources, jobs)
-    findings: list[Finding] = []
-    classes: list[ClassRecord] = []
-    suppressed: dict[str, Suppressions] = {}
-    for report in reports:
-        findings.extend(report.findings)
-        classes.extend(report.classes)
-        if report.suppressions:
-            suppressed[report.path] = report.suppressions
-    if classes:
-        findings.extend(unique_findings(plan, classes))
-        if any(record.kind == "class" for record in classes):
-            classes.extend(inheriting_classes(plan, sources, classes, _walk_classes))
-            findings.extend(registry_findings(classes))
-    return Outcome(findings, len(reports), sum(r.parsed for r in reports), suppressed)

@@ -11,11 +11,20 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Final
 
 from .._rules._model import Redirect
 from . import _findings as codes
 from ._findings import explain
+from ._nodes import (
+    ClassRecord,
+    RawFinding,
+    argument_of,
+    is_dotted_path,
+    last_name,
+    resolve_relative,
+    string_of,
+)
 from ._prefilter import (
     REGISTRY_BASES,
     REGISTRY_DECORATORS,
@@ -42,82 +51,6 @@ _COMPOUND_HEADERS: Final[dict[type[ast.stmt], tuple[str, ...]]] = {
     ast.AsyncFunctionDef: ("decorator_list", "args", "returns"),
     ast.ClassDef: ("decorator_list", "bases", "keywords"),
 }
-
-
-class RawFinding(NamedTuple):
-    """A finding before its column is turned from UTF-8 bytes into characters."""
-
-    line: int
-    offset: int
-    end_line: int
-    code: str
-    message: str
-    rule: str | None
-
-
-class ClassRecord(NamedTuple):
-    """A class definition the cross-file checks need."""
-
-    kind: str  # "unique" (a top-level class named by a [[unique]] rule) or "class" (registry)
-    key: str  # the class name; for "class", ssot_key= if given ("" if not a literal)
-    module: str
-    qualname: str
-    path: str
-    line: int
-    offset: int
-    end_line: int
-    #: For "class": the bases and the metaclass as dotted names, resolved through the
-    #: file's imports (``SSOTBase`` -> ``ssot_guard.SSOTBase``) ...
-    bases: tuple[str, ...] = ()
-    metaclass: str | None = None
-    #: ... and how the class itself names the registry: "metaclass", "base",
-    #: "decorator", or "" when it may only inherit it.
-    how: str = ""
-
-
-def _last_name(node: ast.expr) -> str | None:
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Name):
-        return node.id
-    if isinstance(node, ast.Attribute):
-        return node.attr
-    return None
-
-
-def _string(node: ast.expr | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _argument(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
-    if len(call.args) > index and not any(isinstance(a, ast.Starred) for a in call.args[:index]):
-        return call.args[index]
-    for kw in call.keywords:
-        if kw.arg == keyword:
-            return kw.value
-    return None
-
-
-def _is_dotted_path(text: str) -> bool:
-    parts = text.replace(":", ".").split(".")
-    return len(parts) > 1 and all(part.isidentifier() for part in parts)
-
-
-def resolve_relative(name: str, package: str) -> str | None:
-    """``importlib``'s resolution of ``.x``/``..x`` against *package*; ``None`` if impossible."""
-    level = len(name) - len(name.lstrip("."))
-    rest = name[level:]
-    if not level:
-        return name
-    if not package:
-        return None
-    bits = package.split(".")
-    if level - 1 >= len(bits):
-        return None
-    base = ".".join(bits[: len(bits) - (level - 1)])
-    return f"{base}.{rest}" if rest else base
 
 
 class Walker:
@@ -331,16 +264,16 @@ class Walker:
         return ".".join(reversed(parts))
 
     def _call(self, call: ast.Call) -> None:
-        callee = _last_name(call.func)
+        callee = last_name(call.func)
         if callee in IMPORT_CALLS:
             self._import_call(call, callee)
         elif callee in DOTTED_TARGET_CALLS:
-            text = _string(_argument(call, 0, "target"))
-            if text is not None and _is_dotted_path(text):
+            text = string_of(argument_of(call, 0, "target"))
+            if text is not None and is_dotted_path(text):
                 self._dotted_target(text, call, f"{callee}() target {text!r}")
         elif callee == "getattr" and self.plan.deprecated and len(call.args) >= 2:
             owner = call.args[0]
-            attribute = _string(call.args[1])
+            attribute = string_of(call.args[1])
             module = self._dotted(owner) if isinstance(owner, ast.Attribute) else None
             if isinstance(owner, ast.Name):
                 module = self._aliases.get(owner.id)
@@ -350,18 +283,18 @@ class Walker:
                     self._deprecated(rule, call, f"use of deprecated name {rule.name!r}")
 
     def _import_call(self, call: ast.Call, callee: str) -> None:
-        name = _string(_argument(call, 0, "name"))
+        name = string_of(argument_of(call, 0, "name"))
         if not name:
             return
         if callee == "__import__":
-            level_node = _argument(call, 4, "level")
+            level_node = argument_of(call, 4, "level")
             level = level_node.value if isinstance(level_node, ast.Constant) else 0
             if isinstance(level, int) and level > 0:
                 name = "." * level + name
             package: str | None = self.package
         else:
-            package_node = _argument(call, 1, "package")
-            package = _string(package_node)
+            package_node = argument_of(call, 1, "package")
+            package = string_of(package_node)
             if isinstance(package_node, ast.Name):
                 package = {"__package__": self.package, "__name__": self.module}.get(
                     package_node.id
@@ -373,10 +306,10 @@ class Walker:
         if self._check_module(resolved, call, via=via):
             return
         if callee == "__import__":
-            fromlist = _argument(call, 3, "fromlist")
+            fromlist = argument_of(call, 3, "fromlist")
             if isinstance(fromlist, ast.List | ast.Tuple):
                 for element in fromlist.elts:
-                    item = _string(element)
+                    item = string_of(element)
                     if item and item != "*" and self._check_module(f"{resolved}.{item}", call):
                         return
 
@@ -407,18 +340,18 @@ class Walker:
             for keyword in stmt.keywords:
                 if keyword.arg == "metaclass":
                     metaclass = self._resolve(keyword.value)
-                    if _last_name(keyword.value) in REGISTRY_METACLASSES:
+                    if last_name(keyword.value) in REGISTRY_METACLASSES:
                         how = "metaclass"
                 elif keyword.arg == "ssot_key":
-                    key = _string(keyword.value) or ""  # computed: unknowable here
-            if not how and any(_last_name(base) in REGISTRY_BASES for base in stmt.bases):
+                    key = string_of(keyword.value) or ""  # computed: unknowable here
+            if not how and any(last_name(base) in REGISTRY_BASES for base in stmt.bases):
                 how = "base"
             for decorator in stmt.decorator_list:
-                if _last_name(decorator) in REGISTRY_DECORATORS:
+                if last_name(decorator) in REGISTRY_DECORATORS:
                     how = how or "decorator"
                     for keyword in getattr(decorator, "keywords", ()):
                         if keyword.arg == "ssot_key":
-                            key = _string(keyword.value) or ""
+                            key = string_of(keyword.value) or ""
         self.classes.append(
             ClassRecord(
                 kind,

@@ -23,6 +23,15 @@ from typing import TYPE_CHECKING, Final
 
 from .._rules._matcher import ImportMatcher
 from .._rules._model import Block, Deprecate, Redirect, Unique
+from ._needles import (
+    bounded_pattern,
+    contains,
+    glob_openness,
+    hot_pattern,
+    in_doctest,
+    lines_at,
+    minimal,
+)
 from ._screen import (
     DOTTED_TARGET_CALLS,
     IMPORT_CALLS,
@@ -126,7 +135,7 @@ class Plan:
         self.needles = tuple(sorted(needles))
         # Which sides of each glob piece a "*" leaves open ("*_safe" matches "mark_safe"),
         # gathered in one pass: the setup stays linear in the number of rules.
-        self._open = _glob_openness(rule.target for rule in import_rules)
+        self._open = glob_openness(rule.target for rule in import_rules)
         # ... and as bytes, each with a pattern that checks the name is not part of a
         # longer identifier ("utc" is not in "utcnow"), compiled when the fast search hits.
         self._patterns: dict[tuple[bytes, bool], re.Pattern[bytes]] = {}
@@ -169,7 +178,7 @@ class Plan:
         self._loose = tuple((n.encode(), n) for n in sorted(loose))
         firsts = {n for n, _ in self._loose} | {p[0] for p in self._pairs}
         # A file without "color" has no "termcolors" either: one scan answers for both.
-        self._first_needles = _minimal(firsts)
+        self._first_needles = minimal(firsts)
 
     def __getstate__(self) -> dict[str, object]:
         """For the process pool: without the last file's bytes the searches remember."""
@@ -219,7 +228,7 @@ class Plan:
         except KeyError:
             left, right = self._open.get(needle.decode(), (False, False))
             attribute = needle in self._attribute_needles
-            compiled = _bounded(needle, left, right, hot=hot, attribute=attribute)
+            compiled = bounded_pattern(needle, left, right, hot=hot, attribute=attribute)
             self._patterns[key] = compiled
             return compiled
 
@@ -264,7 +273,7 @@ class Plan:
     def _spelled_hit(self, data: bytes, module: str, *, memo: bool = True) -> bool:
         if self.everything:
             return True
-        found = self._in if memo else _contains
+        found = self._in if memo else contains
         for needle in self._first_needles:
             if found(needle, data):
                 break
@@ -339,7 +348,7 @@ class Plan:
         if few and calls in self._hot:
             return self._hot[calls]
         attributes = set(self._attribute_needles)
-        pattern = _hot_pattern(
+        pattern = hot_pattern(
             [
                 (n, *self._open.get(n.decode(), (False, False)), n in attributes)
                 for n in (needles if few else present)
@@ -356,7 +365,7 @@ class Plan:
 
     def hot_lines(self, data: bytes, places: list[int]) -> list[int]:
         """The lines (from 1) of :meth:`hot_places`; ``[0]`` means every line."""
-        return [0] if places == [-1] else _lines_at(data, list(places))
+        return [0] if places == [-1] else lines_at(data, list(places))
 
     def anchors(self, data: bytes, module: str, hot: list[int]) -> tuple[list[int], list[bool]]:
         """The places whose statements the walker needs, and whether each counts only in code.
@@ -373,7 +382,7 @@ class Plan:
         if self.inside(module):
             places.extend((p, True) for p in relative_imports(data))
         places.extend((p, True) for p in self._import_needles(data))
-        places = sorted(p for p in places if not (p[1] and _in_doctest(data, p[0])))
+        places = sorted(p for p in places if not (p[1] and in_doctest(data, p[0])))
         return [p for p, _ in places], [code for _, code in places]
 
     def _import_needles(self, data: bytes) -> list[int]:
@@ -418,110 +427,4 @@ class Plan:
             while position >= 0:
                 positions.append(position)
                 position = data.find(needle, position + len(needle))
-        return sorted(set(_lines_at(data, positions)).union(hot))
-
-
-def _lines_at(data: bytes, positions: list[int]) -> list[int]:
-    """The distinct line numbers (from 1) of byte *positions*, sorted."""
-    if not positions:
-        return []
-    positions.sort()
-    lines: list[int] = []
-    line, counted = 1, 0
-    for position in positions:
-        line += data.count(b"\n", counted, position)
-        counted = position
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
-
-
-_IDENTIFIER_BYTE: Final = rb"[A-Za-z0-9_\x80-\xff]"
-
-
-def _in_doctest(data: bytes, position: int) -> bool:
-    line = data.rfind(b"\n", 0, position) + 1
-    return data[line:position].lstrip().startswith(b">>>")
-
-
-def _contains(needle: bytes, data: bytes) -> bool:
-    return needle in data
-
-
-def _glob_openness(targets: Iterable[str]) -> dict[str, tuple[bool, bool]]:
-    """For each literal piece of a glob part, whether a ``*`` sits to its left and right."""
-    found: dict[str, tuple[bool, bool]] = {}
-    for target in targets:
-        for part in target.split("."):
-            if "*" not in part:
-                continue
-            pieces = part.split("*")
-            for index, piece in enumerate(pieces):
-                left, right = found.get(piece, (False, False))
-                found[piece] = (left or index > 0, right or index < len(pieces) - 1)
-    return found
-
-
-def _minimal(needles: set[bytes]) -> tuple[bytes, ...]:
-    """*needles* without those containing another: a file without "color" has no "termcolors".
-
-    Linear in the number of needles: each one's substrings of the lengths present
-    are looked up in a set (needles are short identifiers).
-    """
-    lengths = sorted({len(n) for n in needles})
-    kept = []
-    for needle in needles:
-        size = len(needle)
-        if not any(
-            needle[i : i + length] in needles
-            for length in lengths
-            if length < size
-            for i in range(size - length + 1)
-        ):
-            kept.append(needle)
-    return tuple(sorted(kept))
-
-
-def bounded(
-    needle: str, *, rules: Iterable[Block | Redirect] = (), hot: bool = False
-) -> re.Pattern[bytes]:
-    """A pattern for *needle* where it may stand for a whole dotted part.
-
-    A side of the needle needs a word boundary unless some glob has a ``*`` next to
-    it there (``*_safe`` matches ``mark_safe``). With *hot*, the pattern
-    finds hot places instead (see :meth:`Plan.hot_places`).
-    """
-    openness = _glob_openness(rule.target for rule in rules)
-    left, right = openness.get(needle, (False, False))
-    return _bounded(needle.encode(), left, right, hot=hot)
-
-
-def _bounded(
-    needle: bytes, open_left: bool, open_right: bool, *, hot: bool, attribute: bool = True
-) -> re.Pattern[bytes]:
-    if not hot:
-        # The literal first, then the look back past it: a search for a literal (or for
-        # the first bytes of several) skips ahead fast; a look-behind first would not.
-        escaped = re.escape(needle)
-        left = b"" if open_left else b"(?<!" + _IDENTIFIER_BYTE + escaped + b")"
-        return re.compile(escaped + left + _core(b"", open_right))
-    return _hot_pattern([(needle, open_left, open_right, attribute)])
-
-
-def _core(needle: bytes, open_right: bool) -> bytes:
-    return re.escape(needle) + (b"" if open_right else b"(?!" + _IDENTIFIER_BYTE + b")")
-
-
-def _hot_pattern(needles: list[tuple[bytes, bool, bool, bool]]) -> re.Pattern[bytes]:
-    """One pattern for the hot places of all *needles* ``(needle, open left, open right,
-    attribute)``: inside what may be a dotted path in a string ("legacy", "app.legacy.X",
-    "app.legacy:X", ".legacy", a glob piece inside a longer part: "app.ws_factory"), or,
-    for a deprecated name, after a dot (an attribute: legacy.create_manager)."""
-    inner = rb"[\w\x80-\xff]*"
-    cores = [(inner if left else b"") + _core(n, right) for n, left, right, _ in needles]
-    attributes = [(inner if left else b"") + _core(n, right) for n, left, right, a in needles if a]
-    # "+", not "*": a part is never empty, and "(?:\w*[.:])*" backtracks without end.
-    pattern = rb"[\"']\.*(?:[\w\x80-\xff]+[.:])*(?:" + b"|".join(cores) + b")"
-    if attributes:
-        pattern += rb"|\.(?:" + b"|".join(attributes) + b")"
-    return re.compile(pattern)
+        return sorted(set(lines_at(data, positions)).union(hot))

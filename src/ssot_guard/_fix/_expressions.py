@@ -11,7 +11,9 @@ import ast
 import re
 from typing import TYPE_CHECKING
 
-from .._check._imports import _argument, _last_name, resolve_relative
+from .._check._nodes import argument_of as _argument
+from .._check._nodes import last_name as _last_name
+from .._check._nodes import resolve_relative
 from .._check._screen import DOTTED_TARGET_CALLS, IMPORT_CALLS
 from .._rules._model import Deprecate
 from ._source import Edit, string_literal

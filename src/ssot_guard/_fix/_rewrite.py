@@ -13,7 +13,7 @@ import warnings
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
 
-from .._check._imports import resolve_relative
+from .._check._nodes import resolve_relative
 from .._rules._model import Deprecate
 from ._expressions import ExpressionRewriter, Refused, top
 from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement

@@ -189,7 +189,7 @@ def _bind_top_level(
 
 
 def _from_base(stmt: ast.ImportFrom, package: str) -> str | None:
-    from .._check._imports import resolve_relative
+    from .._check._nodes import resolve_relative
 
     if not stmt.level:
         return stmt.module

@@ -14,7 +14,7 @@ import warnings
 from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._base._files import read_regular
-from .._check._imports import resolve_relative
+from .._check._nodes import resolve_relative
 
 if TYPE_CHECKING:
     from .._check._scan import SourceFile

@@ -1,6 +1,6 @@
 """Reading a big tree on two cores: half in this process, half in a forked child.
 
-The same approach as the check's (``_check._core._forked``): a bare ``fork`` and a
+The same approach as the check's (``_check._pool.forked``): a bare ``fork`` and a
 pipe cost milliseconds where a process pool costs tens. If the child fails in any
 way, this process reads its half too.
 """
@@ -11,7 +11,9 @@ import os
 import pickle
 from typing import TYPE_CHECKING, Final, TypeVar
 
-from .._check._core import _can_fork, _cores, _parsing
+from .._check._core import parsing as _parsing
+from .._check._pool import can_fork as _can_fork
+from .._check._pool import cores as _cores
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

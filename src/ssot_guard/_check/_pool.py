@@ -1,0 +1,173 @@
+"""Running the check over many files: in this process, in forked children, or in a pool.
+
+Only big jobs pay for processes; a fork is the cheapest way to share the plan
+(see ``forked``), a process pool the fallback where ``fork`` is unsafe.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import TYPE_CHECKING, Final, NamedTuple
+
+from ._classes import inheriting_classes, registry_findings, unique_findings
+from ._core import FileReport, check_file, needs_parse, parsing, read_source, walk_classes
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ._findings import Finding
+    from ._nodes import ClassRecord
+    from ._prefilter import Plan
+    from ._scan import SourceFile
+    from ._suppress import Suppressions
+
+#: Files per batch handed to a worker process.
+_BATCH: Final = 32
+#: Below this much source to parse, one process is faster than starting others.
+_PARALLEL_FROM_BYTES: Final = 3_000_000
+#: From this many files, reading and prefiltering are split across processes too.
+_SPLIT_FROM_FILES: Final = 600
+
+
+_worker_plan: Plan | None = None  # in a pool worker: the plan it was started with
+
+
+def _start_worker(plan: Plan) -> None:
+    global _worker_plan
+    _worker_plan = plan
+
+
+def _check_batch(sources: list[SourceFile]) -> list[FileReport]:
+    assert _worker_plan is not None
+    with parsing():
+        return [check_file(_worker_plan, source) for source in sources]
+
+
+def default_jobs(candidate_bytes: int) -> int:
+    """Processes for parsing this much source: one unless it is worth starting others."""
+    if candidate_bytes < _PARALLEL_FROM_BYTES:
+        return 1
+    return max(1, min(cores(), candidate_bytes // (_PARALLEL_FROM_BYTES // 2)))
+
+
+def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> list[FileReport]:
+    """Check *sources*: the prefilter here, the parsing in *jobs* processes.
+
+    Reading and prefiltering are cheap and done in this process; only when the
+    candidates are big enough (or *jobs* says so) are they parsed by a pool.
+    """
+    if jobs is None and len(sources) >= _SPLIT_FROM_FILES and cores() == 2 and can_fork():
+        # Reading and searching thousands of files is itself worth a second process.
+        return forked(plan, sources)
+    reports: list[FileReport] = []
+    candidates: list[tuple[SourceFile, bytes]] = []
+    size = 0
+    with parsing():
+        for source in sources:
+            data = read_source(source.path)
+            if isinstance(data, FileReport):
+                reports.append(data)
+            elif needs_parse(plan, data, source.module):
+                candidates.append((source, data))
+                size += len(data)
+            else:
+                reports.append(check_file(plan, source, data, candidate=False))
+        jobs = default_jobs(size) if jobs is None else max(1, jobs)
+        if jobs == 1 or len(candidates) < 2:
+            reports.extend(check_file(plan, source, data) for source, data in candidates)
+            return reports
+    # Workers read the files again (from the page cache) rather than receive them.
+    reports.extend(_in_pool(plan, [source for source, _ in candidates], jobs))
+    return reports
+
+
+def can_fork() -> bool:
+    import threading
+
+    # Forking a process that runs other threads may copy a lock some thread holds;
+    # on macOS, system libraries are not fork-safe at all.
+    return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
+
+
+def forked(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
+    """:func:`run_files` over half of *sources* here and half in a forked child.
+
+    For two cores, the common CI runner: with more, the pool of :func:`run_files`
+    parses on all of them.
+
+    A bare ``fork`` and a pipe cost a few milliseconds, where a process pool costs
+    tens: on a tree of a few thousand files that is the difference that matters.
+    If the child fails in any way, this process checks its half too.
+    """
+    import pickle
+
+    theirs, mine = list(sources[1::2]), list(sources[0::2])
+    reader, writer = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child, which never returns
+        status = 1
+        try:
+            os.close(reader)
+            with os.fdopen(writer, "wb") as pipe:
+                pickle.dump(run_files(plan, theirs, 1), pipe, pickle.HIGHEST_PROTOCOL)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writer)
+    reports = run_files(plan, mine, 1)
+    with os.fdopen(reader, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(child, 0)
+    try:
+        if status != 0:
+            raise ValueError(f"child exited with status {status}")
+        reports.extend(pickle.loads(data))
+    except Exception:  # the child's half is checked again, here
+        reports.extend(run_files(plan, theirs, 1))
+    return reports
+
+
+def cores() -> int:
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
+def _in_pool(plan: Plan, sources: list[SourceFile], jobs: int) -> list[FileReport]:
+    """:func:`check_file` for *sources* in a pool of *jobs* processes."""
+    from concurrent.futures import ProcessPoolExecutor  # only big jobs pay for it
+
+    # Interleaved batches even out big and small files.
+    count = max(jobs * 4, -(-len(sources) // _BATCH))
+    batches = [sources[i::count] for i in range(count)]
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,)) as pool:
+        return [report for batch in pool.map(_check_batch, batches) for report in batch]
+
+
+class Outcome(NamedTuple):
+    #: Every finding, before suppressions (applied by the caller, which audits them).
+    findings: list[Finding]
+    files: int
+    parsed: int
+    #: Per file, its suppression comments.
+    suppressions: dict[str, Suppressions]
+
+
+def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> Outcome:
+    """All findings for *sources*, with the suppression comments of each file."""
+    reports = run_files(plan, sources, jobs)
+    findings: list[Finding] = []
+    classes: list[ClassRecord] = []
+    suppressed: dict[str, Suppressions] = {}
+    for report in reports:
+        findings.extend(report.findings)
+        classes.extend(report.classes)
+        if report.suppressions:
+            suppressed[report.path] = report.suppressions
+    if classes:
+        findings.extend(unique_findings(plan, classes))
+        if any(record.kind == "class" for record in classes):
+            classes.extend(inheriting_classes(plan, sources, classes, walk_classes))
+            findings.extend(registry_findings(classes))
+    return Outcome(findings, len(reports), sum(r.parsed for r in reports), suppressed)
