@@ -336,7 +336,9 @@ def test_unknown_option_mode_is_refused(pytester: pytest.Pytester) -> None:
     make_project(pytester)
     result = pytester.runpytest("--ssot-mode=loud")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*--ssot-mode: invalid choice: 'loud'*"])
+    result.stderr.fnmatch_lines(
+        ["*--ssot-mode: unknown mode 'loud'; allowed: 'strict', 'warn', 'off'*"]
+    )
 
 
 def test_unknown_env_mode_is_a_usage_error(
@@ -488,3 +490,22 @@ def test_plugin_and_testing_do_not_import_each_other(pytester: pytest.Pytester) 
     result = pytester.run(sys.executable, "-c", code)
     assert result.ret == 0, result.stderr.str()
     result.stdout.fnmatch_lines(["ok"])
+
+
+def test_option_ini_and_marker_accept_the_words_install_accepts(pytester: pytest.Pytester) -> None:
+    """--ssot-mode, the ssot_mode ini key and the marker go through the one mode parser."""
+    make_project(
+        pytester,
+        tests={
+            "test_marked.py": """
+            import pytest
+            import ssot_guard
+
+            @pytest.mark.ssot_mode(" Warn ")
+            def test_warned():
+                with pytest.warns(ssot_guard.SSOTWarning):
+                    import app.legacy
+            """
+        },
+    )
+    pytester.runpytest("--ssot-mode=STRICT").assert_outcomes(passed=1)

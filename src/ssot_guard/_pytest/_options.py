@@ -11,21 +11,14 @@ import os
 from typing import TYPE_CHECKING
 
 from .._base._errors import ConfigError
-from .._config._load import (
-    CONFIG_ENV,
-    MODE_ENV,
-    discover_config,
-    env_mode,
-    load_config,
-    load_discovered,
-)
-from .._rules._model import MODES
+from .._base._modes import MODE_ENV, env_mode, parse_mode
+from .._config._load import CONFIG_ENV, discover_config, load_config, load_discovered
 
 if TYPE_CHECKING:
     import pytest
 
+    from .._base._modes import Mode
     from .._config._load import Config
-    from .._rules._model import Mode
 
 GROUP = "ssot_guard"
 
@@ -34,8 +27,9 @@ def add_options(parser: pytest.Parser) -> None:
     group = parser.getgroup(GROUP, "ssot_guard: one source of truth")
     group.addoption(
         "--ssot-mode",
-        choices=MODES,
+        type=_option_mode,
         default=None,
+        metavar="{strict,warn,off}",
         help="Mode for this run: strict (violations raise), warn, off. "
         "Beats the config, the ssot_mode ini key and SSOT_GUARD_MODE.",
     )
@@ -127,14 +121,19 @@ def read_settings(config: pytest.Config) -> Settings | None:
     return Settings(loaded, ini_mode, option_mode, fail)
 
 
+def _option_mode(text: str) -> Mode | None:
+    """``--ssot-mode``'s value, read by the one mode parser (argparse shows its error)."""
+    import argparse
+
+    try:
+        return parse_mode(text, key=None)
+    except ConfigError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def _ini_mode(config: pytest.Config) -> Mode | None:
-    text = str(config.getini("ssot_mode") or "").strip()
-    if not text:
-        return None
-    if text.lower() not in MODES:
-        raise ConfigError(
-            f"unknown mode {text!r}; allowed: {', '.join(repr(m) for m in MODES)}",
-            file=str(config.inipath) if config.inipath else "ini file",
-            key="ssot_mode",
-        )
-    return text.lower()  # type: ignore[return-value]
+    return parse_mode(
+        config.getini("ssot_mode") or None,
+        file=str(config.inipath) if config.inipath else "ini file",
+        key="ssot_mode",
+    )

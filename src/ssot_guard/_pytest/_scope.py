@@ -8,10 +8,12 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from .._base._errors import ConfigError
+from .._base._modes import parse_mode
 from .._classes._registry import forget_keys, registry_snapshot
 from .._report._record import recorder
 from .._rules._glob import NameSet, glob_error
-from .._rules._model import MODES, Unique
+from .._rules._model import Unique
 from .._runtime._finder import SSOTFinder
 from .._runtime._guard import active_guard, reinstate, rule_for, swap_guard
 from ._session import session_of
@@ -202,14 +204,14 @@ def _marker_mode(item: pytest.Item) -> Mode | None:
     marker = item.get_closest_marker("ssot_mode")
     if marker is None:
         return None
-    mode = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else None
-    if mode not in MODES:
-        pytest.fail(
-            f"ssot_mode: expected one of {', '.join(repr(m) for m in MODES)}, "
-            f"got {marker.args or marker.kwargs}",
-            pytrace=False,
-        )
-    return mode  # type: ignore[no-any-return]
+    given = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else marker.args
+    try:
+        mode = parse_mode(given, entry="@pytest.mark.ssot_mode", key=None)
+    except ConfigError as error:
+        pytest.fail(str(error), pytrace=False)
+    if mode is None:  # a blank word: nothing to put in force
+        pytest.fail("@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'")
+    return mode
 
 
 _SCOPE = pytest.StashKey[TestScope]()
