@@ -143,9 +143,9 @@ def test_head_parse_reaches_relative_imports_inside_a_target(tmp_path: Path) -> 
 
 def test_forked_half_gives_the_same_reports(tmp_path: Path) -> None:
     """Splitting the files with a forked child yields exactly what one process finds."""
+    from ssot_guard._check._pool import PoolStats, run_files
     from ssot_guard._check._pool import can_fork as _can_fork
     from ssot_guard._check._pool import forked as _forked
-    from ssot_guard._check._pool import run_files
     from ssot_guard._check._walk import discover
 
     if not _can_fork():
@@ -155,9 +155,42 @@ def test_forked_half_gives_the_same_reports(tmp_path: Path) -> None:
         (tmp_path / f"m{i:02}.py").write_text(source, encoding="utf-8")
     plan = Plan(LEGACY)
     sources = discover([str(tmp_path)])
-    forked = sorted(_forked(plan, sources))
+    stats = PoolStats()
+    forked = sorted(_forked(plan, sources, stats))
+    assert (stats.forks, stats.fallbacks) == (1, [])  # the child's half came from the child
     assert forked == sorted(run_files(plan, sources, 1))
     assert sum(len(report.findings) for report in forked) == 26
+
+
+def test_a_failed_fork_is_counted_not_silent(tmp_path: Path, monkeypatch) -> None:
+    """When the forked child fails, its half is checked here and the fallback is counted."""
+    import os
+
+    from ssot_guard._check import _pool
+    from ssot_guard._check._walk import discover
+
+    if not _pool.can_fork():
+        pytest.skip("this platform or process cannot fork safely")
+    for i in range(10):
+        (tmp_path / f"m{i:02}.py").write_text("import app.legacy\n", encoding="utf-8")
+    plan = Plan(LEGACY)
+    sources = discover([str(tmp_path)])
+    parent = os.getpid()
+    real = _pool.run_files
+
+    def run_files_failing_in_the_child(*args: object, **kwargs: object) -> object:
+        if os.getpid() != parent:
+            raise RuntimeError("child broke")
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_pool, "run_files", run_files_failing_in_the_child)
+    stats = _pool.PoolStats()
+    reports = _pool.forked(plan, sources, stats)
+    assert stats.forks == 0
+    assert stats.fallbacks == [
+        "a forked child failed (child exited with status 1); its files were checked here"
+    ]
+    assert sum(len(report.findings) for report in reports) == 10
 
 
 def test_plan_survives_pickling() -> None:

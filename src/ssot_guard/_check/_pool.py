@@ -51,7 +51,23 @@ def default_jobs(candidate_bytes: int) -> int:
     return max(1, min(cores(), candidate_bytes // (_PARALLEL_FROM_BYTES // 2)))
 
 
-def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> list[FileReport]:
+class PoolStats:
+    """What running the files took: forked children that reported, and fallbacks.
+
+    A fallback (a forked child that failed, whose half this process checked
+    again) changes no finding, but it is counted so that it is never silent.
+    """
+
+    __slots__ = ("fallbacks", "forks")
+
+    def __init__(self) -> None:
+        self.forks = 0
+        self.fallbacks: list[str] = []
+
+
+def run_files(
+    plan: Plan, sources: Sequence[SourceFile], jobs: int | None, stats: PoolStats | None = None
+) -> list[FileReport]:
     """Check *sources*: the prefilter here, the parsing in *jobs* processes.
 
     Reading and prefiltering are cheap and done in this process; only when the
@@ -59,7 +75,7 @@ def run_files(plan: Plan, sources: Sequence[SourceFile], jobs: int | None) -> li
     """
     if jobs is None and len(sources) >= _SPLIT_FROM_FILES and cores() == 2 and can_fork():
         # Reading and searching thousands of files is itself worth a second process.
-        return forked(plan, sources)
+        return forked(plan, sources, stats)
     reports: list[FileReport] = []
     candidates: list[tuple[SourceFile, bytes]] = []
     size = 0
@@ -90,7 +106,9 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and sys.platform != "darwin" and threading.active_count() == 1
 
 
-def forked(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
+def forked(
+    plan: Plan, sources: Sequence[SourceFile], stats: PoolStats | None = None
+) -> list[FileReport]:
     """:func:`run_files` over half of *sources* here and half in a forked child.
 
     For two cores, the common CI runner: with more, the pool of :func:`run_files`
@@ -98,7 +116,8 @@ def forked(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
 
     A bare ``fork`` and a pipe cost a few milliseconds, where a process pool costs
     tens: on a tree of a few thousand files that is the difference that matters.
-    If the child fails in any way, this process checks its half too.
+    If the child fails in any way, this process checks its half too, and
+    *stats* counts the fallback.
     """
     import pickle
 
@@ -121,10 +140,15 @@ def forked(plan: Plan, sources: Sequence[SourceFile]) -> list[FileReport]:
     _, status = os.waitpid(child, 0)
     try:
         if status != 0:
-            raise ValueError(f"child exited with status {status}")
+            raise ValueError(f"child exited with status {os.waitstatus_to_exitcode(status)}")
         reports.extend(pickle.loads(data))
-    except Exception:  # the child's half is checked again, here
+    except Exception as error:  # the child's half is checked again, here
         reports.extend(run_files(plan, theirs, 1))
+        if stats is not None:
+            stats.fallbacks.append(f"a forked child failed ({error}); its files were checked here")
+    else:
+        if stats is not None:
+            stats.forks += 1
     return reports
 
 
@@ -152,11 +176,15 @@ class Outcome(NamedTuple):
     parsed: int
     #: Per file, its suppression comments.
     suppressions: dict[str, Suppressions]
+    #: Forked children that reported, and why any failed (their files were checked here).
+    forks: int = 0
+    fallbacks: tuple[str, ...] = ()
 
 
 def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> Outcome:
     """All findings for *sources*, with the suppression comments of each file."""
-    reports = run_files(plan, sources, jobs)
+    stats = PoolStats()
+    reports = run_files(plan, sources, jobs, stats)
     findings: list[Finding] = []
     classes: list[ClassRecord] = []
     suppressed: dict[str, Suppressions] = {}
@@ -170,4 +198,5 @@ def run(plan: Plan, sources: Sequence[SourceFile], jobs: int | None = None) -> O
         if any(record.kind == "class" for record in classes):
             classes.extend(inheriting_classes(plan, sources, classes, walk_classes))
             findings.extend(registry_findings(classes))
-    return Outcome(findings, len(reports), sum(r.parsed for r in reports), suppressed)
+    parsed = sum(r.parsed for r in reports)
+    return Outcome(findings, len(reports), parsed, suppressed, stats.forks, tuple(stats.fallbacks))
