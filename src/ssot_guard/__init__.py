@@ -12,7 +12,6 @@ from ._base._errors import (
     SSOTError,
     SSOTWarning,
 )
-from ._check import CheckResult, Finding, check
 from ._classes._registry import (
     RegistrySnapshot,
     SSOTBase,
@@ -24,10 +23,8 @@ from ._classes._registry import (
 )
 from ._config._load import Config, load_config
 from ._report._record import Violation, clear_violations, violations
-from ._report._subscribe import Subscription, on_violation
 from ._rules._model import Block, Deprecate, Enforced, Redirect, Rule, Unique
 from ._runtime._guard import Guard, active_guard, install, uninstall
-from ._runtime._status import report
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -35,16 +32,26 @@ if TYPE_CHECKING:
     from typing_extensions import deprecated
 
     from ._base._modes import Mode
+    from ._check import CheckResult, Finding, check
     from ._check._baseline import BaselineError
     from ._check._scan import MissingPathError
     from ._fix import FixResult, fix
+    from ._report._subscribe import Subscription, on_violation
+    from ._runtime._status import report
     from ._suggest import SuggestResult, suggest
-else:
+else:  # the decorator itself, with the docstring the API reference shows
     from ._runtime._marked import deprecated
 
-#: Loaded on first use, so ``import ssot_guard`` stays as cheap as the guard needs:
-#: their modules import ``typing``, ``ast`` or libcst.
+#: Loaded on first use, so ``import ssot_guard`` stays as cheap as the guard needs (every
+#: module is a few hundred microseconds of every interpreter's start-up, autoinstall's too);
+#: some of them import ``typing``, ``ast`` or libcst.
 _LAZY = {
+    "check": "_check",
+    "CheckResult": "_check",
+    "Finding": "_check",
+    "on_violation": "_report._subscribe",
+    "report": "_runtime._status",
+    "Subscription": "_report._subscribe",
     "BaselineError": "_check._baseline",
     "MissingPathError": "_check._scan",
     "fix": "_fix",

@@ -8,15 +8,13 @@ and each use is a ``deprecated-name`` violation under the active guard's mode,
 as for a ``[[deprecate]]`` rule: recorded once per location and warned in warn
 mode, refused with ``DeprecatedUseError`` in strict mode, nothing when off.
 
-``typing_extensions`` is imported when a name is marked, not at
-``import ssot_guard`` (start-up time).
+``typing_extensions`` (and ``functools``) are imported when a name is marked,
+not at ``import ssot_guard`` (start-up time).
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-import types
 
 from .._base._errors import DeprecatedUseError
 from .._base._frames import user_frame, warn_at
@@ -107,6 +105,8 @@ def deprecated(message: str, /) -> Callable[[T], T]:
 
 
 def _mark_function(function: Callable[..., Any], marker: _Marker) -> Callable[..., Any]:
+    import functools
+
     @functools.wraps(function)
     def marked(*args: Any, **kwargs: Any) -> Any:
         marker.use(1)
@@ -117,6 +117,9 @@ def _mark_function(function: Callable[..., Any], marker: _Marker) -> Callable[..
 
 def _mark_class(cls: type, marker: _Marker) -> None:
     """Record instantiating and subclassing *cls* (the two uses PEP 702 names for a class)."""
+    import functools
+    import types
+
     original_new: Any = cls.__new__
 
     @functools.wraps(original_new)
