@@ -9,7 +9,7 @@ from ._glob import glob_error, is_glob
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Iterable
-    from typing import Any, Final
+    from typing import Any, Final, Self
 
     from .._base._modes import Mode
 
@@ -88,7 +88,7 @@ def _text(value: object, key: str, where: object) -> str | None:
 
 
 def _rebuild_rule(cls: type[Rule], fields: dict[str, Any], source: str | None) -> Rule:
-    return cls(**fields, source=source)  # type: ignore[call-arg]  # every concrete rule takes it
+    return cls(**fields, source=source)  # every concrete rule takes source=
 
 
 class Rule:
@@ -105,6 +105,7 @@ class Rule:
     #: Reason and replacement are left out where messages already show them.
     _label_fields: tuple[str, ...] = ()
 
+    _sealed: bool
     mode: Mode | None
     reason: str | None
 
@@ -119,8 +120,15 @@ class Rule:
         """End of construction: from here on the rule is immutable."""
         object.__setattr__(self, "_sealed", True)
 
+    def __new__(cls, *args: Any, **kwargs: Any) -> Self:
+        # Unsealed from the start, so that __setattr__ reads a slot that is always set:
+        # getattr() with a default on an unset slot raises and catches (start-up time).
+        self = object.__new__(cls)
+        object.__setattr__(self, "_sealed", False)
+        return self
+
     def __setattr__(self, name: str, value: object) -> None:
-        if getattr(self, "_sealed", False):
+        if self._sealed:
             raise AttributeError(
                 f"{type(self).__name__} rules are immutable; cannot set {name!r} "
                 f"(build a new rule instead)"
