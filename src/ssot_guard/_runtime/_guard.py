@@ -155,10 +155,10 @@ def install(
     then ``"warn"``.
     """
     __tracebackhide__ = True  # pytest shows the user's line, not ours
-    return _install(config, mode=mode, rules=rules, override=None)
+    return swap_guard(config, mode=mode, rules=rules, override=None)
 
 
-def _install(
+def swap_guard(
     config: Config | str | os.PathLike[str] | None,
     *,
     mode: Mode | None,
@@ -285,27 +285,8 @@ def _check_preloaded(guard: Guard, frame: FrameType | None) -> None:
 
 
 # -- seams for the pytest plugin, ssot_guard.testing and the test suite ---------------------------
-# They change or read the guard only through these, never through _lock / _active / the finder.
-
-
-def swap_guard(
-    config: str | os.PathLike[str] | Config | None,
-    *,
-    mode: Mode | None,
-    rules: Sequence[Rule] | None,
-    override: Mode | None,
-    check_preloaded: bool = True,
-    check_replacements: bool = True,
-) -> Guard:
-    """Install a guard in place of the active one, with an *override* mode (see ``_install``)."""
-    return _install(
-        config,
-        mode=mode,
-        rules=rules,
-        override=override,
-        check_preloaded=check_preloaded,
-        check_replacements=check_replacements,
-    )
+# They change or read the guard only through these (and swap_guard above), never through
+# _lock, _active or the finder.
 
 
 def reinstate(guard: Guard | None) -> None:
