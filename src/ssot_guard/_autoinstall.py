@@ -23,7 +23,8 @@ import os
 import sys
 
 from ._base._errors import ConfigError
-from ._config._load import MODE_ENV, discover_config
+from ._base._modes import MODE_ENV
+from ._config._load import discover_config
 from ._runtime import _status
 from ._runtime._guard import active_guard, install
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType
 
-    from .._rules._model import Enforced, Mode, Unique
+    from .._base._modes import Mode
+    from .._rules._model import Enforced, Unique
 
 
 class _Watched:

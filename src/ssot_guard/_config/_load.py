@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 
 from .._base._errors import ConfigError
-from .._base._modes import MODE_ENV, env_mode, parse_mode
+from .._base._modes import parse_mode
 from .._report._otel import TELEMETRY_VALUES
 from .._rules._glob import glob_error, is_glob
 from .._rules._matcher import ImportMatcher
@@ -45,12 +45,10 @@ _REQUIRED: Final[dict[str, tuple[str, ...]]] = {
     "unique": ("class", "within"),
     "deprecate": ("name",),
 }
-__all__ = [  # MODE_ENV and env_mode live in _base._modes; re-exported for older callers
+__all__ = [
     "CONFIG_ENV",
-    "MODE_ENV",
     "Config",
     "discover_config",
-    "env_mode",
     "load_config",
     "parse_table",
     "read_toml",

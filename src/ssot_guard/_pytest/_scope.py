@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import ModuleType
 
+    from .._base._modes import Mode
     from .._report._record import Violation
-    from .._rules._model import Mode, Rule
+    from .._rules._model import Rule
     from .._runtime._guard import Guard
     from ._session import Session
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .._config._load import MODE_ENV
+from .._base._modes import MODE_ENV
 from .._report._record import kind_text
 from ._session import session_of
 

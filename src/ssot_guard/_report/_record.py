@@ -65,9 +65,6 @@ def prepare_violation_path(warnings_shown: bool) -> None:
         import tokenize  # noqa: F401
 
 
-_KIND_TEXT = SUBJECTS  # the plugin's summary names kinds as messages do
-
-
 class Violation:
     """One recorded violation: what, which rule, where, and how many times. Immutable."""
 
@@ -322,7 +319,7 @@ def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
 
 def kind_text(kind: str) -> str:
     """How reports name a violation's *kind*: ``import of retired module``, ..."""
-    return _KIND_TEXT.get(kind, kind)
+    return SUBJECTS.get(kind, kind)
 
 
 def log_violation(level: int, message: str, *args: object, **extra: Any) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._base._errors import ConfigError
-from .._base._modes import MODES, parse_mode
+from .._base._modes import parse_mode
 from ._glob import glob_error, is_glob
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -14,12 +14,10 @@ if TYPE_CHECKING:
     from .._base._modes import Mode
 
 __all__ = [
-    "MODES",
     "RULE_TYPES",
     "Block",
     "Deprecate",
     "Enforced",
-    "Mode",
     "Redirect",
     "Rule",
     "Unique",

@@ -45,8 +45,8 @@ if TYPE_CHECKING:
     from types import CodeType, FrameType
     from typing import Any
 
+    from .._base._modes import Mode
     from .._rules._matcher import ImportMatcher, _Entry
-    from .._rules._model import Mode
     from ._watch import ModuleWatch
 
 _RELOAD = importlib.reload.__code__

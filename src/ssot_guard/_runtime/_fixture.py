@@ -8,7 +8,8 @@ The plugin hands it the test's scope, anything with ``add_rules`` and ``set_mode
 from __future__ import annotations
 
 from .._base._errors import ConfigError
-from .._rules._model import MODES, Block, Redirect
+from .._base._modes import parse_mode
+from .._rules._model import Block, Redirect
 from ._guard import active_guard
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
@@ -16,7 +17,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Protocol
 
-    from .._rules._model import Mode, Rule
+    from .._base._modes import Mode
+    from .._rules._model import Rule
     from ._guard import Guard
 
     class Scope(Protocol):
@@ -73,12 +75,12 @@ class GuardFixture:
 
     def set_mode(self, mode: Mode) -> Guard:
         """Run the rest of this test in *mode* (as the ``ssot_mode`` marker does)."""
-        if mode not in MODES:
+        parsed = parse_mode(mode, entry="ssot_guard.set_mode()", key=None)
+        if parsed is None:
             raise ConfigError(
-                f"unknown mode {mode!r}; allowed: {', '.join(repr(m) for m in MODES)}",
-                entry="ssot_guard.set_mode()",
+                "give one mode: 'strict', 'warn' or 'off'", entry="ssot_guard.set_mode()"
             )
-        return self._scope.set_mode(mode)
+        return self._scope.set_mode(parsed)
 
     def __repr__(self) -> str:
         return f"<ssot_guard fixture: {self.guard!r}>"
