@@ -270,3 +270,38 @@ def test_registered_classes_alive_at_exit_make_no_noise() -> None:
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_registering_a_class_allocates_no_weak_reference_of_its_own() -> None:
+    """The entry is the weak reference CPython keeps for __subclasses__(): no second one."""
+    import weakref
+
+    for cls in (
+        SSOTMeta("SharedRefMeta", (), {"__module__": "tests_generated"}),
+        type("SharedRefBase", (SSOTBase,), {"__module__": "tests_generated"}),
+        ssot_class(type("SharedRefDecorated", (), {"__module__": "tests_generated"})),
+    ):
+        assert weakref.getweakrefcount(cls) == 1, cls
+
+
+GROWTH = """
+import gc
+from ssot_guard import SSOTMeta
+from ssot_guard._classes import _registry
+
+gc.collect()
+largest = 0
+for n in range(100_000):
+    SSOTMeta(f"Churn{n}", (), {"__module__": "churn"})  # dropped at once: dies in a young gc
+    if n % 1_000 == 0:
+        largest = max(largest, len(_registry._entries))
+print(largest)
+"""
+
+
+def test_dead_entries_are_swept_without_a_full_collection() -> None:
+    """100,000 classes created and dropped, no gc.collect(): the registry stays small."""
+    result = subprocess.run(
+        [sys.executable, "-c", GROWTH], capture_output=True, text=True, timeout=300, check=True
+    )
+    assert int(result.stdout) <= 4_096  # the sweep threshold (1,024) plus a young generation

@@ -45,7 +45,7 @@ from ._statements import keyword_positions, names_are_ascii, relative_imports, s
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
-    from .._rules._matcher import _Entry
+    from .._rules._matcher import CompiledRule
     from .._rules._model import Rule
 
 #: How the class registry is spelled in source: ``class X(metaclass=SSOTMeta)``,
@@ -111,7 +111,7 @@ class Plan:
         active = [rule for rule in rules if rule.mode != "off"]
         import_rules = [rule for rule in active if isinstance(rule, Block | Redirect)]
         self.matcher = ImportMatcher(import_rules)
-        self._matches: dict[str, _Entry | None] = {}
+        self._matches: dict[str, CompiledRule | None] = {}
         #: ``"pkg.mod.attr"`` -> the rule retiring it.
         self.deprecated: dict[str, Deprecate] = {}
         for rule in active:
@@ -232,7 +232,7 @@ class Plan:
             self._patterns[key] = compiled
             return compiled
 
-    def match(self, name: str) -> _Entry | None:
+    def match(self, name: str) -> CompiledRule | None:
         """``ImportMatcher.match``, remembered: the same names recur in every file."""
         try:
             return self._matches[name]

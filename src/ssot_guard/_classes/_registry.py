@@ -5,14 +5,16 @@ Three spellings share one registry: the metaclass ``SSOTMeta``, the base class
 metaclass) and the decorator ``ssot_class``.
 
 Class creation is a hot path, so the common case (a key seen for the first
-time) is one weak reference and one ``dict.setdefault``: atomic, lock-free
-and allocation-light. Everything else (reloads, replacing a dead entry,
-duplicates, the mode, messages, file and line) happens under a lock only when
-a key is taken.
+time) is one weak reference (the one CPython already holds for
+``__subclasses__()``, so nothing is allocated) and one ``dict.setdefault``:
+atomic, lock-free and allocation-light. Everything else (reloads, replacing a
+dead entry, duplicates, the mode, messages, file and line) happens under a
+lock only when a key is taken.
 
-The registry holds classes weakly, and an entry goes away with its class: the
-weak reference's callback removes it, so a program that creates and drops
-classes with ever new names does not accumulate dead entries.
+The registry holds classes weakly, and an entry goes away with its class:
+dead entries are swept after the garbage collection that freed their classes,
+so a program that creates and drops classes with ever new names does not
+accumulate them.
 
 The registry does not ask the guard for its mode (the guard imports the
 registry, not the other way round): ``install()`` and ``uninstall()`` call
@@ -21,6 +23,7 @@ registry, not the other way round): ``install()`` and ``uninstall()`` call
 
 from __future__ import annotations
 
+import gc
 import os
 from _thread import allocate_lock
 from weakref import ref
@@ -48,67 +51,83 @@ if TYPE_CHECKING:
 REGISTRY_RULE = "ssot_guard class registry"
 
 
-class _Entry(ref[type]):
-    """A registry entry: a weak reference to the class that knows its own key.
-
-    The key is what the callback needs to remove the entry when the class
-    dies; a slot, so an entry costs one small object and no dict.
-    """
-
-    __slots__ = ("key",)
-    key: str
-
-
 # Writes that add a missing key are lock-free (``dict.setdefault`` is atomic
-# under the GIL); every other write (replace, remove, clear) holds ``_lock``.
-# That is what makes the callback's "remove if it is still mine" safe: nothing
-# can slip a new entry in between its check and its ``del``. (ssot_guard does
-# not claim free-threaded CPython support; there, dict operations stay atomic
-# per call too, but this reasoning would need re-checking.)
-_entries: dict[str, _Entry] = {}  # never rebound: _setdefault and _drop are bound to it
+# under the GIL); every other write (replace, remove, sweep) holds ``_lock``.
+# That is what makes the sweep's "remove if it is still dead" safe: nothing can
+# replace an entry between its check and its ``del``. (ssot_guard does not
+# claim free-threaded CPython support; there, dict operations stay atomic per
+# call too, but this reasoning would need re-checking.)
+#
+# An entry is a plain weak reference without a callback: for a class that is
+# the one CPython already keeps for ``__subclasses__()``, so registering a class
+# allocates nothing. Dead entries are swept instead of called back (see _sweep).
+_entries: dict[str, ref[type]] = {}  # never rebound: _setdefault and the sweep are bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
 _lock = allocate_lock()  # never taken by the common path
-_pending: list[_Entry] = []  # dead entries whose callback found the lock taken
 _mode: Mode | None = None  # set by install() and uninstall(): see set_mode()
 
 
-def _drain(entries: dict[str, _Entry], pending: list[_Entry]) -> None:
-    """Remove the pending dead entries (with the lock held)."""
-    while pending:
-        entry = pending.pop()
-        key = entry.key
-        if entries.get(key) is entry:
+def _sweep(entries: dict[str, ref[type]]) -> None:
+    """Remove the entries whose class died (with the lock held)."""
+    # A copy, not a loop over items(): a thread adding a key meanwhile would
+    # change the dict's size under the loop. Only lock holders replace or
+    # remove keys, so a dead entry found here is still the one to remove.
+    for key, entry in entries.copy().items():
+        if entry() is None and entries.get(key) is entry:
             del entries[key]
 
 
-def _make_drop(entries: dict[str, _Entry], pending: list[_Entry]) -> Callable[[_Entry], None]:
-    lock, drain = _lock, _drain
+def _make_collector_hook(
+    entries: dict[str, ref[type]],
+) -> tuple[Callable[[str, dict[str, int]], None], Callable[[], None]]:
+    """A ``gc.callbacks`` hook that sweeps dead entries, and the sweep for lock holders.
 
-    def drop(entry: _Entry) -> None:
-        """Remove *entry*, whose class just died, unless its key was taken since.
+    A class sits in a reference cycle (its ``__mro__`` holds it), so it dies
+    only in a collection: sweeping after collections sees every dead entry.
+    Every full collection sweeps (``gc.collect()`` leaves no dead entry); a
+    younger one only when the registry has doubled since the last sweep, so
+    the sweeps cost O(1) per class created however many classes come and go.
 
-        The garbage collector calls this at any moment, in any thread: inside
-        our own locked section (an allocation there can start a collection),
-        or while the interpreter shuts down and module globals are gone. So it
-        reads only what its closure holds, never blocks and never raises: if
-        the lock is taken, the entry waits in *pending* for whoever holds it.
-        """
-        pending.append(entry)
+    The collector calls the hook at any moment, in any thread: inside our own
+    locked section (an allocation there can start a collection), or while the
+    interpreter shuts down and module globals are gone. So it reads only what
+    its closure holds, never blocks and never raises: if the lock is taken,
+    whoever holds it sweeps when it releases it.
+    """
+    lock, sweep = _lock, _sweep
+    state = {"next": 1024, "owed": 0}
+
+    def swept() -> None:
+        sweep(entries)
+        state["next"] = max(1024, 2 * len(entries))
+        state["owed"] = 0
+
+    def hook(phase: str, info: dict[str, int]) -> None:
+        if phase != "stop" or (info["generation"] != 2 and len(entries) <= state["next"]):
+            return
         if lock.acquire(False):
             try:
-                drain(entries, pending)
+                swept()
             finally:
                 lock.release()
+        else:
+            state["owed"] = 1
 
-    return drop
+    def release() -> None:
+        """Sweep if a collection found the lock taken; the lock is held."""
+        if state["owed"]:
+            swept()
+
+    return hook, release
 
 
-_drop = _make_drop(_entries, _pending)
+_collector_hook, _sweep_owed = _make_collector_hook(_entries)
+gc.callbacks.append(_collector_hook)
 
 
 class _Locked:
-    """``with _locked:`` holds the lock; on leaving, removes entries that died meanwhile."""
+    """``with _locked:`` holds the lock; on leaving, sweeps if a collection could not."""
 
     __slots__ = ()
 
@@ -117,7 +136,7 @@ class _Locked:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            _drain(_entries, _pending)
+            _sweep_owed()
         finally:
             _lock.release()
 
@@ -142,8 +161,7 @@ def register(cls: type, key: str) -> None:
     Strict mode raises ``DuplicateClassError`` and leaves the registry as it
     was, so a rejected class is never registered.
     """
-    entry = _Entry(cls, _drop)
-    entry.key = key
+    entry: ref[type] = ref(cls)
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
@@ -157,7 +175,7 @@ def _checked_key(key: object, cls: type) -> str:
     )
 
 
-def _collide(cls: type, key: str, entry: _Entry) -> None:
+def _collide(cls: type, key: str, entry: ref[type]) -> None:
     __tracebackhide__ = True  # pytest shows the user's line, not ours
     with _locked:
         old = _entries.get(key)
@@ -222,8 +240,7 @@ class SSOTMeta(type):
         if kwargs or mcls is not SSOTMeta:
             return _new_with_keywords(mcls, name, bases, namespace, kwargs)
         cls = _type_new(mcls, name, bases, namespace)
-        entry = _Entry(cls, _drop)
-        entry.key = name
+        entry: ref[type] = ref(cls)
         if _setdefault(name, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
@@ -242,8 +259,7 @@ def _new_with_keywords(
     # Every __new__ after SSOTMeta's in the metaclass's MRO runs (ABCMeta's, a library's).
     cls: SSOTMeta = super(SSOTMeta, mcls).__new__(mcls, name, bases, namespace, **kwargs)
     key = name if ssot_key is None else _checked_key(ssot_key, cls)
-    entry = _Entry(cls, _drop)
-    entry.key = key
+    entry: ref[type] = ref(cls)
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
@@ -268,8 +284,7 @@ class SSOTBase:
             super().__init_subclass__(**kwargs)
         # register(), inlined: this runs for every subclass
         key = cls.__name__ if ssot_key is None else _checked_key(ssot_key, cls)
-        entry = _Entry(cls, _drop)
-        entry.key = key
+        entry: ref[type] = ref(cls)
         if _setdefault(key, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, key, entry)
@@ -295,8 +310,7 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
     if cls is not None and ssot_key is None and isinstance(cls, type):
         # ``@ssot_class`` bare, the common case: no closure to build for one call.
         key = cls.__name__
-        entry = _Entry(cls, _drop)
-        entry.key = key
+        entry: ref[type] = ref(cls)
         if _setdefault(key, entry) is not entry:
             _collide(cls, key, entry)
         return cls

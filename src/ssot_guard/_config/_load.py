@@ -10,7 +10,6 @@ import os
 
 from .._base._errors import ConfigError
 from .._base._modes import parse_mode
-from .._report._otel import TELEMETRY_VALUES
 from .._rules._glob import glob_error, is_glob
 from .._rules._matcher import ImportMatcher
 from .._rules._model import RULE_TYPES, Block, Deprecate, Redirect, Rule
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     from typing import Any, BinaryIO, Final
 
     from .._base._modes import Mode
+    from .._rules._matcher import CompiledRule
 
 CONFIG_ENV: Final = "SSOT_GUARD_CONFIG"
 
@@ -219,6 +219,8 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
         )
     mode = parse_mode(table.get("mode"), file=file, entry=here)
     telemetry = table.get("telemetry")
+    if telemetry is not None:
+        from .._report._otel import TELEMETRY_VALUES  # imports no OpenTelemetry; rarely set
     if telemetry is not None and telemetry not in TELEMETRY_VALUES:
         raise ConfigError(
             f"expected one of {', '.join(repr(v) for v in TELEMETRY_VALUES)}, got {telemetry!r}",
@@ -395,6 +397,9 @@ def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = Non
     if not import_rules:
         return
     matcher = ImportMatcher(import_rules)
+    # Many rules name the same replacement (460 blocks sending to 20 modules): each
+    # distinct target is matched once; matching a name against globs is the cost here.
+    matches: dict[str, CompiledRule | None] = {}
     for rule in rules:
         if rule.mode == "off":
             continue
@@ -405,7 +410,10 @@ def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = Non
             target = target.partition(":")[0]
         if not target or glob_error(target) is not None or is_glob(target):
             continue  # free text, not a module name
-        entry = matcher.match(target) if matcher.may_match(target) else None
+        if target in matches:
+            entry = matches[target]
+        else:
+            entry = matches[target] = matcher.match(target) if matcher.may_match(target) else None
         if entry is None:
             continue
         blocker = "this rule" if entry.rule is rule else entry.rule.source

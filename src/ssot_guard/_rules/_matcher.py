@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 _NO_NAMES = NameSet(())
 
 
-class _Entry:
+class CompiledRule:
     """One compiled import rule."""
 
     __slots__ = ("allow", "glob", "importers", "mode", "order", "rule")
@@ -130,14 +130,14 @@ class ImportMatcher:
 
     def __init__(self, rules: Iterable[ImportRule], modes: Iterable[Mode] = ()) -> None:
         """*modes*, if given, is each rule's effective mode (its own mode, else ``warn``)."""
-        self._exact: dict[str, list[_Entry]] = {}
-        self._globs: dict[str, list[_Entry]] = {}
-        unanchored: list[_Entry] = []
+        self._exact: dict[str, list[CompiledRule]] = {}
+        self._globs: dict[str, list[CompiledRule]] = {}
+        unanchored: list[CompiledRule] = []
         tops: set[str] = set()
         rules = tuple(rules)
         modes = tuple(modes) or tuple(rule.mode or "warn" for rule in rules)
         for order, (rule, mode) in enumerate(zip(rules, modes, strict=True)):
-            entry = _Entry(rule, order, mode)
+            entry = CompiledRule(rule, order, mode)
             if entry.glob is None:
                 self._exact.setdefault(rule.target, []).append(entry)
                 tops.add(rule.target.partition(".")[0])
@@ -188,7 +188,7 @@ class ImportMatcher:
             return screen
         screen.names.update(self._children.get(package, ()))
         parts = package.split(".") if package else []
-        globs: list[_Entry] = list(self.unanchored)
+        globs: list[CompiledRule] = list(self.unanchored)
         for depth in range(1, len(parts) + 1):
             globs += self._globs.get(".".join(parts[:depth]), ())
         for entry in globs:
@@ -199,10 +199,10 @@ class ImportMatcher:
             return frozenset(screen.names)  # ``in`` without a Python-level call
         return screen
 
-    def match(self, name: str) -> _Entry | None:
+    def match(self, name: str) -> CompiledRule | None:
         """The entry of the rule that speaks for *name*, or ``None``."""
         best: tuple[int, int, int, int] | None = None
-        found: _Entry | None = None
+        found: CompiledRule | None = None
         for rank, entry in self._candidates(name):
             if entry.allow and entry.allow.contains(name):
                 continue
@@ -210,7 +210,7 @@ class ImportMatcher:
                 best, found = rank, entry
         return found
 
-    def _candidates(self, name: str) -> Iterator[tuple[tuple[int, int, int, int], _Entry]]:
+    def _candidates(self, name: str) -> Iterator[tuple[tuple[int, int, int, int], CompiledRule]]:
         parts: list[str] | None = None
         depth = 0
         end = -1
@@ -234,8 +234,8 @@ class ImportMatcher:
 
     @staticmethod
     def _glob_rank(
-        entry: _Entry, parts: list[str]
-    ) -> Iterator[tuple[tuple[int, int, int, int], _Entry]]:
+        entry: CompiledRule, parts: list[str]
+    ) -> Iterator[tuple[tuple[int, int, int, int], CompiledRule]]:
         assert entry.glob is not None
         length = entry.glob.match_length(parts)
         if length:

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from .._base._modes import Mode
-    from .._rules._matcher import ImportMatcher, _Entry
+    from .._rules._matcher import CompiledRule, ImportMatcher
     from ._watch import ModuleWatch
 
 _RELOAD = importlib.reload.__code__
@@ -57,7 +57,7 @@ class _State:
 
     __slots__ = ("codes", "entry", "importers", "lines", "lock", "mode", "name", "seen")
 
-    def __init__(self, name: str, entry: _Entry, mode: Mode) -> None:
+    def __init__(self, name: str, entry: CompiledRule, mode: Mode) -> None:
         self.name = name
         self.entry = entry
         self.mode = mode
