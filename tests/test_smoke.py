@@ -52,3 +52,13 @@ def test_demo_runs() -> None:
     assert "BlockedImportError: No module named" in result.stdout
     assert "run.py:35: SSOTWarning" in result.stderr
     assert "shop.legacy_ws is websocket_manager: True" in result.stdout
+
+
+@pytest.mark.parametrize("name", sorted(set(ssot_guard.__all__) - {"Mode"}))
+def test_public_name_is_public_in_its_defining_module(name: str) -> None:
+    """Reached without ssot_guard.<Name> (a Guard install() returned, an error the finder
+    raised), the object already shows as ssot_guard.<Name>: its module marks it public."""
+    import importlib
+
+    home = importlib.import_module(f"ssot_guard.{ssot_guard._LAZY[name]}")
+    assert vars(home)[name].__module__ == "ssot_guard"

@@ -53,8 +53,23 @@ NEVER_AT_STRICT_INSTALL = NEVER_AT_IMPORT - {"tomllib"}
 def test_import_leaves_out_every_module_it_promises_to() -> None:
     """``import ssot_guard`` imports none of the modules its start-up budget rules out."""
     loaded = _modules_after("import ssot_guard")
-    assert "ssot_guard._runtime._guard" in loaded  # the probe really imported it
+    assert "ssot_guard" in loaded  # the probe really imported it
     assert NEVER_AT_IMPORT & loaded == set()
+
+
+def test_import_loads_the_package_alone() -> None:
+    """``import ssot_guard`` is one module: every public name loads on first use."""
+    assert _modules_after("import ssot_guard") == {"ssot_guard"}
+
+
+def test_install_does_not_load_the_class_registry() -> None:
+    """The guard tells the registry its mode without loading it: no class checks, no cost."""
+    loaded = _modules_after(
+        "import ssot_guard; ssot_guard.install(rules=[ssot_guard.Block('x_retired')], "
+        "mode='strict'); ssot_guard.uninstall()"
+    )
+    assert "ssot_guard._runtime._guard" in loaded
+    assert not {m for m in loaded if m.startswith("ssot_guard._classes")}
 
 
 def test_strict_install_from_rules_leaves_out_every_module_it_promises_to() -> None:

@@ -80,3 +80,24 @@ def effective_mode(
     then ``"warn"``. Leave *rule* out for the mode of rules without their own.
     """
     return forced or rule or install or config or "warn"
+
+
+_guard_mode: Mode | None = None
+
+
+def set_guard_mode(mode: Mode | None) -> None:
+    """Say which mode the installed guard has; ``None``: no guard is installed.
+
+    ``install()`` and ``uninstall()`` call it; the class registry reads
+    :func:`guard_mode` when a class is defined twice. Here, below both, so that
+    neither imports the other (and ``install()`` does not load the registry).
+    """
+    global _guard_mode
+    if mode is not None and mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}; allowed: {', '.join(map(repr, MODES))}")
+    _guard_mode = mode
+
+
+def guard_mode() -> Mode | None:
+    """The installed guard's mode, ``None`` without a guard."""
+    return _guard_mode

@@ -6,6 +6,7 @@ load only when :func:`check` runs.
 
 from __future__ import annotations
 
+from .._base import public
 from ._findings import CODES, SYNTAX_ERROR, UNUSED_SUPPRESSION, Finding
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 __all__ = ["CODES", "CheckResult", "Finding", "check"]
 
 
+@public
 class CheckResult:
     """What :func:`check` found: the findings, and what was looked at."""
 
@@ -56,6 +58,7 @@ class CheckResult:
         )
 
 
+@public
 def check(
     paths: Sequence[str | os.PathLike[str]] = (".",),
     *,

@@ -14,6 +14,7 @@ import os
 import stat
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+from .._base import public
 from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 VERSION: Final = 1
 
 
+@public
 class BaselineError(SSOTError, ValueError):
     """A baseline file that cannot be used: missing, unreadable, or not a baseline."""
 

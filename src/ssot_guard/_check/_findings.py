@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._base import public
 from .._base._messages import tail
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -56,6 +57,7 @@ def help_uri(code: str) -> str:
     return f"{DOCS_URL}codes/#{code.lower()}"
 
 
+@public
 class Finding:
     """One problem at one place: ``path:line:col: CODE message``.
 

@@ -18,6 +18,7 @@ import errno
 import os
 from typing import TYPE_CHECKING, Final, NamedTuple
 
+from .._base import public
 from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
@@ -54,6 +55,7 @@ SOURCE_SUFFIXES: Final = (".py", ".pyi")
 _HERE: Final = "." + os.sep
 
 
+@public
 class MissingPathError(SSOTError, FileNotFoundError):
     """A path given to the check does not exist."""
 

@@ -16,9 +16,9 @@ dead entries are swept after the garbage collection that freed their classes,
 so a program that creates and drops classes with ever new names does not
 accumulate them.
 
-The registry does not ask the guard for its mode (the guard imports the
-registry, not the other way round): ``install()`` and ``uninstall()`` call
-``set_mode()``; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` apply.
+The registry does not ask the guard for its mode, nor the guard the registry:
+``install()`` and ``uninstall()`` set it in ``_base._modes``, where the
+registry reads it; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` apply.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ import os
 from _thread import allocate_lock
 from weakref import ref
 
-from .._base._modes import MODES, env_mode
+from .._base import public
+from .._base._modes import env_mode, guard_mode, set_guard_mode
 from ._duplicate import (
     Definition,
     definition_frame,
@@ -65,7 +66,6 @@ _entries: dict[str, ref[type]] = {}  # never rebound: _setdefault and the sweep 
 _setdefault = _entries.setdefault
 _type_new = type.__new__
 _lock = allocate_lock()  # never taken by the common path
-_mode: Mode | None = None  # set by install() and uninstall(): see set_mode()
 
 
 def _sweep(entries: dict[str, ref[type]]) -> None:
@@ -206,19 +206,17 @@ def _collide(cls: type, key: str, entry: ref[type]) -> None:
 def set_mode(mode: Mode | None) -> None:
     """The mode duplicates get from now on; ``None``: no guard, read ``SSOT_GUARD_MODE``.
 
-    Called by the guard when it is installed (with its mode) and removed.
+    What ``install()`` and ``uninstall()`` do (through ``_base._modes``); a seam for tests.
     """
-    global _mode
-    if mode is not None and mode not in MODES:
-        raise ValueError(f"unknown mode {mode!r}; allowed: {', '.join(map(repr, MODES))}")
-    _mode = mode
+    set_guard_mode(mode)
 
 
 def registry_mode() -> Mode:
     """The installed guard's mode, else ``SSOT_GUARD_MODE``, else ``warn``."""
-    return _mode or env_mode() or "warn"
+    return guard_mode() or env_mode() or "warn"
 
 
+@public
 class SSOTMeta(type):
     """A metaclass that allows one class per key (the class name, or ``ssot_key=``).
 
@@ -266,6 +264,7 @@ def _new_with_keywords(
     return cls
 
 
+@public
 class SSOTBase:
     """A base class with ``SSOTMeta``'s semantics, for classes that have a metaclass.
 
@@ -298,6 +297,7 @@ if TYPE_CHECKING:
     def ssot_class(*, ssot_key: str | None = None) -> Callable[[_T], _T]: ...
 
 
+@public
 def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T | Callable[[_T], _T]:
     """Register the decorated class (``@ssot_class`` or ``@ssot_class(ssot_key=...)``).
 
@@ -326,6 +326,7 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
     return decorate
 
 
+@public
 def canonical(key: str) -> type:
     """The class registered under *key*; ``KeyError`` if there is none (or it was dropped)."""
     entry = _entries.get(key)
@@ -335,6 +336,7 @@ def canonical(key: str) -> type:
     return cls
 
 
+@public
 def registered_classes() -> dict[str, type]:
     """Every live registered class by key, as a new dict."""
     with _locked:
@@ -344,6 +346,7 @@ def registered_classes() -> dict[str, type]:
     return {key: cls for key, entry in entries.items() if (cls := entry()) is not None}
 
 
+@public
 class RegistrySnapshot:
     """What ``registry_snapshot()`` returns: restores the registry when its block ends."""
 
@@ -374,6 +377,7 @@ class RegistrySnapshot:
         self.restore()
 
 
+@public
 def registry_snapshot() -> RegistrySnapshot:
     """Snapshot the class registry; ``with registry_snapshot():`` restores it on exit.
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 
+from .._base import public
 from .._base._errors import ConfigError
 from .._base._modes import parse_mode
 from .._rules._glob import glob_error, is_glob
@@ -59,6 +60,7 @@ __all__ = [
 _TOP_KEYS: Final = ("mode", *RULE_TYPES, "telemetry", "check")
 
 
+@public
 class Config:
     """A parsed configuration: where it came from, its mode, its rules."""
 
@@ -189,6 +191,7 @@ def table_of(document: dict[str, Any], path: str) -> tuple[dict[str, Any] | None
     return document, ""
 
 
+@public
 def load_config(path: str | os.PathLike[str]) -> Config:
     """Parse the configuration in the TOML file at *path*.
 

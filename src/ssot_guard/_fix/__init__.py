@@ -6,6 +6,7 @@ is rewritten, and its absence is reported before anything is read.
 
 from __future__ import annotations
 
+from .._base import public
 from .._base._errors import MissingExtraError
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["FixResult", "MissingExtraError", "fix"]
 
 
+@public
 class FixResult:
     """What :func:`fix` did (or, with ``write=False``, would do)."""
 
@@ -69,6 +71,7 @@ def require_libcst() -> None:
         )
 
 
+@public
 def fix(
     paths: Sequence[str | os.PathLike[str]] = (".",),
     *,

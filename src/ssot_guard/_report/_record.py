@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 
+from .._base import public
 from .._base._fork import fork_safe_lock
 from .._base._frames import frame_location
 from .._base._messages import SUBJECTS, describe
@@ -65,6 +66,7 @@ def prepare_violation_path(warnings_shown: bool) -> None:
         import tokenize  # noqa: F401
 
 
+@public
 class Violation:
     """One recorded violation: what, which rule, where, and how many times. Immutable."""
 
@@ -285,11 +287,13 @@ def record_at(
     )
 
 
+@public
 def violations() -> list[Violation]:
     """Every violation recorded since the guard was installed, oldest first."""
     return recorder.snapshot()
 
 
+@public
 def clear_violations() -> None:
     """Forget the recorded violations (the log's once-per-location memory too)."""
     recorder.clear()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from _thread import _local
 
+from .._base import public
 from .._base._fork import fork_safe_lock
 from ._record import log, recorder
 
@@ -55,6 +56,7 @@ class _SafeCallback:
             _in_callback.active = False
 
 
+@public
 class Subscription:
     """What :func:`on_violation` returns. Call it (or ``remove()``) to unregister; harmless twice.
 
@@ -95,6 +97,7 @@ class Subscription:
         return f"<ssot_guard.Subscription {self._entry.callback!r} {state}>"
 
 
+@public
 def on_violation(callback: Callable[[Violation], object]) -> Subscription:
     """Call *callback* with the :class:`Violation` each time a violation happens.
 

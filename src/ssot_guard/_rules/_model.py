@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._base import public
 from .._base._errors import ConfigError
 from .._base._modes import parse_mode
 from ._glob import glob_error, is_glob
@@ -89,6 +90,7 @@ def _rebuild_rule(cls: type[Rule], fields: dict[str, Any], source: str | None) -
     return cls(**fields, source=source)  # every concrete rule takes source=
 
 
+@public
 class Rule:
     """Fields every rule has. ``source`` says where it was defined, for messages.
 
@@ -181,6 +183,7 @@ class Rule:
         return hash((type(self), tuple(self._fields().items())))
 
 
+@public
 class Block(Rule):
     """Retire a module (and its submodules), or every module a glob matches.
 
@@ -237,6 +240,7 @@ class Block(Rule):
         return self.module if self.module is not None else self.pattern  # type: ignore[return-value]
 
 
+@public
 class Redirect(Rule):
     """An old module name that now means the canonical module (in warn mode)."""
 
@@ -280,6 +284,7 @@ class Redirect(Rule):
         return self.module
 
 
+@public
 class Unique(Rule):
     """A class name that may be defined once among the modules under ``within``."""
 
@@ -326,6 +331,7 @@ class Unique(Rule):
         self._seal()
 
 
+@public
 class Deprecate(Rule):
     """A module attribute (``"pkg.mod:name"``) that is retired in favour of ``use``."""
 
@@ -374,6 +380,7 @@ RULE_TYPES: Final[dict[str, type[Rule]]] = {
 }
 
 
+@public
 class Enforced:
     """A rule with the mode it is enforced in: what ``install()`` compiles each rule into.
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import sys
 
+from .._base import public
 from .._base._errors import PreloadedModuleError
 from .._base._fork import fork_safe_lock
 from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
-from .._base._modes import effective_mode, env_mode, parse_mode
-from .._classes._registry import set_mode as set_registry_mode
+from .._base._modes import effective_mode, env_mode, parse_mode, set_guard_mode
 from .._config._load import Config, resolve_config
 from .._report._record import prepare_violation_path, record_at, recorder
 from .._rules._matcher import ImportMatcher
@@ -33,6 +33,7 @@ _lock = fork_safe_lock(sys.modules[__name__], "_lock")
 _active: Guard | None = None
 
 
+@public
 class Guard:
     """The handle ``install()`` returns. Also a context manager that uninstalls on exit."""
 
@@ -93,7 +94,7 @@ class Guard:
             self.callers.close()  # after the watch: a deprecation's module type sits on ours
         if _active is self:
             _active = None
-            set_registry_mode(None)
+            set_guard_mode(None)
 
     def __enter__(self) -> Self:
         return self
@@ -133,11 +134,13 @@ def _remove_finder(finder: object) -> None:
             meta_path.insert(index, popped)
 
 
+@public
 def active_guard() -> Guard | None:
     """The installed guard, if any."""
     return _active
 
 
+@public
 def install(
     config: Config | str | os.PathLike[str] | None = None,
     *,
@@ -237,9 +240,10 @@ def _insert(guard: Guard) -> None:
         guard.watch.open()  # deprecations reach modules imported before install
     guard.installed = True
     _active = guard
-    set_registry_mode(guard.mode)
+    set_guard_mode(guard.mode)
 
 
+@public
 def uninstall() -> None:
     """Take the active guard out; ``sys.meta_path`` is again what it was. Harmless twice."""
     with _lock:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 
+from .._base import public
 from .._base._errors import DeprecatedUseError
 from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
@@ -71,6 +72,7 @@ class _Marker:
             warn_at(frame, text)
 
 
+@public
 def deprecated(message: str, /) -> Callable[[T], T]:
     """Mark a function or class as retired, for type checkers (PEP 702) and at run time.
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+from .._base import public
 from .._base._modes import MODE_ENV
 from .._report._record import recorder
 from .._report._subscribe import callback_errors
@@ -23,6 +24,7 @@ autoinstall_status: str | None = None
 autoinstall_problem: str | None = None
 
 
+@public
 def report() -> dict[str, Any]:
     """A JSON-ready summary of this interpreter's guard and its violations. Never raises.
 

@@ -5,6 +5,8 @@ Reads source with ``ast`` only: nothing in the tree is imported or run.
 
 from __future__ import annotations
 
+from .._base import public
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     import os
@@ -25,6 +27,7 @@ def __getattr__(name: str) -> object:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+@public
 class SuggestResult:
     """The suggestions, best first, and what was looked at."""
 
@@ -41,6 +44,7 @@ class SuggestResult:
         self.configured = configured
 
 
+@public
 def suggest(
     paths: Sequence[str | os.PathLike[str]] = (".",),
     *,
