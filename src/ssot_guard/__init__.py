@@ -94,9 +94,11 @@ def __getattr__(name: str) -> object:
         value: object = TypeAliasType("Mode", Literal["strict", "warn", "off"])
         value.__module__ = __name__
     elif name in _LAZY:
-        from importlib import import_module
+        import sys
 
-        value = getattr(import_module(f"{__name__}.{_LAZY[name]}"), name)
+        home = f"{__name__}.{_LAZY[name]}"
+        __import__(home)  # importlib.import_module(), without importing importlib (start-up time)
+        value = getattr(sys.modules[home], name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
     globals()[name] = value

@@ -26,17 +26,10 @@ from __future__ import annotations
 import gc
 import os
 from _thread import allocate_lock
-from weakref import ref
+from _weakref import ref  # weakref's own, without importing weakref (start-up time)
 
 from .._base import public
 from .._base._modes import env_mode, guard_mode, set_guard_mode
-from ._duplicate import (
-    Definition,
-    definition_frame,
-    duplicate_message,
-    report_duplicate,
-    same_definition,
-)
 
 TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
 if TYPE_CHECKING:
@@ -177,6 +170,15 @@ def _checked_key(key: object, cls: type) -> str:
 
 def _collide(cls: type, key: str, entry: ref[type]) -> None:
     __tracebackhide__ = True  # pytest shows the user's line, not ours
+    # Only a taken key gets here: what a second definition needs loads on the first one.
+    from ._duplicate import (
+        Definition,
+        definition_frame,
+        duplicate_message,
+        report_duplicate,
+        same_definition,
+    )
+
     with _locked:
         old = _entries.get(key)
         existing = old() if old is not None else None

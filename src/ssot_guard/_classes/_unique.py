@@ -10,27 +10,21 @@ from __future__ import annotations
 
 import sys
 from _thread import allocate_lock
-from types import ModuleType
-from weakref import ref
+from _weakref import ref  # weakref's own, without importing weakref (start-up time)
 
 from .._base._messages import describe
 from .._rules._glob import NameSet
-from ._duplicate import (
-    Definition,
-    duplicate_message,
-    join_reasons,
-    report_duplicate,
-    same_definition,
-    same_file,
-)
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import FrameType
+    from types import FrameType, ModuleType
 
     from .._base._modes import Mode
     from .._rules._model import Enforced, Unique
+    from ._duplicate import Definition
+else:
+    ModuleType = type(sys)  # types.ModuleType, without importing types (start-up time)
 
 
 class _Watched:
@@ -97,6 +91,15 @@ class UniqueHook:
 
     def _check(self, watched: _Watched, cls: type, *, report: bool) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
+        # Loaded when a watched module first defines a watched class, not at install().
+        from ._duplicate import (
+            Definition,
+            duplicate_message,
+            report_duplicate,
+            same_definition,
+            same_file,
+        )
+
         rule = watched.rule
         entry = ref(cls)
         with self._lock:
@@ -134,6 +137,8 @@ class UniqueHook:
 
 def _outside_message(rule: Unique, new: Definition, canonical: Definition | None) -> str:
     """A definition of *rule*'s class outside its canonical module, worded as every violation."""
+    from ._duplicate import join_reasons, same_file
+
     home = rule.canonical
     assert home is not None
     if canonical is not None and same_file(canonical, new):

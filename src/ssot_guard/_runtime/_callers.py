@@ -25,10 +25,8 @@ touches, is untouched.
 
 from __future__ import annotations
 
-import importlib
 import sys
 from _thread import allocate_lock
-from types import ModuleType
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
@@ -42,14 +40,20 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
     from importlib.machinery import ModuleSpec
-    from types import CodeType, FrameType
+    from types import CodeType, FrameType, ModuleType
     from typing import Any
 
     from .._base._modes import Mode
     from .._rules._matcher import CompiledRule, ImportMatcher
     from ._watch import ModuleWatch
+else:
+    ModuleType = type(sys)  # types.ModuleType, without importing types (start-up time)
 
-_RELOAD = importlib.reload.__code__
+
+def _reload_code() -> CodeType | None:
+    """``importlib.reload``'s code; ``None`` while importlib is not loaded (nor can reload run)."""
+    reload = getattr(sys.modules.get("importlib"), "reload", None)
+    return getattr(reload, "__code__", None)
 
 
 class _State:
@@ -79,7 +83,7 @@ class _State:
         """The slow path: *frame* read *name* from an instruction not seen before."""
         if name[:2] == "__" and name != "__spec__":
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
-        if frame.f_code is _RELOAD:
+        if frame.f_code is _reload_code():
             return  # importlib.reload() goes on to the finder, which records it
         # The same walk as every other violation's: past importlib, ssot_guard and the
         # helpers that import on a caller's behalf (mock.patch, pkgutil.resolve_name).

@@ -11,7 +11,10 @@ can cover.
 
 from __future__ import annotations
 
-from importlib.machinery import ModuleSpec
+try:  # CPython: the import system's own module, loaded already (start-up time)
+    from _frozen_importlib import ModuleSpec
+except ImportError:  # pragma: no cover - another Python
+    from importlib.machinery import ModuleSpec
 
 from .._base._errors import BlockedImportError
 from .._base._frames import frame_location, user_frame, warn_at

@@ -104,9 +104,12 @@ def _wait_while_another_thread_finds(target: str) -> None:
     system would see the two threads waiting on each other's lock and fail one
     import with ``_DeadlockError``. So poll until the module is published (or
     the lock is free), then import as above. This reads importlib's lock table
-    (``_module_locks``, present in 3.11 to 3.14); without it, nothing is waited for.
+    (``_bootstrap._module_locks``, present in 3.11 to 3.14); without it, nothing is waited for.
     """
-    table = getattr(sys.modules.get("importlib._bootstrap"), "_module_locks", None)
+    # importlib._bootstrap is _frozen_importlib, which CPython always has loaded; the
+    # other name exists only once something imports the importlib package.
+    bootstrap = sys.modules.get("_frozen_importlib") or sys.modules.get("importlib._bootstrap")
+    table = getattr(bootstrap, "_module_locks", None)
     if not isinstance(table, dict):
         return
     from _thread import get_ident

@@ -17,13 +17,12 @@ nothing may be imported.
 from __future__ import annotations
 
 import sys
-from types import ModuleType
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
-    from types import FrameType
+    from types import FrameType, ModuleType
     from typing import Protocol
 
     from .._rules._model import Enforced
@@ -38,6 +37,8 @@ if TYPE_CHECKING:
         def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None: ...
         def open(self) -> None: ...
         def close(self) -> None: ...
+else:
+    ModuleType = type(sys)  # types.ModuleType, without importing types (start-up time)
 
 
 class WatchedLoader:
