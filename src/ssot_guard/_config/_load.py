@@ -406,15 +406,16 @@ def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = Non
     for rule in rules:
         if rule.mode == "off":
             continue
-        key, target = ("to", rule.to) if isinstance(rule, Redirect) else ("use", None)
-        if isinstance(rule, Block | Deprecate):
-            target = rule.use
-        if isinstance(rule, Deprecate) and target:
+        key = "to" if isinstance(rule, Redirect) else "use"
+        target: str | None = getattr(rule, key, None)  # a Unique names no replacement
+        if not target:
+            continue
+        if isinstance(rule, Deprecate):
             target = target.partition(":")[0]
-        if not target or glob_error(target) is not None or is_glob(target):
-            continue  # free text, not a module name
         if target in matches:
             entry = matches[target]
+        elif glob_error(target) is not None or is_glob(target):
+            entry = matches[target] = None  # free text, not a module name
         else:
             entry = matches[target] = matcher.match(target) if matcher.may_match(target) else None
         if entry is None:

@@ -23,6 +23,8 @@ def glob_error(text: str) -> str | None:
     """Why *text* is not a valid dotted glob, or ``None`` if it is."""
     if not text:
         return "is empty"
+    if text.isascii() and all(map(str.isidentifier, text.split("."))):
+        return None  # a plain dotted name, the common case: no part needs a closer look
     for part in text.split("."):
         if not part:
             return f"{text!r} has an empty part (two dots, or a leading or trailing dot)"

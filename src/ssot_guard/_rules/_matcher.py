@@ -151,10 +151,13 @@ class ImportMatcher:
         # Package -> last parts of the names directly inside it that an exact
         # target, or a glob whose leading literal parts reach that deep, can match.
         self._children: dict[str, set[str]] = {}
-        for key, entries in (*self._exact.items(), *self._globs.items()):
+        for key in self._exact:
+            parent, _, last = key.rpartition(".")
+            self._children.setdefault(parent, set()).add(last)
+        for key, entries in self._globs.items():
             # A glob such as ``app.legacy.*_v1`` matches under app.legacy, not
             # app.legacy itself; ``app.legacy.**`` matches both.
-            if any(e.glob is None or e.glob.match_length(key.split(".")) for e in entries):
+            if any(e.glob.match_length(key.split(".")) for e in entries):  # type: ignore[union-attr]
                 parent, _, last = key.rpartition(".")
                 self._children.setdefault(parent, set()).add(last)
         #: Globs that start with a wildcard; when present every name is checked.

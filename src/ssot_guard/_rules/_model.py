@@ -59,6 +59,8 @@ def _kind_of(value: object) -> str:
 def _names(
     values: Iterable[str] | str, key: str, where: object, *, glob: bool = True
 ) -> tuple[str, ...]:
+    if values == () and type(values) is tuple:
+        return ()  # the default, which most rules keep
     # A table (dict) is iterable too, as its keys: refused rather than read as a list of them.
     if isinstance(values, str | bytes | dict) or not hasattr(values, "__iter__"):
         what = "module names or globs" if glob else "package names"
@@ -86,6 +88,12 @@ def _text(value: object, key: str, where: object) -> str | None:
     raise ConfigError(f"expected a string, got {type(value).__name__}", entry=str(where), key=key)
 
 
+# Constructors set fields with this, not ``self.x = ...``: ``Rule.__setattr__`` is a
+# Python-level call that refuses changes once sealed, and building 500 rules from a
+# config went through it 6,000 times (a third of building them).
+_init = object.__setattr__
+
+
 def _rebuild_rule(cls: type[Rule], fields: dict[str, Any], source: str | None) -> Rule:
     return cls(**fields, source=source)  # every concrete rule takes source=
 
@@ -106,15 +114,18 @@ class Rule:
     _label_fields: tuple[str, ...] = ()
 
     _sealed: bool
+    _source: str | None
     mode: Mode | None
     reason: str | None
 
     def _common(self, reason: str | None, mode: Mode | None, source: str | None) -> None:
-        self.reason, self.mode, self._source = reason, mode, source
+        _init(self, "reason", reason)
+        _init(self, "mode", mode)
+        _init(self, "_source", source)
         # Validation passes the rule itself as the entry: its label is built
         # only for an error message (a third of building a rule otherwise).
-        self.reason = _text(reason, "reason", self)
-        self.mode = parse_mode(mode, entry=self)
+        _init(self, "reason", _text(reason, "reason", self))
+        _init(self, "mode", parse_mode(mode, entry=self))
 
     def _seal(self) -> None:
         """End of construction: from here on the rule is immutable."""
@@ -148,7 +159,7 @@ class Rule:
         if self._source is None:
             # The label, built on first use; not a change of the rule's value.
             object.__setattr__(self, "_source", self._describe(self._label_fields))
-        return self._source  # type: ignore[return-value]
+        return self._source  # type: ignore[return-value]  # set just above
 
     def __str__(self) -> str:
         return self.source
@@ -195,6 +206,12 @@ class Block(Rule):
     kind = "block"
     _label_fields = ("module", "pattern")
 
+    module: str | None
+    pattern: str | None
+    use: str | None
+    allow: tuple[str, ...]
+    allow_importers: tuple[str, ...]
+
     def __init__(
         self,
         module: str | None = None,
@@ -207,12 +224,12 @@ class Block(Rule):
         mode: Mode | None = None,
         source: str | None = None,
     ) -> None:
-        self.module = module
-        self.pattern = pattern
-        self.use = use
+        _init(self, "module", module)
+        _init(self, "pattern", pattern)
+        _init(self, "use", use)
         # Validated below, once the rule can describe itself in an error.
-        self.allow: tuple[str, ...] = ()
-        self.allow_importers: tuple[str, ...] = ()
+        _init(self, "allow", ())
+        _init(self, "allow_importers", ())
         self._common(reason, mode, source)
         where = self
         if (module is None) == (pattern is None):
@@ -226,9 +243,9 @@ class Block(Rule):
             _dotted(module, "module", where)
         if pattern is not None:
             _dotted(pattern, "pattern", where, glob=True)
-        self.use = _replacement(use, "use", where)
-        self.allow = _names(allow, "allow", where)
-        self.allow_importers = _names(allow_importers, "allow_importers", where)
+        _init(self, "use", _replacement(use, "use", where))
+        _init(self, "allow", _names(allow, "allow", where))
+        _init(self, "allow_importers", _names(allow_importers, "allow_importers", where))
         self._seal()
 
     def replacement_for(self, name: str) -> str | None:
@@ -248,6 +265,9 @@ class Redirect(Rule):
     kind = "redirect"
     _label_fields = ("module", "to")
 
+    module: str
+    to: str
+
     def __init__(
         self,
         module: str,
@@ -257,8 +277,8 @@ class Redirect(Rule):
         mode: Mode | None = None,
         source: str | None = None,
     ) -> None:
-        self.module = module
-        self.to = to
+        _init(self, "module", module)
+        _init(self, "to", to)
         self._common(reason, mode, source)
         _dotted(module, "module", self)
         _dotted(to, "to", self)
@@ -291,6 +311,10 @@ class Unique(Rule):
     __slots__ = ("canonical", "name", "within")
     kind = "unique"
 
+    name: str
+    within: tuple[str, ...]
+    canonical: str | None
+
     def __init__(
         self,
         name: str,
@@ -301,9 +325,9 @@ class Unique(Rule):
         mode: Mode | None = None,
         source: str | None = None,
     ) -> None:
-        self.name = name
-        self.within: tuple[str, ...] = ()  # validated below
-        self.canonical = canonical
+        _init(self, "name", name)
+        _init(self, "within", ())  # validated below
+        _init(self, "canonical", canonical)
         self._common(reason, mode, source)
         where = self
         if not isinstance(name, str) or not name.isidentifier():
@@ -312,7 +336,7 @@ class Unique(Rule):
                 entry=str(where),
                 key="class",
             )
-        self.within = _names(within, "within", where, glob=False)
+        _init(self, "within", _names(within, "within", where, glob=False))
         if not self.within:
             raise ConfigError(
                 "expected a non-empty list of package names whose modules are watched",
@@ -338,6 +362,9 @@ class Deprecate(Rule):
     __slots__ = ("name", "use")
     kind = "deprecate"
 
+    name: str
+    use: str | None
+
     def __init__(
         self,
         name: str,
@@ -347,8 +374,8 @@ class Deprecate(Rule):
         mode: Mode | None = None,
         source: str | None = None,
     ) -> None:
-        self.name = name
-        self.use = use
+        _init(self, "name", name)
+        _init(self, "use", use)
         self._common(reason, mode, source)
         where = self
         module, _, attr = name.partition(":") if isinstance(name, str) else ("", "", "")
@@ -357,7 +384,7 @@ class Deprecate(Rule):
                 f"expected 'package.module:attribute', got {name!r}", entry=str(where), key="name"
             )
         _dotted(module, "name", where)
-        self.use = _replacement(use, "use", where)
+        _init(self, "use", _replacement(use, "use", where))
         self._seal()
 
     @property
