@@ -24,7 +24,7 @@ import sys
 
 from ._base._errors import ConfigError
 from ._base._modes import MODE_ENV
-from ._config._load import discover_config
+from ._config._load import load_discovered
 from ._runtime import _status
 from ._runtime._guard import active_guard, install
 
@@ -72,11 +72,11 @@ def autoinstall() -> None:
         if active_guard() is not None:
             _status.autoinstall_status = "already installed"
             return
-        path = discover_config()
-        if path is None:
+        config = load_discovered()  # parsed once, the trust check included
+        if config is None:
             _status.autoinstall_status = "no config found"
             return
-        install(path)
+        install(config)
         _status.autoinstall_status = "installed"
     except Exception as error:  # a .pth line must never raise
         _status.autoinstall_status = "failed"
