@@ -176,20 +176,65 @@ def test_strict_reload_of_a_module_already_imported_is_refused(make_package) -> 
     assert info.value.module == "app.old"
 
 
-@pytest.mark.parametrize("form", list(FORMS))
+IMPORT_FORMS = [form for form in FORMS if form != "find_spec"]  # find_spec only looks
+
+
+@pytest.mark.parametrize("form", IMPORT_FORMS)
 def test_warn_points_at_the_user_import_statement(app, make_package, form) -> None:
-    """In warn mode each import form warns with the user's file and line, and goes through."""
+    """In warn mode each import form warns once, with the user's file and line, and goes through."""
     ssot_guard.install(rules=[_block()], mode="warn")
     filename, line = _user_module(make_package, form)
     with pytest.warns(SSOTWarning) as record:
         importlib.import_module("user_" + form.replace("-", "_"))
-    warning = next(w for w in record if issubclass(w.category, SSOTWarning))
+    (warning,) = [w for w in record if issubclass(w.category, SSOTWarning)]
     assert (warning.filename, warning.lineno) == (filename, line)
     assert OLD in str(warning.message)
     assert NEW in str(warning.message)
     assert REASON in str(warning.message)
-    if form != "find_spec":
-        assert OLD in sys.modules
+    assert OLD in sys.modules
+
+
+def test_warn_find_spec_records_and_warns_when_the_spec_is_loaded(app, make_package) -> None:
+    """``importlib.util.find_spec`` of a retired module is recorded at once; its warning
+    comes when the spec is loaded (find_spec runs under the import lock, where no
+    warning is shown), at the ``find_spec`` line, once."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    filename, line = _user_module(make_package, "find_spec")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        importlib.import_module("user_find_spec")
+    assert [w for w in caught if issubclass(w.category, SSOTWarning)] == []
+    (violation,) = ssot_guard.violations()
+    assert (violation.name, violation.filename, violation.lineno) == (OLD, filename, line)
+    probe_line = sys._getframe().f_lineno + 1
+    spec = importlib.util.find_spec(OLD)
+    assert spec is not None
+    with pytest.warns(SSOTWarning) as record:
+        module = _load_twice(spec)
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, probe_line)]  # once
+    assert module.create_manager() == "old"
+
+
+def _load_twice(spec: importlib.machinery.ModuleSpec) -> object:
+    """Run *spec*'s module twice with its loader, as importlib's recipe does once."""
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_warn_as_error_fails_the_import_and_leaves_nothing_half_imported(app) -> None:
+    """Under ``-W error`` the import raises the SSOTWarning before the module body runs."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        with pytest.raises(SSOTWarning, match="import of retired module"):
+            importlib.import_module(OLD)
+    assert OLD not in sys.modules
+    assert "websocket_manager_factory" not in vars(sys.modules["app"])
+    (violation,) = ssot_guard.violations()
+    assert violation.name == OLD
 
 
 def test_warn_reload_points_at_the_reload_call(app, make_package) -> None:
