@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import os
 import pickle
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -451,3 +453,38 @@ def _line_of(text: str) -> int:
     """The line of this file holding *text*."""
     with open(__file__, encoding="utf-8") as f:
         return next(n for n, line in enumerate(f, 1) if text in line and "_line_of" not in line)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x_gone",  # no such module: the import fails with ModuleNotFoundError
+        "__hello__",  # frozen: FrozenImporter is a class, no loader of ours can run
+        pytest.param(
+            "xxsubtype",  # builtin: BuiltinImporter, likewise
+            marks=pytest.mark.skipif(
+                "xxsubtype" not in sys.builtin_module_names, reason="not built in here"
+            ),
+        ),
+    ],
+)
+def test_warn_without_a_loader_of_ours_never_imports_under_the_lock(name) -> None:
+    """With no loader of ours to show it later, find_spec shows the warning only if that
+    imports nothing: here ``warnings`` would import ``linecache``, so it is only recorded."""
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('always')\n"
+        f"ssot_guard.install(rules=[ssot_guard.Block({name!r})], mode='warn')\n"
+        "before = set(sys.modules)\n"
+        "try:\n"
+        f"    import {name}\n"
+        "except ModuleNotFoundError:\n"
+        "    print('not found')\n"
+        f"print(sorted(set(sys.modules) - before - {{{name!r}}}), len(ssot_guard.violations()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines()[-1] == "[] 1", result.stdout + result.stderr
+    assert "SSOTWarning" not in result.stderr
