@@ -81,6 +81,8 @@ class RedirectLoader:
         return module
 
     def exec_module(self, module: ModuleType) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._warn()  # shown by create_module already, unless a caller skipped it
         module.__spec__ = self._spec
 
     def get_code(self, fullname: str) -> CodeType | None:
@@ -125,7 +127,10 @@ def _wait_while_another_thread_finds(target: str) -> None:
     the lock is free), then import as above. This reads importlib's lock table
     (``_module_locks``, present in 3.11 to 3.14); without it, nothing is waited for.
     """
-    table = getattr(sys.modules.get("importlib._bootstrap"), "_module_locks", None)
+    # _frozen_importlib is importlib._bootstrap, there from start-up: under that
+    # name only once something imports the importlib package (nothing of ours does).
+    bootstrap = sys.modules.get("_frozen_importlib") or sys.modules.get("importlib._bootstrap")
+    table = getattr(bootstrap, "_module_locks", None)
     if not isinstance(table, dict):
         return
     from _thread import get_ident
