@@ -426,7 +426,7 @@ import warnings
 import ssot_guard
 
 warnings.simplefilter("always")  # imported: warnings formats a shown warning with linecache
-ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="warn")
+ssot_guard.install(rules=[RULE], mode="warn")
 for name in ("linecache", "tokenize"):  # as in a program that has not imported them yet
     sys.modules.pop(name, None)
 
@@ -482,8 +482,8 @@ for _ in range(30000):  # until A, showing its warning, waits for linecache (or 
         break
     a.join(0.001)
 go_on.set()
-a.join(30)
-b.join(30)
+a.join(10)
+b.join(10)
 if a.is_alive() or b.is_alive():
     print("deadlock", flush=True)
     os._exit(1)
@@ -491,7 +491,16 @@ print("done", len(ssot_guard.violations()))
 """
 
 
-def test_warning_shown_while_another_thread_imports_linecache_never_deadlocks(tmp_path) -> None:
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('ssot_guard.Block("app.old")', "import of retired module 'app.old'"),
+        ('ssot_guard.Redirect("app.old", to="app.new")', "import of renamed module 'app.old'"),
+    ],
+)
+def test_warning_shown_while_another_thread_imports_linecache_never_deadlocks(
+    tmp_path, rule, message
+) -> None:
     """A warn-mode import while another thread is importing ``linecache``: no deadlock.
 
     Showing a warning imports ``linecache``; were that done in ``find_spec``,
@@ -501,9 +510,10 @@ def test_warning_shown_while_another_thread_imports_linecache_never_deadlocks(tm
     files = {
         "app/__init__.py": "",
         "app/old.py": "X = 1\n",
+        "app/new.py": "X = 2\n",
         "app/fresh.py": "",
         "app/user.py": "import app.old\n",
-        "race.py": LINECACHE_RACE,
+        "race.py": LINECACHE_RACE.replace("RULE", rule),
     }
     for relative, text in files.items():
         path = tmp_path / relative
@@ -522,4 +532,4 @@ def test_warning_shown_while_another_thread_imports_linecache_never_deadlocks(tm
     except subprocess.TimeoutExpired:
         pytest.fail("the two imports deadlocked")
     assert result.stdout == "done 1\n", result.stdout + result.stderr
-    assert "app/user.py:1: SSOTWarning: import of retired module 'app.old'" in result.stderr
+    assert f"app/user.py:1: SSOTWarning: {message}" in result.stderr
