@@ -11,7 +11,9 @@ one may import ``linecache`` (``warnings`` formats the source line with it),
 and an import there can deadlock against a thread that is importing
 ``linecache``. So the finder takes a warning's arguments (``warning_at``) and
 hands them to our loader, which shows them (``show``) when the module is
-created or run, after ``find_spec`` has returned.
+created or run, after ``find_spec`` has returned. Only where no loader of ours
+will run (not found, builtin, frozen) does ``find_spec`` show one itself, and
+only when that imports nothing (``show_unless_importing``).
 """
 
 from __future__ import annotations
