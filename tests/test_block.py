@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import logging
+import os
 import pickle
+import subprocess
 import sys
 import warnings
 from pathlib import Path
@@ -176,20 +178,65 @@ def test_strict_reload_of_a_module_already_imported_is_refused(make_package) -> 
     assert info.value.module == "app.old"
 
 
-@pytest.mark.parametrize("form", list(FORMS))
+IMPORT_FORMS = [form for form in FORMS if form != "find_spec"]  # find_spec only looks
+
+
+@pytest.mark.parametrize("form", IMPORT_FORMS)
 def test_warn_points_at_the_user_import_statement(app, make_package, form) -> None:
-    """In warn mode each import form warns with the user's file and line, and goes through."""
+    """In warn mode each import form warns once, with the user's file and line, and goes through."""
     ssot_guard.install(rules=[_block()], mode="warn")
     filename, line = _user_module(make_package, form)
     with pytest.warns(SSOTWarning) as record:
         importlib.import_module("user_" + form.replace("-", "_"))
-    warning = next(w for w in record if issubclass(w.category, SSOTWarning))
+    (warning,) = [w for w in record if issubclass(w.category, SSOTWarning)]
     assert (warning.filename, warning.lineno) == (filename, line)
     assert OLD in str(warning.message)
     assert NEW in str(warning.message)
     assert REASON in str(warning.message)
-    if form != "find_spec":
-        assert OLD in sys.modules
+    assert OLD in sys.modules
+
+
+def test_warn_find_spec_records_and_warns_when_the_spec_is_loaded(app, make_package) -> None:
+    """``importlib.util.find_spec`` of a retired module is recorded at once; its warning
+    comes when the spec is loaded (find_spec runs under the import lock, where no
+    warning is shown), at the ``find_spec`` line, once."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    filename, line = _user_module(make_package, "find_spec")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        importlib.import_module("user_find_spec")
+    assert [w for w in caught if issubclass(w.category, SSOTWarning)] == []
+    (violation,) = ssot_guard.violations()
+    assert (violation.name, violation.filename, violation.lineno) == (OLD, filename, line)
+    probe_line = sys._getframe().f_lineno + 1
+    spec = importlib.util.find_spec(OLD)
+    assert spec is not None
+    with pytest.warns(SSOTWarning) as record:
+        module = _load_twice(spec)
+    assert [(w.filename, w.lineno) for w in record] == [(__file__, probe_line)]  # once
+    assert module.create_manager() == "old"
+
+
+def _load_twice(spec: importlib.machinery.ModuleSpec) -> object:
+    """Run *spec*'s module twice with its loader, as importlib's recipe does once."""
+    module = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_warn_as_error_fails_the_import_and_leaves_nothing_half_imported(app) -> None:
+    """Under ``-W error`` the import raises the SSOTWarning before the module body runs."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        with pytest.raises(SSOTWarning, match="import of retired module"):
+            importlib.import_module(OLD)
+    assert OLD not in sys.modules
+    assert "websocket_manager_factory" not in vars(sys.modules["app"])
+    (violation,) = ssot_guard.violations()
+    assert violation.name == OLD
 
 
 def test_warn_reload_points_at_the_reload_call(app, make_package) -> None:
@@ -406,3 +453,38 @@ def _line_of(text: str) -> int:
     """The line of this file holding *text*."""
     with open(__file__, encoding="utf-8") as f:
         return next(n for n, line in enumerate(f, 1) if text in line and "_line_of" not in line)
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "x_gone",  # no such module: the import fails with ModuleNotFoundError
+        "__hello__",  # frozen: FrozenImporter is a class, no loader of ours can run
+        pytest.param(
+            "xxsubtype",  # builtin: BuiltinImporter, likewise
+            marks=pytest.mark.skipif(
+                "xxsubtype" not in sys.builtin_module_names, reason="not built in here"
+            ),
+        ),
+    ],
+)
+def test_warn_without_a_loader_of_ours_never_imports_under_the_lock(name) -> None:
+    """With no loader of ours to show it later, find_spec shows the warning only if that
+    imports nothing: here ``warnings`` would import ``linecache``, so it is only recorded."""
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('always')\n"
+        f"ssot_guard.install(rules=[ssot_guard.Block({name!r})], mode='warn')\n"
+        "before = set(sys.modules)\n"
+        "try:\n"
+        f"    import {name}\n"
+        "except ModuleNotFoundError:\n"
+        "    print('not found')\n"
+        f"print(sorted(set(sys.modules) - before - {{{name!r}}}), len(ssot_guard.violations()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines()[-1] == "[] 1", result.stdout + result.stderr
+    assert "SSOTWarning" not in result.stderr

@@ -177,7 +177,7 @@ REDIRECT_FORMS = {
 }
 
 
-@pytest.mark.parametrize("form", list(REDIRECT_FORMS))
+@pytest.mark.parametrize("form", [form for form in REDIRECT_FORMS if form != "find_spec"])
 def test_every_form_warns_at_the_user_line_and_aliases(app, make_package, form) -> None:
     """Each import form of a redirected name warns at the user's line and yields the canonical."""
     ssot_guard.install(rules=[RULE])
@@ -188,13 +188,52 @@ def test_every_form_warns_at_the_user_line_and_aliases(app, make_package, form) 
         user = importlib.import_module(name)
     assert [(w.filename, w.lineno) for w in record] == [(str(root / f"{name}.py"), 4)]
     new = importlib.import_module("app.new_name")
-    if form == "find_spec":
-        assert user.OLD.name == "app.old_name"  # a spec only: nothing imported yet
-        assert "app.old_name" not in sys.modules
-    elif form == "from-module-import-name":
+    if form == "from-module-import-name":
         assert user.OLD is new.Manager
     else:
         assert user.OLD is new
+
+
+def test_find_spec_records_and_warns_when_the_spec_is_loaded(app, make_package) -> None:
+    """``importlib.util.find_spec`` of an old name is recorded at once; its warning comes
+    when the spec is loaded (find_spec runs under the import lock, where no warning is
+    shown), at the ``find_spec`` line, once; nothing is imported before that."""
+    ssot_guard.install(rules=[RULE])
+    source = f"import importlib.util\n\n{REDIRECT_FORMS['find_spec']}\n"
+    root = make_package({"uses_find_spec.py": source})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        user = importlib.import_module("uses_find_spec")
+    assert [w for w in caught if issubclass(w.category, SSOTWarning)] == []
+    (violation,) = ssot_guard.violations()
+    assert (violation.filename, violation.lineno) == (str(root / "uses_find_spec.py"), 3)
+    assert user.OLD.name == "app.old_name"  # a spec only: nothing imported yet
+    assert "app.old_name" not in sys.modules
+    assert "app.new_name" not in sys.modules
+    with pytest.warns(SSOTWarning) as record:
+        first, second = _create_twice(user.OLD)
+    assert [(w.filename, w.lineno) for w in record] == [(str(root / "uses_find_spec.py"), 3)]
+    assert first is second is sys.modules["app.new_name"]
+
+
+def _create_twice(spec: importlib.machinery.ModuleSpec) -> tuple[object, object]:
+    """The module *spec* loads, created twice (importlib's recipe does it once)."""
+    first = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(first)
+    return first, importlib.util.module_from_spec(spec)
+
+
+def test_warn_as_error_fails_the_import_before_the_canonical_module_runs(app) -> None:
+    """Under ``-W error`` importing the old name raises the SSOTWarning; nothing is imported."""
+    ssot_guard.install(rules=[RULE])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        with pytest.raises(SSOTWarning, match=r"import of renamed module 'app\.old_name'"):
+            importlib.import_module("app.old_name")
+    assert "app.old_name" not in sys.modules
+    assert "app.new_name" not in sys.modules
+    assert len(ssot_guard.violations()) == 1
 
 
 def test_failed_canonical_import_leaves_no_old_name_behind(make_package) -> None:

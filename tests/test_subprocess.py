@@ -99,6 +99,8 @@ def test_python_m_blocked_module_warns_and_runs_in_warn_mode(project) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "factory ran\n"
+    # Once: the finder only records; the loader's get_code (runpy's call) shows it.
+    assert result.stderr.count("SSOTWarning: import of retired module") == 1, result.stderr
     assert "SSOTWarning: import of retired module 'app.websocket_manager_factory'" in result.stderr
 
 
@@ -303,6 +305,7 @@ def test_python_m_redirected_module_runs_the_canonical_module_in_warn_mode(proje
     result = _run(project, "-W", "default", "-m", "app.old_name", SSOT_GUARD_MODE="warn")
     assert result.returncode == 0, result.stderr
     assert result.stdout == "manager ran __main__\n"
+    assert result.stderr.count("SSOTWarning: import of renamed module") == 1, result.stderr
     assert "import of renamed module 'app.old_name'; use 'app.websocket_manager'" in result.stderr
     assert "never runs" not in result.stderr
 
@@ -412,3 +415,121 @@ def test_redirect_and_canonical_imported_by_two_threads_never_deadlock(tmp_path)
     lines = result.stdout.splitlines()
     assert lines[:2] == ["errors", "0"], result.stdout
     assert lines[-1] == "runs 40 40"
+
+
+LINECACHE_RACE = """\
+import os
+import sys
+import threading
+import warnings
+
+import ssot_guard
+
+warnings.simplefilter("always")  # imported: warnings formats a shown warning with linecache
+ssot_guard.install(rules=[RULE], mode="warn")
+for name in ("linecache", "tokenize"):  # as in a program that has not imported them yet
+    sys.modules.pop(name, None)
+
+paused = threading.Event()
+go_on = threading.Event()
+
+
+class PausingLoader:
+    \"\"\"Thread B's linecache: waits holding linecache's module lock, then imports.\"\"\"
+
+    def __init__(self, real):
+        self.real = real
+
+    def create_module(self, spec):
+        paused.set()
+        go_on.wait()
+        import app.fresh  # takes the global import lock, as linecache's own imports do
+
+    def exec_module(self, module):
+        self.real.exec_module(module)
+
+
+class PauseLinecache:
+    def find_spec(self, name, path=None, target=None):
+        if name != "linecache" or threading.current_thread().name != "B":
+            return None
+        from importlib.machinery import PathFinder
+
+        spec = PathFinder.find_spec(name, path)
+        spec.loader = PausingLoader(spec.loader)
+        return spec
+
+
+sys.meta_path.insert(0, PauseLinecache())
+
+
+def waits_for_linecache(thread):
+    frame = sys._current_frames().get(thread.ident)
+    while frame is not None:
+        if frame.f_code.co_name == "_find_and_load" and frame.f_locals.get("name") == "linecache":
+            return True
+        frame = frame.f_back
+    return False
+
+
+b = threading.Thread(target=__import__, args=("linecache",), name="B", daemon=True)
+b.start()
+paused.wait(30)
+a = threading.Thread(target=__import__, args=("app.user",), name="A", daemon=True)
+a.start()
+for _ in range(30000):  # until A, showing its warning, waits for linecache (or is done)
+    if waits_for_linecache(a) or not a.is_alive():
+        break
+    a.join(0.001)
+go_on.set()
+a.join(10)
+b.join(10)
+if a.is_alive() or b.is_alive():
+    print("deadlock", flush=True)
+    os._exit(1)
+print("done", len(ssot_guard.violations()))
+"""
+
+
+@pytest.mark.parametrize(
+    ("rule", "message"),
+    [
+        ('ssot_guard.Block("app.old")', "import of retired module 'app.old'"),
+        ('ssot_guard.Redirect("app.old", to="app.new")', "import of renamed module 'app.old'"),
+    ],
+)
+def test_warning_shown_while_another_thread_imports_linecache_never_deadlocks(
+    tmp_path, rule, message
+) -> None:
+    """A warn-mode import while another thread is importing ``linecache``: no deadlock.
+
+    Showing a warning imports ``linecache``; were that done in ``find_spec``,
+    thread A would wait for B's ``linecache`` under the global import lock,
+    which B needs for its next import. The warning comes after find_spec instead.
+    """
+    files = {
+        "app/__init__.py": "",
+        "app/old.py": "X = 1\n",
+        "app/new.py": "X = 2\n",
+        "app/fresh.py": "",
+        "app/user.py": "import app.old\n",
+        "race.py": LINECACHE_RACE.replace("RULE", rule),
+    }
+    for relative, text in files.items():
+        path = tmp_path / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    try:
+        result = subprocess.run(
+            [sys.executable, "race.py"],
+            cwd=tmp_path,
+            env=environ,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the two imports deadlocked")
+    assert result.stdout == "done 1\n", result.stdout + result.stderr
+    assert f"app/user.py:1: SSOTWarning: {message}" in result.stderr

@@ -10,10 +10,9 @@ from __future__ import annotations
 import os
 import sys
 import types
-import warnings
 
-from .._base._errors import DuplicateClassError, SSOTWarning
-from .._base._frames import warn_at
+from .._base._errors import DuplicateClassError
+from .._base._frames import show, warn_at
 from .._base._messages import describe
 from .._report._record import recorder
 
@@ -91,9 +90,7 @@ def report_duplicate(
         return
     module = sys.modules.get(new.module)
     registry = vars(module).setdefault("__warningregistry__", {}) if module else None
-    warnings.warn_explicit(
-        message, SSOTWarning, new.filename, new.lineno or 0, new.module, registry
-    )
+    show((message, new.filename, new.lineno or 0, new.module, registry))
 
 
 class Definition:

@@ -51,22 +51,6 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
 _WARNING = 30  # logging.WARNING
 
 
-def prepare_violation_path(warnings_shown: bool) -> None:
-    """Import now what showing a violation's warning uses, if one can be shown.
-
-    ``install()`` calls this, outside the import lock. To show a warning,
-    ``warnings`` reads its source line through ``linecache``, which imports
-    ``tokenize`` (at import up to 3.12, on first use from 3.13); only
-    warnings that carry a ``source`` also need ``tracemalloc``, and ours never
-    do. A guard whose rules are all strict shows none, and most applications
-    have imported both already (``traceback``, ``logging``, ``inspect``).
-    """
-    if warnings_shown:
-        import linecache  # noqa: F401
-        import tokenize  # noqa: F401
-
-
-@public
 class Violation:
     """One recorded violation: what, which rule, where, and how many times. Immutable."""
 

@@ -30,7 +30,7 @@ from _thread import allocate_lock
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
-from .._base._frames import frame_location, user_frame, warn_at
+from .._base._frames import frame_location, show_unless_importing, user_frame, warn_at
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from types import CodeType, FrameType, ModuleType
     from typing import Any
 
+    from .._base._frames import PendingWarning
     from .._base._modes import Mode
     from .._rules._matcher import CompiledRule, ImportMatcher
     from ._watch import ModuleWatch
@@ -50,10 +51,10 @@ else:
     ModuleType = type(sys)  # types.ModuleType, without importing types (start-up time)
 
 
-def _reload_code() -> CodeType | None:
-    """``importlib.reload``'s code; ``None`` while importlib is not loaded (nor can reload run)."""
+def _is_reload(code: CodeType) -> bool:
+    """Whether *code* is ``importlib.reload``'s (looked up here: importing importlib costs)."""
     reload = getattr(sys.modules.get("importlib"), "reload", None)
-    return getattr(reload, "__code__", None)
+    return code is getattr(reload, "__code__", None)
 
 
 class _State:
@@ -83,7 +84,7 @@ class _State:
         """The slow path: *frame* read *name* from an instruction not seen before."""
         if name[:2] == "__" and name != "__spec__":
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
-        if frame.f_code is _reload_code():
+        if _is_reload(frame.f_code):
             return  # importlib.reload() goes on to the finder, which records it
         # The same walk as every other violation's: past importlib, ssot_guard and the
         # helpers that import on a caller's behalf (mock.patch, pkgutil.resolve_name).
@@ -184,28 +185,35 @@ class Callers:
         fullname: str,
         path: Sequence[str] | None,
         target: ModuleType | None,
+        pending: PendingWarning | None = None,
     ) -> ModuleSpec | None:
         """The spec the finders after *finder* give for a retired module let through.
 
         Its loader adopts the module once it has run (if a warn-mode rule covers
-        it). Under the global import lock: imports nothing.
+        it), and shows the import's warning, *pending*, before the module body
+        runs. Under the global import lock: imports nothing.
         """
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
         entry = self._matcher.match(fullname)
-        if entry is None or entry.mode != "warn":
-            return None  # strict rules refuse; only warn-mode modules are watched
-        if watch is not None and watch.covers(fullname):
-            spec = watch.find_spec(finder, fullname, path, target)
-        else:
-            spec = later_spec(finder, fullname, path, target)
-        if spec is None:
-            return None
-        loader: object = spec.loader
+        spec = None
+        if entry is not None and entry.mode == "warn":  # only warn-mode modules are watched
+            if watch is not None and watch.covers(fullname):
+                spec = watch.find_spec(finder, fullname, path, target)
+            else:
+                spec = later_spec(finder, fullname, path, target)
+        loader: object = spec.loader if spec is not None else None
         if isinstance(loader, WatchedLoader):
             # Ours first: a deprecation's module type must end up outermost,
             # since it reads its caller's frame as its own caller.
             loader._ssot_hooks = (self, *loader._ssot_hooks)  # type: ignore[arg-type]
         elif loader is not None and hasattr(loader, "exec_module"):
-            spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type, assignment]
+            loader = spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type, union-attr]
+        if pending is not None:
+            if isinstance(loader, WatchedLoader):
+                loader._ssot_pending = pending  # a copy made for this import: shown once
+            else:
+                # Not found (the import fails), or a loader we cannot copy.
+                show_unless_importing(pending)
         return spec
 
     def after_exec(self, module: ModuleType) -> None:

@@ -17,7 +17,7 @@ except ImportError:  # pragma: no cover - another Python
     from importlib.machinery import ModuleSpec
 
 from .._base._errors import BlockedImportError
-from .._base._frames import frame_location, user_frame, warn_at
+from .._base._frames import frame_location, show_unless_importing, user_frame, warning_at
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Redirect
@@ -108,12 +108,17 @@ class SSOTFinder:
             error = BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
             hand_over(fullname, error)  # pkgutil.resolve_name would swallow it
             raise error
-        warn_at(frame, describe(kind, fullname, use=use, reason=rule.reason, rule=rule.source))
+        # Warn mode: the warning goes to our loader, which shows it once find_spec
+        # has returned (showing one may import; see _base._frames).
+        pending = warning_at(
+            frame, describe(kind, fullname, use=use, reason=rule.reason, rule=rule.source)
+        )
         if kind == "redirect":
             assert use is not None
-            loader = RedirectLoader(use)
+            loader = RedirectLoader(use, pending)
             loader.spec = ModuleSpec(fullname, loader)  # type: ignore[arg-type]
             return loader.spec
-        if self._callers is not None:
-            return self._callers.find_spec(self, self._watch, fullname, path, target)
+        if self._callers is not None:  # a guard with a warn-mode block has one
+            return self._callers.find_spec(self, self._watch, fullname, path, target, pending)
+        show_unless_importing(pending)
         return None

@@ -12,7 +12,7 @@ from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
 from .._base._modes import effective_mode, env_mode, parse_mode, set_guard_mode
 from .._config._load import Config, resolve_config
-from .._report._record import prepare_violation_path, record_at, recorder
+from .._report._record import record_at, recorder
 from .._rules._matcher import ImportMatcher
 from .._rules._model import Block, Enforced, Redirect
 from ._finder import SSOTFinder
@@ -190,8 +190,6 @@ def swap_guard(
             enforced.append(Enforced(rule, effective))
     default = effective_mode(forced=forced, install=install_mode, config=resolved.mode)
     guard = Guard(resolved, default, enforced)
-    # Here, not under the import lock where violations are found.
-    prepare_violation_path(default == "warn" or any(e.mode == "warn" for e in enforced))
     _configure_reporting(resolved.telemetry)
     frame = user_frame()
     if _active is None:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import sys
 
+from .._base._frames import show
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
+
+    from .._base._frames import PendingWarning
 
 
 class RedirectLoader:
@@ -24,15 +28,28 @@ class RedirectLoader:
     and the module body runs once, under its own name. The import system then
     stamps the old name's spec onto that object; ``exec_module`` puts the
     canonical spec back, so ``__spec__`` and pickling keep naming the new module.
+
+    In warn mode the finder hands over its warning (*pending*): shown here,
+    outside the global import lock, by ``create_module`` (an import) or
+    ``get_code`` (runpy), whichever comes first, once.
     """
 
-    def __init__(self, target: str) -> None:
+    def __init__(self, target: str, pending: PendingWarning | None = None) -> None:
         self.target = target
         self._spec: ModuleSpec | None = None
         #: The old name's spec, which runpy reads ``__file__`` from (see ``get_code``).
         self.spec: ModuleSpec | None = None
+        self._pending = pending
+
+    def _warn(self) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            show(pending)  # -W error: raises before the canonical module is imported
 
     def create_module(self, spec: ModuleSpec) -> ModuleType:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._warn()
         # The import system holds the old name's module lock here. The canonical
         # module's body may import the old name (through a helper not yet
         # migrated), taking the locks the other way round: new, then old. So
@@ -64,16 +81,20 @@ class RedirectLoader:
         return module
 
     def exec_module(self, module: ModuleType) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._warn()  # shown by create_module already, unless a caller skipped it
         module.__spec__ = self._spec
 
     def get_code(self, fullname: str) -> CodeType | None:
         """The canonical module's code, for ``python -m old`` and ``runpy.run_module(old)``.
 
-        runpy finds the old name's spec (the finder has recorded and warned),
+        runpy finds the old name's spec (the finder has recorded; the warning is shown here),
         then runs this code as ``__main__``. For a package, that is its
         ``__main__`` module, as ``python -m package`` runs. ``__file__`` is the
         canonical file: the old name's spec borrows its location.
         """
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._warn()
         from importlib.util import find_spec  # runpy asks outside the import lock
 
         name = self.target
@@ -106,8 +127,8 @@ def _wait_while_another_thread_finds(target: str) -> None:
     the lock is free), then import as above. This reads importlib's lock table
     (``_bootstrap._module_locks``, present in 3.11 to 3.14); without it, nothing is waited for.
     """
-    # importlib._bootstrap is _frozen_importlib, which CPython always has loaded; the
-    # other name exists only once something imports the importlib package.
+    # _frozen_importlib is importlib._bootstrap, there from start-up: under that
+    # name only once something imports the importlib package (nothing of ours does).
     bootstrap = sys.modules.get("_frozen_importlib") or sys.modules.get("importlib._bootstrap")
     table = getattr(bootstrap, "_module_locks", None)
     if not isinstance(table, dict):

@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import sys
 
+from .._base._frames import show
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from importlib.machinery import ModuleSpec
-    from types import FrameType, ModuleType
+    from types import CodeType, FrameType, ModuleType
     from typing import Protocol
 
+    from .._base._frames import PendingWarning
     from .._rules._model import Enforced
 
     class ModuleHook(Protocol):
@@ -51,13 +54,34 @@ class WatchedLoader:
     _ssot_real: object  # the loader this one copies, put back by ModuleWatch.close()
     _ssot_watch: ModuleWatch
     _ssot_hooks: tuple[ModuleHook, ...]  # the hooks covering this module, found by find_spec
+    #: A warn-mode import's warning, which the finder may not show under the
+    #: global import lock: shown before the module body runs (each copy serves one import).
+    _ssot_pending: PendingWarning | None = None
 
     def exec_module(self, module: ModuleType) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._ssot_warn()  # -W error: raises, and the import system forgets the module
         super().exec_module(module)  # type: ignore[misc]
         if self._ssot_watch.active:
             for hook in self._ssot_hooks:
                 hook.after_exec(module)
+
+    def _ssot_warn(self) -> None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        pending = self._ssot_pending
+        if pending is not None:
+            self._ssot_pending = None
+            show(pending)
+
+
+class _WatchedCodeLoader(WatchedLoader):
+    """For a loader class with ``get_code``: runpy (``python -m``) calls it, not ``exec_module``."""
+
+    def get_code(self, fullname: str) -> CodeType | None:
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        self._ssot_warn()
+        code: CodeType | None = super().get_code(fullname)  # type: ignore[misc]
+        return code
 
 
 _watched_classes: dict[type, type] = {}
@@ -75,9 +99,9 @@ def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) 
     watched = _watched_classes.get(cls)
     if watched is None:
         # No lock: two threads racing here build two equal classes, and either works.
-        watched = _watched_classes.setdefault(
-            cls, type(f"Watched{cls.__name__}", (WatchedLoader, cls), {})
-        )
+        # get_code only where the loader has one: hasattr() answers as for the original.
+        base = _WatchedCodeLoader if hasattr(cls, "get_code") else WatchedLoader
+        watched = _watched_classes.setdefault(cls, type(f"Watched{cls.__name__}", (base, cls), {}))
     try:
         copy: object = object.__new__(watched)
     except TypeError:  # a loader implemented in C with its own layout
