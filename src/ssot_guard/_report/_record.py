@@ -51,6 +51,7 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
 _WARNING = 30  # logging.WARNING
 
 
+@public
 class Violation:
     """One recorded violation: what, which rule, where, and how many times. Immutable."""
 
