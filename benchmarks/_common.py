@@ -89,6 +89,15 @@ def median(values: Sequence[float]) -> float:
     return statistics.median(values)
 
 
+def paired_ratio(values: Sequence[float], base: Sequence[float]) -> float:
+    """Median over rounds of each round's sample divided by that round's *base* sample.
+
+    Rounds alternate the variants, so a slow spell of the machine that spans a
+    round slows both sides of its ratio alike: steadier than a ratio of medians.
+    """
+    return statistics.median(v / b for v, b in zip(values, base, strict=True))
+
+
 def spread(values: Sequence[float]) -> float:
     """Half the interquartile range, relative to the median: the noise of a sample set."""
     if len(values) < 4:

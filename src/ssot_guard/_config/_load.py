@@ -179,7 +179,7 @@ def _build(
     rule_type: type[Rule], kind: str, entry: dict[str, Any], file: str | None, where: str
 ) -> Rule:
     keys = _KEYS[kind]
-    unknown = sorted(set(entry) - set(keys))
+    unknown = sorted(key for key in entry if key not in keys)
     if unknown:
         raise ConfigError(
             f"unknown key; allowed keys: {', '.join(sorted(keys))}",
