@@ -1,17 +1,22 @@
-"""Class creation counted in machine instructions (valgrind), where timings are too noisy.
+"""Class creation and start-up counted in machine instructions (valgrind).
 
-    python benchmarks/class_instructions.py    # about a minute; needs valgrind
+    python benchmarks/instructions.py    # about two minutes; needs valgrind
 
-On a shared machine the class-creation timings of ``class_registry.py`` can move
-by 20% between rounds. Instructions executed do not: under callgrind, with
-``PYTHONHASHSEED=0``, the same program counts the same each run. For each
-variant, a child interpreter creates N classes; the count of a run with N = 10 is
-subtracted from one with N = 10 + COUNT, so start-up, imports and setup cancel
-and what is left is the cost of one class. Two shapes: calling the metaclass with
-distinct names (the shape of issue 10's goal), and a class statement with an empty
-body (code compiled beforehand, outside the count's difference). Instructions are
-not time (a cache miss costs more than an add), but a ratio of instructions
-between variants that do the same kind of work tracks the ratio of times.
+On a shared machine timings can move by 20% between rounds; instructions
+executed do not: under callgrind, with ``PYTHONHASHSEED=0``, the same program
+counts the same each run. Instructions are not time (a cache miss or a system
+call costs more than an add), but they show a change without the noise, and a
+ratio of instructions between variants doing the same kind of work tracks the
+ratio of times. Two parts:
+
+1. class creation: a child interpreter creates N classes per variant; the count
+   of a run with N = 10 is subtracted from one with N = 10 + COUNT, so start-up,
+   imports and setup cancel and what is left is one class. Two shapes: calling
+   the metaclass with distinct names (issue 10's goal), and a class statement
+   with an empty body (code compiled beforehand);
+2. start-up: ``import ssot_guard`` and ``install()`` against ``python -c pass``,
+   for the configurations of ``import_guard.py`` (a typical ``pyproject.toml`` of
+   20 rules, warn and strict, and 500 rules from TOML), with the config cache warm.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 
-from _common import machine, table
+from _common import child_env, machine, table
 
 COUNT = 3_000
 
@@ -71,15 +76,16 @@ STATEMENT = {
 }
 
 
-def instructions(argv: list[str]) -> int:
+def instructions(argv: list[str], cwd: str | None = None) -> int:
     """Instructions callgrind counts for ``python argv...``."""
-    env = dict(os.environ, PYTHONHASHSEED="0")
+    env = dict(child_env(), PYTHONHASHSEED="0")
     result = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *argv],
         capture_output=True,
         text=True,
         check=True,
         env=env,
+        cwd=cwd,
     )
     for line in result.stderr.splitlines():
         if "Collected :" in line:
@@ -103,11 +109,55 @@ def per_class(directory: str, shape: str, variant: str) -> float:
     return (runs[1] - runs[0]) / COUNT
 
 
+STARTUP = {
+    "bare interpreter (python -c pass)": "pass",
+    "import ssot_guard": "import ssot_guard",
+    "import + install(), typical pyproject.toml, cached": "typical",
+    "import + install(), typical pyproject.toml, strict, cached": "typical_strict",
+    "import + install() of 500 rules from TOML, cached": "toml500",
+}
+
+
+def startup_code(case: str) -> str:
+    if case in ("pass", "import ssot_guard"):
+        return case
+    cache = "import os; os.environ['SSOT_GUARD_CACHE_DIR'] = 'cache/ssot_guard'; "
+    if case == "toml500":
+        return cache + "import ssot_guard; ssot_guard.install('rules500.toml')"
+    return cache + f"os.chdir({case!r}); import ssot_guard; ssot_guard.install()"
+
+
+def startup_rows() -> list[list[str]]:
+    import time
+
+    import import_guard
+
+    root = tempfile.mkdtemp(prefix="ssot_startup_instructions_")
+    try:
+        import_guard.write_startup_files(root)
+        import_guard.write_typical_pyproject(root)
+        time.sleep(2.5)  # past the config cache's racy window, so the next runs fill it
+        counts = {}
+        for label, case in STARTUP.items():
+            argv = ["-c", startup_code(case)]
+            subprocess.run([sys.executable, *argv], cwd=root, env=child_env(), check=True)  # warm
+            counts[label] = instructions(argv, cwd=root)
+        bare = counts["bare interpreter (python -c pass)"]
+        return [[label, f"{count:,}", f"+{count - bare:,}"] for label, count in counts.items()]
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> int:
     if shutil.which("valgrind") is None:
         print("valgrind is not installed: nothing to count")
         return 1
-    print(f"# Class creation in instructions\n\n{machine()}; {COUNT:,} classes per count\n")
+    from _common import compile_tree
+
+    compile_tree(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "src"))
+    print(f"# Start-up in instructions\n\n{machine()}\n")
+    print(table(startup_rows(), ["variant", "instructions", "over bare"]))
+    print(f"\n# Class creation in instructions\n\n{COUNT:,} classes per count\n")
     directory = tempfile.mkdtemp(prefix="ssot_instructions_")
     try:
         with open(os.path.join(directory, "child.py"), "w") as f:
