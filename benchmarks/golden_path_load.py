@@ -149,11 +149,18 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
     parser.add_argument("--users", type=int, default=50, help="concurrent WebSocket users")
+    parser.add_argument(
+        "--control",
+        action="store_true",
+        help="an A/A run: the second server unguarded too, to see the ratios noise alone gives",
+    )
     args = parser.parse_args(argv)
     rounds, seconds = (3, 3.0) if args.quick else (12, 4.0)
 
+    second = "unguarded again (control)" if args.control else "guarded (strict)"
     servers = {
-        name: start_server(name == "guarded (strict)") for name in ("unguarded", "guarded (strict)")
+        "unguarded": start_server(guarded=False),
+        second: start_server(guarded=not args.control),
     }
     rates: dict[str, list[float]] = {name: [] for name in servers}
     latencies: dict[str, list[float]] = {name: [] for name in servers}
@@ -193,7 +200,7 @@ def main(argv: list[str]) -> int:
             process.terminate()
             process.wait(timeout=30)
 
-    guarded = "guarded (strict)"
+    guarded = second
     # Each round's guarded figure against the unguarded one measured right next to it:
     # drift on a shared machine cancels within a pair.
     paired = median([g / u for g, u in zip(rates[guarded], rates["unguarded"], strict=True)])
@@ -214,7 +221,8 @@ def main(argv: list[str]) -> int:
                 f"{median(cpu_per_event[name]) * 1e6:.1f}",
             )
         )
-    print(f"# Golden path under load\n\n{machine()}; {args.users} users, {rounds} rounds of "
+    title = "Golden path under load" + (" (A/A control)" if args.control else "")
+    print(f"# {title}\n\n{machine()}; {args.users} users, {rounds} rounds of "
           f"{seconds:.0f} s per variant, interleaved\n")  # fmt: skip
     print(
         table(
