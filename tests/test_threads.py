@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import random
+import subprocess
 import sys
 import threading
 import warnings
@@ -222,3 +223,42 @@ def test_uninstall_racing_appends_in_threads() -> None:
     assert len(added) == appenders * per_thread
     assert all(id(m) in present for m in added)
     assert not any(type(f).__name__ == "SSOTFinder" for f in sys.meta_path)
+
+
+LAZY_NAMES_AT_ONCE = """
+import threading
+import ssot_guard
+
+names = list(ssot_guard.__all__)
+start = threading.Barrier(len(names))
+got = {}
+
+
+def reach(name):
+    start.wait()
+    got[name] = getattr(ssot_guard, name)
+
+
+threads = [threading.Thread(target=reach, args=(name,)) for name in names]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(60)
+assert not any(thread.is_alive() for thread in threads), "a thread hung"
+assert all(got[name] is getattr(ssot_guard, name) for name in names)
+print(len(got))
+"""
+
+
+def test_public_names_loaded_by_many_threads_at_once() -> None:
+    """Every public name reached at the same instant from its own thread, in a fresh
+    interpreter: each lazy load finishes, and every thread gets the one object."""
+    result = subprocess.run(
+        [sys.executable, "-c", LAZY_NAMES_AT_ONCE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert int(result.stdout) == len(ssot_guard.__all__)
