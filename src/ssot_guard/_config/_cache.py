@@ -186,10 +186,7 @@ def _plain(value: object, depth: int = 0) -> bool:
                 return False
         return True
     if type(value) is list:
-        for item in value:
-            if type(item) is not str and not _plain(item, depth + 1):
-                return False
-        return True
+        return all(type(item) is str or _plain(item, depth + 1) for item in value)
     return isinstance(value, _PLAIN)
 
 
