@@ -146,7 +146,8 @@ def shows_without_importing() -> bool:
     """Whether showing a warning now imports nothing, so ``find_spec`` may show one.
 
     Without ``warnings`` imported, the C implementation filters and writes the
-    warning itself (reading the source line in C). With it, ``warnings``
+    warning itself (reading the source line in C), up to 3.12; from 3.13 it
+    imports ``warnings`` to show it, so there it is not safe. With it, ``warnings``
     formats it with ``linecache`` (and ``tokenize``, imported by it up to 3.12,
     on first use from 3.13): safe only if both are imported and not still being
     imported by another thread (``import`` would then wait for that thread), and
@@ -156,7 +157,7 @@ def shows_without_importing() -> bool:
     modules = sys.modules
     warnings = modules.get("warnings")
     if warnings is None:
-        return True
+        return sys.version_info < (3, 13)
     if getattr(warnings, "showwarning", None) is not getattr(warnings, "_showwarning_orig", 0):
         return False
     for name in ("linecache", "tokenize"):

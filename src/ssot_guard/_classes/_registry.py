@@ -11,10 +11,10 @@ atomic, lock-free and allocation-light. Everything else (reloads, replacing a
 dead entry, duplicates, the mode, messages, file and line) happens under a
 lock only when a key is taken.
 
-The registry holds classes weakly, and an entry goes away with its class:
-dead entries are swept after the garbage collection that freed their classes,
-so a program that creates and drops classes with ever new names does not
-accumulate them.
+The registry holds classes weakly, and an entry goes away after its class:
+dead entries are swept whenever the registry has doubled since its last sweep,
+so a program that creates and drops classes with ever new names holds at most
+about twice its live classes.
 
 The registry does not ask the guard for its mode, nor the guard the registry:
 ``install()`` and ``uninstall()`` set it in ``_base._modes``, where the
@@ -54,11 +54,15 @@ REGISTRY_RULE = "ssot_guard class registry"
 #
 # An entry is a plain weak reference without a callback: for a class that is
 # the one CPython already keeps for ``__subclasses__()``, so registering a class
-# allocates nothing. Dead entries are swept instead of called back (see _sweep).
+# allocates nothing. Dead entries are swept instead of called back (see _grown).
 _entries: dict[str, ref[type]] = {}  # never rebound: _setdefault and the sweep are bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
 _lock = allocate_lock()  # never taken by the common path
+_locked = _lock  # ``with _locked:`` in the code below reads as what it does
+_MIN_SWEEP = 1024
+_sweep_above = _MIN_SWEEP  # registering past this many entries sweeps: see _grown()
+_swept_after = -1  # how many garbage collections had run at the last sweep
 
 
 def _sweep(entries: dict[str, ref[type]]) -> None:
@@ -71,70 +75,32 @@ def _sweep(entries: dict[str, ref[type]]) -> None:
             del entries[key]
 
 
-def _make_collector_hook(
-    entries: dict[str, ref[type]],
-) -> tuple[Callable[[str, dict[str, int]], None], Callable[[], None]]:
-    """A ``gc.callbacks`` hook that sweeps dead entries, and the sweep for lock holders.
+def _grown() -> None:
+    """The registry has doubled since its last sweep: remove the entries of dead classes.
 
-    A class sits in a reference cycle (its ``__mro__`` holds it), so it dies
-    only in a collection: sweeping after collections sees every dead entry.
-    Every full collection sweeps (``gc.collect()`` leaves no dead entry); a
-    younger one only when the registry has doubled since the last sweep, so
-    the sweeps cost O(1) per class created however many classes come and go.
+    Called when a class is registered past ``_sweep_above`` entries, so sweeps
+    cost O(1) per class however many classes come and go, and the registry
+    holds at most about twice its live classes. A class sits in a reference
+    cycle (its ``__mro__`` holds it) and dies in a garbage collection, never
+    at once; its entry waits for the next sweep, which no reader notices:
+    every lookup checks that the class is alive, and ``entry_count()`` sweeps.
+    Not a ``gc.callbacks`` hook: that would run at every collection of the
+    whole program, which cost an allocation-heavy loop 4% here.
 
-    The collector calls the hook at any moment, in any thread: inside our own
-    locked section (an allocation there can start a collection), or while the
-    interpreter shuts down and module globals are gone. So it reads only what
-    its closure holds, never blocks and never raises: if the lock is taken,
-    whoever holds it sweeps when it releases it.
+    Without a collection since the last sweep no class can have died, and the
+    sweep is skipped: a program that defines many classes and keeps them (the
+    common case) does not walk its registry again and again. Never blocks: if
+    another thread holds the lock, the sweep waits for the next doubling.
     """
-    lock, sweep = _lock, _sweep
-    state = {"next": 1024, "owed": 0}
-
-    def swept() -> None:
-        sweep(entries)
-        state["next"] = max(1024, 2 * len(entries))
-        state["owed"] = 0
-
-    def hook(phase: str, info: dict[str, int]) -> None:
-        if phase != "stop" or (info["generation"] != 2 and len(entries) <= state["next"]):
-            return
-        if lock.acquire(False):
-            try:
-                swept()
-            finally:
-                lock.release()
-        else:
-            state["owed"] = 1
-
-    def release() -> None:
-        """Sweep if a collection found the lock taken; the lock is held."""
-        if state["owed"]:
-            swept()
-
-    return hook, release
-
-
-_collector_hook, _sweep_owed = _make_collector_hook(_entries)
-gc.callbacks.append(_collector_hook)
-
-
-class _Locked:
-    """``with _locked:`` holds the lock; on leaving, sweeps if a collection could not."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        _lock.acquire()
-
-    def __exit__(self, *exc: object) -> None:
+    global _sweep_above, _swept_after
+    collections = sum(generation["collections"] for generation in gc.get_stats())
+    if collections != _swept_after and _lock.acquire(False):
         try:
-            _sweep_owed()
+            _sweep(_entries)
+            _swept_after = collections
         finally:
             _lock.release()
-
-
-_locked = _Locked()
+    _sweep_above = max(_MIN_SWEEP, 2 * len(_entries))
 
 
 def _after_fork_in_child() -> None:
@@ -158,6 +124,8 @@ def register(cls: type, key: str) -> None:
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
+    elif len(_entries) > _sweep_above:
+        _grown()
 
 
 def _checked_key(key: object, cls: type) -> str:
@@ -244,6 +212,8 @@ class SSOTMeta(type):
         if _setdefault(name, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
+        elif len(_entries) > _sweep_above:
+            _grown()
         return cls
 
 
@@ -263,6 +233,8 @@ def _new_with_keywords(
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
+    elif len(_entries) > _sweep_above:
+        _grown()
     return cls
 
 
@@ -289,6 +261,8 @@ class SSOTBase:
         if _setdefault(key, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, key, entry)
+        elif len(_entries) > _sweep_above:
+            _grown()
 
 
 if TYPE_CHECKING:
@@ -315,6 +289,8 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
         entry: ref[type] = ref(cls)
         if _setdefault(key, entry) is not entry:
             _collide(cls, key, entry)
+        elif len(_entries) > _sweep_above:
+            _grown()
         return cls
 
     def decorate(klass: _T) -> _T:
@@ -402,6 +378,7 @@ def forget_keys(keys: Iterable[str]) -> None:
 
 
 def entry_count() -> int:
-    """How many entries the registry holds, dead or alive (after removing the dead it can)."""
+    """How many entries the registry holds, after removing those of classes that died."""
     with _locked:
+        _sweep(_entries)
         return len(_entries)
