@@ -318,3 +318,35 @@ def test_the_registry_adds_no_work_to_garbage_collection() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert result.stdout.strip() == "True"
+
+
+CHURN_THEN_COLLECT = """
+import gc
+from ssot_guard import SSOTMeta
+from ssot_guard._classes import _registry
+
+hooks = len(gc.callbacks)
+for n in range(20_000):
+    SSOTMeta(f"Churned{n}", (), {"__module__": "churn"})  # created and dropped
+churning = len(gc.callbacks) - hooks
+gc.collect()
+base = len(_registry._entries)
+for n in range(500):
+    SSOTMeta(f"Late{n}", (), {"__module__": "churn"})
+gc.collect()  # no registry call in between: the collection itself sweeps
+print(churning, len(_registry._entries) - base)
+"""
+
+
+def test_once_classes_churn_a_collection_removes_their_entries() -> None:
+    """A program that drops registered classes gets one gc hook; a full collection then
+    removes the entries of the classes it freed, without any call to the registry."""
+    result = subprocess.run(
+        [sys.executable, "-X", "dev", "-c", CHURN_THEN_COLLECT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.split() == ["1", "0"]
+    assert result.stderr == ""  # nor does the hook make noise when the interpreter exits

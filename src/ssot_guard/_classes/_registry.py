@@ -12,9 +12,9 @@ dead entry, duplicates, the mode, messages, file and line) happens under a
 lock only when a key is taken.
 
 The registry holds classes weakly, and an entry goes away after its class:
-dead entries are swept whenever the registry has doubled since its last sweep,
-so a program that creates and drops classes with ever new names holds at most
-about twice its live classes.
+dead entries are swept when the registry has doubled, and once classes churn
+after collections (``_sweep``), so a program that creates and drops classes
+with ever new names holds at most about twice its live classes.
 
 The registry does not ask the guard for its mode, nor the guard the registry:
 ``install()`` and ``uninstall()`` set it in ``_base._modes``, where the
@@ -23,13 +23,13 @@ registry reads it; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` appl
 
 from __future__ import annotations
 
-import gc
 import os
 from _thread import allocate_lock
 from _weakref import ref  # weakref's own, without importing weakref (start-up time)
 
 from .._base import public
 from .._base._modes import env_mode, guard_mode, set_guard_mode
+from ._sweep import MIN_LIMIT, Sweeper, sweep
 
 TYPE_CHECKING = False  # not typing's: this module loads with ``import ssot_guard``
 if TYPE_CHECKING:
@@ -54,53 +54,15 @@ REGISTRY_RULE = "ssot_guard class registry"
 #
 # An entry is a plain weak reference without a callback: for a class that is
 # the one CPython already keeps for ``__subclasses__()``, so registering a class
-# allocates nothing. Dead entries are swept instead of called back (see _grown).
+# allocates nothing. Dead entries are swept instead of called back (see _sweep).
 _entries: dict[str, ref[type]] = {}  # never rebound: _setdefault and the sweep are bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
 _lock = allocate_lock()  # never taken by the common path
 _locked = _lock  # ``with _locked:`` in the code below reads as what it does
-_MIN_SWEEP = 1024
-_sweep_above = _MIN_SWEEP  # registering past this many entries sweeps: see _grown()
-_swept_after = -1  # how many garbage collections had run at the last sweep
-
-
-def _sweep(entries: dict[str, ref[type]]) -> None:
-    """Remove the entries whose class died (with the lock held)."""
-    # A copy, not a loop over items(): a thread adding a key meanwhile would
-    # change the dict's size under the loop. Only lock holders replace or
-    # remove keys, so a dead entry found here is still the one to remove.
-    for key, entry in entries.copy().items():
-        if entry() is None and entries.get(key) is entry:
-            del entries[key]
-
-
-def _grown() -> None:
-    """The registry has doubled since its last sweep: remove the entries of dead classes.
-
-    Called when a class is registered past ``_sweep_above`` entries, so sweeps
-    cost O(1) per class however many classes come and go, and the registry
-    holds at most about twice its live classes. A class sits in a reference
-    cycle (its ``__mro__`` holds it) and dies in a garbage collection, never
-    at once; its entry waits for the next sweep, which no reader notices:
-    every lookup checks that the class is alive, and ``entry_count()`` sweeps.
-    Not a ``gc.callbacks`` hook: that would run at every collection of the
-    whole program, which cost an allocation-heavy loop 4% here.
-
-    Without a collection since the last sweep no class can have died, and the
-    sweep is skipped: a program that defines many classes and keeps them (the
-    common case) does not walk its registry again and again. Never blocks: if
-    another thread holds the lock, the sweep waits for the next doubling.
-    """
-    global _sweep_above, _swept_after
-    collections = sum(generation["collections"] for generation in gc.get_stats())
-    if collections != _swept_after and _lock.acquire(False):
-        try:
-            _sweep(_entries)
-            _swept_after = collections
-        finally:
-            _lock.release()
-    _sweep_above = max(_MIN_SWEEP, 2 * len(_entries))
+#: Registering past ``_limit[0]`` entries calls ``_grown()``, which sweeps dead ones.
+_limit = [MIN_LIMIT]
+_grown = Sweeper(_entries, _lock, _limit).grown
 
 
 def _after_fork_in_child() -> None:
@@ -124,7 +86,7 @@ def register(cls: type, key: str) -> None:
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
-    elif len(_entries) > _sweep_above:
+    elif len(_entries) > _limit[0]:
         _grown()
 
 
@@ -212,7 +174,7 @@ class SSOTMeta(type):
         if _setdefault(name, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
-        elif len(_entries) > _sweep_above:
+        elif len(_entries) > _limit[0]:
             _grown()
         return cls
 
@@ -233,7 +195,7 @@ def _new_with_keywords(
     if _setdefault(key, entry) is not entry:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         _collide(cls, key, entry)
-    elif len(_entries) > _sweep_above:
+    elif len(_entries) > _limit[0]:
         _grown()
     return cls
 
@@ -261,7 +223,7 @@ class SSOTBase:
         if _setdefault(key, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, key, entry)
-        elif len(_entries) > _sweep_above:
+        elif len(_entries) > _limit[0]:
             _grown()
 
 
@@ -289,7 +251,7 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
         entry: ref[type] = ref(cls)
         if _setdefault(key, entry) is not entry:
             _collide(cls, key, entry)
-        elif len(_entries) > _sweep_above:
+        elif len(_entries) > _limit[0]:
             _grown()
         return cls
 
@@ -380,5 +342,5 @@ def forget_keys(keys: Iterable[str]) -> None:
 def entry_count() -> int:
     """How many entries the registry holds, after removing those of classes that died."""
     with _locked:
-        _sweep(_entries)
+        sweep(_entries)
         return len(_entries)
