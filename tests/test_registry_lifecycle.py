@@ -350,3 +350,49 @@ def test_once_classes_churn_a_collection_removes_their_entries() -> None:
     )
     assert result.stdout.split() == ["1", "0"]
     assert result.stderr == ""  # nor does the hook make noise when the interpreter exits
+
+
+THREADS_CHURN = """
+import gc, threading, warnings
+from ssot_guard import SSOTMeta, SSOTBase, ssot_class
+from ssot_guard._classes import _registry
+
+warnings.simplefilter("error")  # a false duplicate would raise
+errors = []
+
+def churn(t):
+    try:
+        for n in range(6_000):
+            SSOTMeta(f"T{t}Meta{n}", (), {"__module__": "churn"})
+            type(f"T{t}Base{n}", (SSOTBase,), {"__module__": "churn"})
+            if n % 1_000 == 0:
+                gc.collect()
+    except BaseException as error:
+        errors.append(repr(error))
+
+threads = [threading.Thread(target=churn, args=(t,)) for t in range(4)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(120)
+kept = SSOTMeta("KeptAfterChurn", (), {"__module__": "churn.first"})
+try:
+    SSOTMeta("KeptAfterChurn", (), {"__module__": "churn.second"})
+except Exception as error:
+    errors.append(type(error).__name__)
+gc.collect()
+print(len(errors), errors[-1:], _registry.entry_count() <= 2, len(gc.callbacks))
+"""
+
+
+def test_threads_churning_distinct_names_while_collecting() -> None:
+    """Four threads create and drop 48,000 registered classes while collections sweep: no
+    error, no false duplicate, the registry ends small, and a real duplicate is still seen."""
+    result = subprocess.run(
+        [sys.executable, "-c", THREADS_CHURN],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
+    assert result.stdout.split() == ["1", "['SSOTWarning']", "True", "1"], result.stdout
