@@ -170,7 +170,7 @@ class SSOTMeta(type):
         if kwargs or mcls is not SSOTMeta:
             return _new_with_keywords(mcls, name, bases, namespace, kwargs)
         cls = _type_new(mcls, name, bases, namespace)
-        entry: ref[type] = ref(cls)
+        entry: ref[type] = ref(cls)  # register(), inlined: a call would cost 1-2% here
         if _setdefault(name, entry) is not entry:
             __tracebackhide__ = True  # pytest shows the user's line, not ours
             _collide(cls, name, entry)
@@ -190,13 +190,8 @@ def _new_with_keywords(
     ssot_key = kwargs.pop("ssot_key", None)
     # Every __new__ after SSOTMeta's in the metaclass's MRO runs (ABCMeta's, a library's).
     cls: SSOTMeta = super(SSOTMeta, mcls).__new__(mcls, name, bases, namespace, **kwargs)
-    key = name if ssot_key is None else _checked_key(ssot_key, cls)
-    entry: ref[type] = ref(cls)
-    if _setdefault(key, entry) is not entry:
-        __tracebackhide__ = True  # pytest shows the user's line, not ours
-        _collide(cls, key, entry)
-    elif len(_entries) > _limit[0]:
-        _grown()
+    __tracebackhide__ = True  # pytest shows the user's line, not ours
+    register(cls, name if ssot_key is None else _checked_key(ssot_key, cls))
     return cls
 
 
@@ -247,12 +242,7 @@ def ssot_class(cls: _T | None = None, /, *, ssot_key: str | None = None) -> _T |
 
     if cls is not None and ssot_key is None and isinstance(cls, type):
         # ``@ssot_class`` bare, the common case: no closure to build for one call.
-        key = cls.__name__
-        entry: ref[type] = ref(cls)
-        if _setdefault(key, entry) is not entry:
-            _collide(cls, key, entry)
-        elif len(_entries) > _limit[0]:
-            _grown()
+        register(cls, cls.__name__)
         return cls
 
     def decorate(klass: _T) -> _T:
