@@ -63,23 +63,21 @@ class Sweeper:
         self._limit = limit
         self._swept_after = -1  # how many collections had run at the last sweep
         self._hooked = False
+        # Held here, not read as module globals: the hook may run while the
+        # interpreter shuts down, after this module's globals are cleared.
+        self._sweep = sweep
+        self._collections = _collections
+        self._min_limit = MIN_LIMIT
 
     def grown(self) -> None:
         """Registering went past the limit: sweep if a collection ran since the last sweep.
 
         Never blocks: if another thread holds the lock, the sweep waits for the next doubling.
         """
-        collections = _collections()
-        if collections != self._swept_after and self._lock.acquire(False):
-            try:
-                removed = sweep(self._entries)
-                self._swept_after = collections
-            finally:
-                self._lock.release()
-            if removed and not self._hooked:
-                self._hooked = True
-                gc.callbacks.append(self._after_collection)
-        self._limit[0] = max(MIN_LIMIT, 2 * len(self._entries))
+        removed = self._sweep_unless_busy(only_after_a_collection=True)
+        if removed and not self._hooked:
+            self._hooked = True
+            gc.callbacks.append(self._after_collection)
 
     def _after_collection(self, phase: str, info: dict[str, int]) -> None:
         """``gc.callbacks`` hook, once classes churn: sweep after a full collection, or past
@@ -91,13 +89,20 @@ class Sweeper:
         this object, never blocks and never raises: if the lock is taken, the
         next trigger sweeps.
         """
-        entries = self._entries
-        if phase != "stop" or (info["generation"] != 2 and len(entries) <= self._limit[0]):
-            return
-        if self._lock.acquire(False):
+        if phase == "stop" and (info["generation"] == 2 or len(self._entries) > self._limit[0]):
+            self._sweep_unless_busy(only_after_a_collection=False)
+
+    def _sweep_unless_busy(self, *, only_after_a_collection: bool) -> int:
+        """Sweep (if the lock is free) and set the next limit; how many entries went."""
+        removed = 0
+        collections = self._collections()
+        if (not only_after_a_collection or collections != self._swept_after) and self._lock.acquire(
+            False
+        ):
             try:
-                sweep(entries)
-                self._swept_after = _collections()
+                removed = self._sweep(self._entries)
+                self._swept_after = collections
             finally:
                 self._lock.release()
-            self._limit[0] = max(MIN_LIMIT, 2 * len(entries))
+        self._limit[0] = max(self._min_limit, 2 * len(self._entries))
+        return removed
