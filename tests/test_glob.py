@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -193,3 +196,87 @@ def test_pathological_glob_does_not_hang_an_import(tmp_path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["ModuleNotFoundError"]
+
+
+def _reference(glob: str) -> re.Pattern[str]:
+    """The glob as a regex over ``"." + name``: the specification the NFA must meet."""
+    body = ""
+    for part in glob.split("."):
+        if part == "**":
+            body += r"(?:\.[^.]+)*"  # any number of whole parts, none included
+        else:
+            body += r"\." + "[^.]*".join(re.escape(chunk) for chunk in part.split("*"))
+    return re.compile(body)
+
+
+def _reference_length(glob: str, parts: list[str]) -> int:
+    pattern = _reference(glob)
+    for k in range(1, len(parts) + 1):
+        if pattern.fullmatch("." + ".".join(parts[:k])):
+            return k
+    return 0
+
+
+WORDS = ["a", "b", "ab", "ba", "abc"]
+GLOB_PARTS = [*WORDS, "*", "*a", "b*", "*b*", "a*c", "**"]
+
+
+def _random_globs(rng: random.Random, count: int) -> list[str]:
+    globs = []
+    for _ in range(count):
+        parts = [rng.choice(GLOB_PARTS) for _ in range(rng.randint(1, 5))]
+        text = ".".join(parts)
+        if glob_error(text) is None:
+            globs.append(text)
+    return globs
+
+
+def test_match_length_agrees_with_a_regex_reference() -> None:
+    """Random globs and names: the shortest matching prefix is the one a regex finds."""
+    rng = random.Random(20261201)
+    matched = 0
+    for text in _random_globs(rng, 300):
+        glob = Glob(text)
+        for depth in range(1, 5):
+            for parts in itertools.product(WORDS, repeat=depth):
+                expected = _reference_length(text, list(parts))
+                assert glob.match_length(parts) == expected, (text, parts)
+                matched += expected > 0
+    assert matched > 10_000, matched  # the generator does produce matching pairs
+
+
+def test_child_part_agrees_with_a_regex_reference() -> None:
+    """``child_part(parent)`` admits exactly the ``x`` for which the glob matches ``parent.x``.
+
+    Checked where its precondition holds: no leading run of *parent* matches.
+    """
+    rng = random.Random(20261202)
+    decided = 0
+    for text in _random_globs(rng, 300):
+        glob = Glob(text)
+        reference = _reference(text)
+        for depth in range(3):
+            for parent in itertools.product(WORDS, repeat=depth):
+                if depth and _reference_length(text, list(parent)):
+                    continue
+                part = glob.child_part(list(parent))
+                for last in WORDS:
+                    expected = bool(reference.fullmatch("." + ".".join([*parent, last])))
+                    if part is True:
+                        admitted = True
+                    elif part is False:
+                        admitted = False
+                    else:
+                        admitted = _part_admits(part, last)
+                    if expected:
+                        assert admitted, (text, parent, last, part)
+                    elif part is not True:
+                        assert not admitted, (text, parent, last, part)
+                    decided += 1
+    assert decided > 5_000, decided
+
+
+def _part_admits(part: object, last: str) -> bool:
+    from ssot_guard._rules._glob import _part_matches
+
+    return _part_matches(part, last)  # type: ignore[arg-type]

@@ -73,7 +73,7 @@ def _part_matches(compiled: str | tuple[str, ...], part: str) -> bool:
 class Glob:
     """A compiled dotted glob."""
 
-    __slots__ = ("_any_parts", "_parts", "literal_prefix", "literal_size", "text")
+    __slots__ = ("_parts", "_stars", "literal_prefix", "literal_size", "text")
 
     def __init__(self, text: str) -> None:
         error = glob_error(text)
@@ -87,7 +87,8 @@ class Glob:
             if part != "**" or not compiled or compiled[-1] is not _ANY_PARTS:
                 compiled.append(_compile_part(part))
         self._parts: tuple[Part, ...] = tuple(compiled)
-        self._any_parts = _ANY_PARTS in self._parts
+        #: Bit ``i`` set: part ``i`` is ``**`` (the NFA of ``_simulate`` works on bits).
+        self._stars = sum(1 << i for i, part in enumerate(compiled) if part is _ANY_PARTS)
         prefix: list[str] = []
         for part in raw:
             if "*" in part:
@@ -105,7 +106,7 @@ class Glob:
     def match_length(self, parts: Sequence[str]) -> int:
         """Number of leading *parts* forming the shortest name this glob matches; 0 if none."""
         pattern = self._parts
-        if not self._any_parts:
+        if not self._stars:
             # No ``**``: only a name of exactly as many parts can match.
             size = len(pattern)
             if len(parts) < size:
@@ -130,7 +131,14 @@ class Glob:
             stop -= 1  # a trailing ``**`` may take nothing: the part before it meets ``x``
         if stop == 0:
             return True
-        if not self._simulate(parent, len(parent), stop - 1, shortest=False):
+        if not self._stars:
+            # No ``**``: *parent* must have one part fewer than the glob, each matching.
+            if len(parent) != stop - 1:
+                return False
+            for compiled, part in zip(pattern, parent, strict=False):
+                if not _part_matches(compiled, part):  # type: ignore[arg-type]
+                    return False
+        elif not self._simulate(parent, len(parent), stop - 1, shortest=False):
             return False
         return pattern[stop - 1]
 
@@ -143,38 +151,34 @@ class Glob:
         The set of pattern positions reachable after each part is carried
         forward, so the time is (parts x pattern parts) whatever the pattern:
         trying every split point of every ``**`` instead (backtracking) takes
-        exponential time on a glob such as ``app.**.**.**.x``.
+        exponential time on a glob such as ``app.**.**.**.x``. The set is an
+        int, bit ``i`` for position ``i``; ``stop`` is the accepting position.
         """
         pattern = self._parts
-        active = [False] * (stop + 1)
-        active[0] = True
-        _close(pattern, active, stop)
+        stars = self._stars
+        goal = 1 << stop
+        below = goal - 1
+        # Reaching a ``**`` also reaches the position after it (``**`` may take no
+        # part). One shift is the whole closure: consecutive ``**`` were collapsed.
+        active = 1 | (1 & stars) << 1
         for j in range(end):
             part = parts[j]
-            following = [False] * (stop + 1)
-            alive = False
-            for i in range(stop):
-                if not active[i]:
-                    continue
-                compiled = pattern[i]
+            following = 0
+            rest = active & below
+            while rest:
+                bit = rest & -rest  # the lowest reachable position
+                rest ^= bit
+                compiled = pattern[bit.bit_length() - 1]
                 if compiled is _ANY_PARTS:
-                    following[i] = alive = True  # ``**`` takes this part and may take more
+                    following |= bit  # ``**`` takes this part and may take more
                 elif _part_matches(compiled, part):
-                    following[i + 1] = alive = True
-            if not alive:
+                    following |= bit << 1
+            if not following:
                 return 0
-            _close(pattern, following, stop)
-            active = following
-            if shortest and active[stop]:
+            active = following | (following & stars) << 1
+            if shortest and active & goal:
                 return j + 1
-        return 1 if not shortest and active[stop] else 0
-
-
-def _close(pattern: Sequence[Part], active: list[bool], stop: int) -> None:
-    """Add the positions a ``**`` reaches by taking no part (left to right: one pass)."""
-    for i in range(stop):
-        if active[i] and pattern[i] is _ANY_PARTS:
-            active[i + 1] = True
+        return 1 if not shortest and active & goal else 0
 
 
 def name_match_length(target: str, parts: Sequence[str]) -> int:

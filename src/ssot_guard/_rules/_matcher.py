@@ -108,8 +108,8 @@ class ChildScreen:
         for piece in sorted(set(self.pieces)):
             if kept:
                 previous = kept[-1]
-                size = 0
-                while size < min(len(previous), len(piece)) and previous[size] == piece[size]:
+                size, most = 0, min(len(previous), len(piece))
+                while size < most and previous[size] == piece[size]:
                     size += 1
                 if size >= 4 or previous in piece:
                     kept[-1] = previous[:size] if size >= 4 else previous
