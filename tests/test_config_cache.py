@@ -236,3 +236,27 @@ def test_processes_writing_at_once_and_startup_skips_tomllib(tmp_path: Path, con
     )
     assert later.stdout.strip() == "1 False"
     assert len(cache_files(directory)) == 1
+
+
+def test_fifo_in_place_of_the_cache_file_is_replaced(cache: Path, config: Path) -> None:
+    """A FIFO where the cache file belongs neither blocks start-up nor stays: it is rebuilt."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    stored.unlink()
+    os.mkfifo(stored, 0o600)
+    code = (
+        "import sys; from ssot_guard._config import _cache; _cache.RACY_SECONDS = -1.0; "
+        "from ssot_guard import load_config; "
+        "print([r.target for r in load_config(sys.argv[1]).rules])"
+    )
+    env = {**os.environ, _cache.CACHE_ENV: str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.stdout.strip() == "['app.old']", done.stderr
+    assert stored.is_file()
+    assert modules(config) == ["app.old"]

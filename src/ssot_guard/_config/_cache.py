@@ -91,8 +91,11 @@ def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
     directory = cache_dir()
     if directory is None or not _private_dir(directory):
         return None
+    # Not following a symlink, and not blocking: a FIFO in its place would wait for a
+    # writer for ever in every interpreter that starts (fstat then refuses it).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(_file_for(directory, key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(_file_for(directory, key), flags)
     except OSError:
         return None
     try:
