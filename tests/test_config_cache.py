@@ -260,3 +260,31 @@ def test_fifo_in_place_of_the_cache_file_is_replaced(cache: Path, config: Path) 
     assert done.stdout.strip() == "['app.old']", done.stderr
     assert stored.is_file()
     assert modules(config) == ["app.old"]
+
+
+def test_config_swapped_while_being_read_is_not_cached_under_the_old_key(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release symlink flipped between the stat and the read (a deploy, then a rollback):
+    what was read is not stored as the old file's table, so the rollback gets its own rules."""
+    for release, module in (("r1", "app.one"), ("r2", "app.two")):
+        (tmp_path / release).mkdir()
+        (tmp_path / release / "pyproject.toml").write_text(
+            CONFIG.replace("app.old", module), encoding="utf-8"
+        )
+    current = tmp_path / "current"
+    current.symlink_to("r1")
+    stat_key = _cache.stat_key
+
+    def key_then_flip(path: str) -> object:
+        key = stat_key(path)
+        current.unlink()
+        current.symlink_to("r2")  # the deploy lands between our stat and our open
+        return key
+
+    monkeypatch.setattr(_cache, "stat_key", key_then_flip)
+    assert modules(current / "pyproject.toml") == ["app.two"]
+    monkeypatch.setattr(_cache, "stat_key", stat_key)
+    current.unlink()
+    current.symlink_to("r1")  # the rollback
+    assert modules(current / "pyproject.toml") == ["app.one"]

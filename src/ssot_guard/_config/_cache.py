@@ -8,7 +8,10 @@ read back when the configuration has not changed.
 
 - **Never stale.** The key is the file's absolute path, device, inode, size,
   ``mtime_ns`` and ``ctime_ns`` (which no one can set back), our version and
-  the interpreter's ``marshal`` format, all taken *before* the file is read.
+  the interpreter's ``marshal`` format, all taken *before* the file is read;
+  what is read is stored only if the open file is still the one the key
+  describes (a symlink flipped in between must not lend its new target's
+  table to the old one).
   A file modified within the last two seconds is not cached at all (the
   "racy git" rule): a later edit in the same clock tick could keep its size
   and times.
@@ -78,12 +81,13 @@ def stat_key(path: str) -> tuple[Any, ...] | None:
         marshal.version,
         sys.implementation.cache_tag,
         os.path.abspath(path),
-        st.st_dev,
-        st.st_ino,
-        st.st_size,
-        st.st_mtime_ns,
-        st.st_ctime_ns,
+        *_identity(st),
     )
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """Which file, in which state: the last part of a key."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
@@ -120,9 +124,16 @@ def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
     return document
 
 
-def store(key: tuple[Any, ...] | None, document: dict[str, Any]) -> None:
-    """Keep *document* under *key*; any failure only means the next start parses again."""
-    if key is None:
+def store(key: tuple[Any, ...] | None, document: dict[str, Any], read: os.stat_result) -> None:
+    """Keep *document*, read from the file whose status is *read*, under *key*.
+
+    Only if *read* is the file *key* describes: the path may have been
+    replaced between the two (a release symlink flipped, a file renamed over
+    it), and what was read must not become the old file's table, to be used
+    again when a rollback puts that file back. Any failure only means the next
+    start parses again.
+    """
+    if key is None or key[5:] != _identity(read):
         return
     directory = cache_dir()
     if directory is None:
