@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_guard import load_config
+from ssot_guard import ConfigError, load_config
 from ssot_guard._config import _cache
 
 CONFIG = """\
@@ -288,3 +288,20 @@ def test_config_swapped_while_being_read_is_not_cached_under_the_old_key(
     current.unlink()
     current.symlink_to("r1")  # the rollback
     assert modules(current / "pyproject.toml") == ["app.one"]
+
+
+@pytest.mark.parametrize("value", ["false", "0", "cache", "~/.cache/ssot_guard"])
+def test_relative_cache_dir_is_an_error_naming_the_variable(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A relative ``SSOT_GUARD_CACHE_DIR`` would put a cache directory in every working
+    directory a process starts in: refused in one error naming the variable and what is allowed."""
+    monkeypatch.setenv(_cache.CACHE_ENV, value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        modules(config)
+    assert str(caught.value) == (
+        f"environment variable {_cache.CACHE_ENV}={value!r}: not an absolute path; "
+        "set it to an absolute directory, or 'off' for no cache"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]

@@ -37,6 +37,8 @@ import os
 import sys
 import time
 
+from .._base._errors import ConfigError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Any, Final
@@ -57,7 +59,14 @@ def cache_dir() -> str | None:
     if named.lower() == OFF:
         return None
     if named:
-        return os.path.abspath(named)
+        if not os.path.isabs(named):
+            # Relative to each process's working directory, it would leave a cache
+            # directory wherever a program starts ("false", "0", an unexpanded "~/...").
+            raise ConfigError(
+                "not an absolute path; set it to an absolute directory, or 'off' for no cache",
+                file=f"environment variable {CACHE_ENV}={named!r}",
+            )
+        return os.path.normpath(named)
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     if not base or not os.path.isabs(base):
         home = os.path.expanduser("~")
@@ -68,7 +77,13 @@ def cache_dir() -> str | None:
 
 
 def stat_key(path: str) -> tuple[Any, ...] | None:
-    """The cache key of the file at *path* as it is now; ``None`` if it cannot be cached."""
+    """The cache key of the file at *path* as it is now; ``None`` if it cannot be cached.
+
+    A ``ConfigError`` if ``SSOT_GUARD_CACHE_DIR`` is not allowed: asked here, on every
+    read, so that a bad value is reported whether or not this file is cached yet.
+    """
+    if cache_dir() is None:
+        return None
     try:
         st = os.stat(path)
     except (OSError, ValueError):
