@@ -305,3 +305,15 @@ def test_relative_cache_dir_is_an_error_naming_the_variable(
         "set it to an absolute directory, or 'off' for no cache"
     )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_cache_dir_nested_deeper_than_makedirs_recurses_costs_only_speed(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache directory under 1,500 missing parents (``os.makedirs`` recurses once per
+    parent, past the recursion limit): the configuration still loads."""
+    deep = tmp_path.joinpath(*["d"] * 1500)
+    monkeypatch.setenv(_cache.CACHE_ENV, str(deep))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert modules(config) == ["app.old"]

@@ -172,7 +172,7 @@ def store(key: tuple[Any, ...] | None, document: dict[str, Any], read: os.stat_r
         except BaseException:
             _remove(temporary)
             raise
-    except OSError:
+    except (OSError, RecursionError):  # os.makedirs recurses once per missing parent
         return
 
 
