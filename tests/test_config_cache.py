@@ -317,3 +317,40 @@ def test_cache_dir_nested_deeper_than_makedirs_recurses_costs_only_speed(
     monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
     assert modules(config) == ["app.old"]
     assert modules(config) == ["app.old"]
+
+
+def test_discovery_past_a_pyproject_without_our_table_skips_tomllib_when_cached(
+    tmp_path: Path,
+) -> None:
+    """Discovery reads a nested ``pyproject.toml`` without our table (holding a TOML date,
+    which marshal cannot store) before the project's: both are answered from the cache at the
+    next start, which imports no ``tomllib``."""
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    (project / "sub" / "pyproject.toml").write_text(
+        "[tool.other]\nreleased = 1979-05-27T07:32:00Z\n", encoding="utf-8"
+    )
+    env = {**os.environ, _cache.CACHE_ENV: str(tmp_path / "cache")}
+    for name in ("SSOT_GUARD_CONFIG", "SSOT_GUARD_MODE"):
+        env.pop(name, None)
+    code = (
+        "import sys, ssot_guard; g = ssot_guard.install(); "
+        "print(g.config.path, 'tomllib' in sys.modules)"
+    )
+    time.sleep(_cache.RACY_SECONDS + 0.1)  # older than the racy window: the first start caches
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=project / "sub",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [
+        [str(project / "pyproject.toml"), "True"],
+        [str(project / "pyproject.toml"), "False"],
+    ]
