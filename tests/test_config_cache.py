@@ -354,3 +354,21 @@ def test_discovery_past_a_pyproject_without_our_table_skips_tomllib_when_cached(
         [str(project / "pyproject.toml"), "True"],
         [str(project / "pyproject.toml"), "False"],
     ]
+
+
+@pytest.mark.parametrize("field", ["FORMAT", "_version"])
+def test_cache_written_by_another_ssot_guard_is_not_used(
+    cache: Path, config: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    """A cache file another ssot_guard wrote (another install, or another stored format)
+    for the same configuration path is ignored and rewritten, whatever it holds."""
+    other: object = 999 if field == "FORMAT" else lambda: ("/elsewhere/_cache.py", 1)
+    ours = getattr(_cache, field)
+    monkeypatch.setattr(_cache, field, other)
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.other_version"
+    stored.write_bytes(marshal.dumps((key, document)))
+    monkeypatch.setattr(_cache, field, ours)
+    assert modules(config) == ["app.old"]
