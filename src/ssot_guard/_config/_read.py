@@ -50,6 +50,8 @@ def parse_toml(
         raise ConfigError(f"broken TOML: {e}", file=path) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"not UTF-8: {e.reason} at byte {e.start}", file=path) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError("arrays or inline tables nested too deeply to parse", file=path) from None
 
 
 def _distrust(path: str, fd: int) -> ConfigError | None:
