@@ -372,3 +372,22 @@ def test_cache_written_by_another_ssot_guard_is_not_used(
     stored.write_bytes(marshal.dumps((key, document)))
     monkeypatch.setattr(_cache, field, ours)
     assert modules(config) == ["app.old"]
+
+
+def test_missing_user_cache_dir_is_created_private_whatever_the_umask(
+    tmp_path: Path, config: Path
+) -> None:
+    """A process with umask 0 creating ``~/.cache`` must not leave it writable by every
+    user: other programs keep their caches there too. Created ``0700``, as XDG asks."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in (_cache.CACHE_ENV, "XDG_CACHE_HOME")}
+    env["HOME"] = str(home)
+    code = (
+        "import os, sys; os.umask(0); from ssot_guard._config import _cache; "
+        "_cache.RACY_SECONDS = -1.0; from ssot_guard import load_config; "
+        "load_config(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-c", code, str(config)], env=env, check=True)
+    assert (home / ".cache" / "ssot_guard").is_dir()  # the cache was written
+    assert (home / ".cache").stat().st_mode & 0o777 == 0o700

@@ -236,7 +236,8 @@ def _private_dir(directory: str) -> bool:
 
 def _make_private_dir(directory: str) -> None:
     try:
-        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        # 0700 as XDG asks: under umask 0 a new ~/.cache would be writable by every user.
+        os.makedirs(os.path.dirname(directory), 0o700, exist_ok=True)
         os.mkdir(directory, 0o700)
     except FileExistsError:
         pass
