@@ -391,3 +391,21 @@ def test_missing_user_cache_dir_is_created_private_whatever_the_umask(
     subprocess.run([sys.executable, "-c", code, str(config)], env=env, check=True)
     assert (home / ".cache" / "ssot_guard").is_dir()  # the cache was written
     assert (home / ".cache").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_with_another_users_home_creates_nothing_there(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root run with another user's ``HOME`` (a Dockerfile's ``RUN`` before ``USER``, a sudo
+    keeping ``HOME``) must not leave a root-owned ``~/.cache`` there, which that user could then
+    neither use for this cache nor for any other program's."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+    monkeypatch.delenv(_cache.CACHE_ENV)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert list(home.iterdir()) == []

@@ -235,6 +235,17 @@ def _private_dir(directory: str) -> bool:
 
 
 def _make_private_dir(directory: str) -> None:
+    if not hasattr(os, "getuid"):
+        return  # no ownership to check: never used (see _private_dir)
+    existing = directory
+    while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if existing == directory:
+        return  # there already: _private_dir judges it
+    if os.getuid() == 0 and os.stat(existing).st_uid != 0:
+        # Root with another user's HOME (a Dockerfile's RUN before USER, sudo keeping
+        # HOME): a root-owned ~/.cache would lock that user out of it, for every program.
+        return
     try:
         # 0700 as XDG asks: under umask 0 a new ~/.cache would be writable by every user.
         os.makedirs(os.path.dirname(directory), 0o700, exist_ok=True)
