@@ -177,9 +177,12 @@ def test_unwritable_location_costs_only_speed(
     assert modules(config) == ["app.old"]
 
 
-def test_off_writes_nothing(tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``SSOT_GUARD_CACHE_DIR=off`` turns the cache off."""
-    monkeypatch.setenv(_cache.CACHE_ENV, "off")
+@pytest.mark.parametrize("value", ["off", "OFF", " Off\n"])
+def test_off_writes_nothing(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """``SSOT_GUARD_CACHE_DIR=off`` (any case, spaces around) turns the cache off."""
+    monkeypatch.setenv(_cache.CACHE_ENV, value)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
     assert modules(config) == ["app.old"]
