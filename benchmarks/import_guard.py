@@ -473,8 +473,9 @@ def write_typical_pyproject(root: str) -> None:
 
 def _with_cache(state: str, code: str) -> str:
     """*code* run with the config cache off, or in the benchmark's own cache directory."""
-    where = "off" if state == "off" else "cache/ssot_guard"
-    return f"import os; os.environ['SSOT_GUARD_CACHE_DIR'] = {where!r}; {code}"
+    # An absolute path (a relative one is refused): the child runs in the benchmark's root.
+    where = "'off'" if state == "off" else "os.getcwd() + '/cache/ssot_guard'"
+    return f"import os; os.environ['SSOT_GUARD_CACHE_DIR'] = {where}; {code}"
 
 
 TOML500 = "import ssot_guard; ssot_guard.install('rules500.toml')"

@@ -121,7 +121,8 @@ STARTUP = {
 def startup_code(case: str) -> str:
     if case in ("pass", "import ssot_guard"):
         return case
-    cache = "import os; os.environ['SSOT_GUARD_CACHE_DIR'] = 'cache/ssot_guard'; "
+    # An absolute path (a relative one is refused): the child starts in the benchmark's root.
+    cache = "import os; os.environ['SSOT_GUARD_CACHE_DIR'] = os.getcwd() + '/cache/ssot_guard'; "
     if case == "toml500":
         return cache + "import ssot_guard; ssot_guard.install('rules500.toml')"
     return cache + f"os.chdir({case!r}); import ssot_guard; ssot_guard.install()"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ssot_guard import load_config
+from ssot_guard import ConfigError, load_config
 from ssot_guard._config import _cache
 
 CONFIG = """\
@@ -177,9 +177,12 @@ def test_unwritable_location_costs_only_speed(
     assert modules(config) == ["app.old"]
 
 
-def test_off_writes_nothing(tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """``SSOT_GUARD_CACHE_DIR=off`` turns the cache off."""
-    monkeypatch.setenv(_cache.CACHE_ENV, "off")
+@pytest.mark.parametrize("value", ["off", "OFF", " Off\n"])
+def test_off_writes_nothing(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """``SSOT_GUARD_CACHE_DIR=off`` (any case, spaces around) turns the cache off."""
+    monkeypatch.setenv(_cache.CACHE_ENV, value)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
     assert modules(config) == ["app.old"]
@@ -236,3 +239,176 @@ def test_processes_writing_at_once_and_startup_skips_tomllib(tmp_path: Path, con
     )
     assert later.stdout.strip() == "1 False"
     assert len(cache_files(directory)) == 1
+
+
+def test_fifo_in_place_of_the_cache_file_is_replaced(cache: Path, config: Path) -> None:
+    """A FIFO where the cache file belongs neither blocks start-up nor stays: it is rebuilt."""
+    modules(config)
+    (stored,) = cache_files(cache)
+    stored.unlink()
+    os.mkfifo(stored, 0o600)
+    code = (
+        "import sys; from ssot_guard._config import _cache; _cache.RACY_SECONDS = -1.0; "
+        "from ssot_guard import load_config; "
+        "print([r.target for r in load_config(sys.argv[1]).rules])"
+    )
+    env = {**os.environ, _cache.CACHE_ENV: str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(config)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=20,
+    )
+    assert done.stdout.strip() == "['app.old']", done.stderr
+    assert stored.is_file()
+    assert modules(config) == ["app.old"]
+
+
+def test_config_swapped_while_being_read_is_not_cached_under_the_old_key(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A release symlink flipped between the stat and the read (a deploy, then a rollback):
+    what was read is not stored as the old file's table, so the rollback gets its own rules."""
+    for release, module in (("r1", "app.one"), ("r2", "app.two")):
+        (tmp_path / release).mkdir()
+        (tmp_path / release / "pyproject.toml").write_text(
+            CONFIG.replace("app.old", module), encoding="utf-8"
+        )
+    current = tmp_path / "current"
+    current.symlink_to("r1")
+    stat_key = _cache.stat_key
+
+    def key_then_flip(path: str) -> object:
+        key = stat_key(path)
+        current.unlink()
+        current.symlink_to("r2")  # the deploy lands between our stat and our open
+        return key
+
+    monkeypatch.setattr(_cache, "stat_key", key_then_flip)
+    assert modules(current / "pyproject.toml") == ["app.two"]
+    monkeypatch.setattr(_cache, "stat_key", stat_key)
+    current.unlink()
+    current.symlink_to("r1")  # the rollback
+    assert modules(current / "pyproject.toml") == ["app.one"]
+
+
+@pytest.mark.parametrize("value", ["false", "0", "cache", "~/.cache/ssot_guard"])
+def test_relative_cache_dir_is_an_error_naming_the_variable(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch, value: str
+) -> None:
+    """A relative ``SSOT_GUARD_CACHE_DIR`` would put a cache directory in every working
+    directory a process starts in: refused in one error naming the variable and what is allowed."""
+    monkeypatch.setenv(_cache.CACHE_ENV, value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ConfigError) as caught:
+        modules(config)
+    assert str(caught.value) == (
+        f"environment variable {_cache.CACHE_ENV}={value!r}: not an absolute path; "
+        "set it to an absolute directory, or 'off' for no cache"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["project"]
+
+
+def test_cache_dir_nested_deeper_than_makedirs_recurses_costs_only_speed(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache directory under 1,500 missing parents (``os.makedirs`` recurses once per
+    parent, past the recursion limit): the configuration still loads."""
+    deep = tmp_path.joinpath(*["d"] * 1500)
+    monkeypatch.setenv(_cache.CACHE_ENV, str(deep))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert modules(config) == ["app.old"]
+
+
+def test_discovery_past_a_pyproject_without_our_table_skips_tomllib_when_cached(
+    tmp_path: Path,
+) -> None:
+    """Discovery reads a nested ``pyproject.toml`` without our table (holding a TOML date,
+    which marshal cannot store) before the project's: both are answered from the cache at the
+    next start, which imports no ``tomllib``."""
+    project = tmp_path / "project"
+    (project / "sub").mkdir(parents=True)
+    (project / "pyproject.toml").write_text(CONFIG, encoding="utf-8")
+    (project / "sub" / "pyproject.toml").write_text(
+        "[tool.other]\nreleased = 1979-05-27T07:32:00Z\n", encoding="utf-8"
+    )
+    env = {**os.environ, _cache.CACHE_ENV: str(tmp_path / "cache")}
+    for name in ("SSOT_GUARD_CONFIG", "SSOT_GUARD_MODE"):
+        env.pop(name, None)
+    code = (
+        "import sys, ssot_guard; g = ssot_guard.install(); "
+        "print(g.config.path, 'tomllib' in sys.modules)"
+    )
+    time.sleep(_cache.RACY_SECONDS + 0.1)  # older than the racy window: the first start caches
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=project / "sub",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split()
+        for _ in range(2)
+    ]
+    assert runs == [
+        [str(project / "pyproject.toml"), "True"],
+        [str(project / "pyproject.toml"), "False"],
+    ]
+
+
+@pytest.mark.parametrize("field", ["FORMAT", "_version"])
+def test_cache_written_by_another_ssot_guard_is_not_used(
+    cache: Path, config: Path, monkeypatch: pytest.MonkeyPatch, field: str
+) -> None:
+    """A cache file another ssot_guard wrote (another install, or another stored format)
+    for the same configuration path is ignored and rewritten, whatever it holds."""
+    other: object = 999 if field == "FORMAT" else lambda: ("/elsewhere/_cache.py", 1)
+    ours = getattr(_cache, field)
+    monkeypatch.setattr(_cache, field, other)
+    modules(config)
+    (stored,) = cache_files(cache)
+    key, document = marshal.loads(stored.read_bytes())
+    document["tool"]["ssot_guard"]["block"][0]["module"] = "app.other_version"
+    stored.write_bytes(marshal.dumps((key, document)))
+    monkeypatch.setattr(_cache, field, ours)
+    assert modules(config) == ["app.old"]
+
+
+def test_missing_user_cache_dir_is_created_private_whatever_the_umask(
+    tmp_path: Path, config: Path
+) -> None:
+    """A process with umask 0 creating ``~/.cache`` must not leave it writable by every
+    user: other programs keep their caches there too. Created ``0700``, as XDG asks."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in (_cache.CACHE_ENV, "XDG_CACHE_HOME")}
+    env["HOME"] = str(home)
+    code = (
+        "import os, sys; os.umask(0); from ssot_guard._config import _cache; "
+        "_cache.RACY_SECONDS = -1.0; from ssot_guard import load_config; "
+        "load_config(sys.argv[1])"
+    )
+    subprocess.run([sys.executable, "-c", code, str(config)], env=env, check=True)
+    assert (home / ".cache" / "ssot_guard").is_dir()  # the cache was written
+    assert (home / ".cache").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_with_another_users_home_creates_nothing_there(
+    tmp_path: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Root run with another user's ``HOME`` (a Dockerfile's ``RUN`` before ``USER``, a sudo
+    keeping ``HOME``) must not leave a root-owned ``~/.cache`` there, which that user could then
+    neither use for this cache nor for any other program's."""
+    home = tmp_path / "home"
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+    monkeypatch.delenv(_cache.CACHE_ENV)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    assert modules(config) == ["app.old"]
+    assert list(home.iterdir()) == []

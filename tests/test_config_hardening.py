@@ -198,3 +198,25 @@ def test_list_key_of_wrong_type_is_a_usage_error_in_the_plugin(pytester: pytest.
     result = pytester.runpytest_subprocess()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*tool.ssot_guard.block[[]0[]]: key 'allow'*got an integer*"])
+
+
+@pytest.mark.parametrize("nested", ["[" * 3000 + "]" * 3000, "{ a = " * 3000 + "1" + " }" * 3000])
+def test_config_nested_too_deeply_to_parse_names_the_file(tmp_path, nested) -> None:
+    """Arrays or inline tables nested past what ``tomllib`` can recurse through: one
+    ConfigError naming the file (the RecursionError named nothing)."""
+    path = _write(tmp_path, f"mode = {nested}\n")
+    error = _install_error(path)
+    assert (error.file, error.problem) == (
+        str(path),
+        "arrays or inline tables nested too deeply to parse",
+    )
+
+
+def test_config_nested_too_deeply_is_one_line_naming_the_file_at_autoinstall(tmp_path) -> None:
+    """At start-up: one line naming the file; the program runs unguarded."""
+    path = _write(tmp_path, f"mode = {'[' * 3000}{']' * 3000}\n")
+    result = _autoinstall(tmp_path)
+    assert result.stdout == "ran\n"
+    [line] = result.stderr.splitlines()
+    assert f"{path}: arrays or inline tables nested too deeply to parse" in line
+    assert line.endswith("running unguarded")

@@ -161,3 +161,19 @@ def test_autoinstall_refuses_a_planted_config_in_one_line(project: Path) -> None
     named = _autoinstall(project, SSOT_GUARD_CONFIG=str(config))  # opting in: guarded
     assert named.returncode == 1
     assert "BlockedImportError" in named.stderr
+
+
+def test_cached_config_is_refused_once_its_directory_is_not_ours(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Trust is the file's now, not the cache's: a config read from the cache is refused once
+    its directory passes to another user (which leaves the file's own key unchanged)."""
+    from ssot_guard._config import _cache
+
+    monkeypatch.setenv(_cache.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
+    ssot_guard.install()
+    ssot_guard.uninstall()
+    assert len(list((tmp_path / "cache").iterdir())) == 1  # cached: the next read is a hit
+    os.chown(project, OTHER_UID, -1)
+    assert f"its directory {project} is owned by uid {OTHER_UID}" in _refusal().problem

@@ -8,7 +8,10 @@ read back when the configuration has not changed.
 
 - **Never stale.** The key is the file's absolute path, device, inode, size,
   ``mtime_ns`` and ``ctime_ns`` (which no one can set back), our version and
-  the interpreter's ``marshal`` format, all taken *before* the file is read.
+  the interpreter's ``marshal`` format, all taken *before* the file is read;
+  what is read is stored only if the open file is still the one the key
+  describes (a symlink flipped in between must not lend its new target's
+  table to the old one).
   A file modified within the last two seconds is not cached at all (the
   "racy git" rule): a later edit in the same clock tick could keep its size
   and times.
@@ -34,6 +37,8 @@ import os
 import sys
 import time
 
+from .._base._errors import ConfigError
+
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from typing import Any, Final
@@ -54,7 +59,14 @@ def cache_dir() -> str | None:
     if named.lower() == OFF:
         return None
     if named:
-        return os.path.abspath(named)
+        if not os.path.isabs(named):
+            # Relative to each process's working directory, it would leave a cache
+            # directory wherever a program starts ("false", "0", an unexpanded "~/...").
+            raise ConfigError(
+                "not an absolute path; set it to an absolute directory, or 'off' for no cache",
+                file=f"environment variable {CACHE_ENV}={named!r}",
+            )
+        return os.path.normpath(named)
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
     if not base or not os.path.isabs(base):
         home = os.path.expanduser("~")
@@ -65,7 +77,13 @@ def cache_dir() -> str | None:
 
 
 def stat_key(path: str) -> tuple[Any, ...] | None:
-    """The cache key of the file at *path* as it is now; ``None`` if it cannot be cached."""
+    """The cache key of the file at *path* as it is now; ``None`` if it cannot be cached.
+
+    A ``ConfigError`` if ``SSOT_GUARD_CACHE_DIR`` is not allowed: asked here, on every
+    read, so that a bad value is reported whether or not this file is cached yet.
+    """
+    if cache_dir() is None:
+        return None
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -78,12 +96,13 @@ def stat_key(path: str) -> tuple[Any, ...] | None:
         marshal.version,
         sys.implementation.cache_tag,
         os.path.abspath(path),
-        st.st_dev,
-        st.st_ino,
-        st.st_size,
-        st.st_mtime_ns,
-        st.st_ctime_ns,
+        *_identity(st),
     )
+
+
+def _identity(st: os.stat_result) -> tuple[int, ...]:
+    """Which file, in which state: the last part of a key."""
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
@@ -91,8 +110,11 @@ def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
     directory = cache_dir()
     if directory is None or not _private_dir(directory):
         return None
+    # Not following a symlink, and not blocking: a FIFO in its place would wait for a
+    # writer for ever in every interpreter that starts (fstat then refuses it).
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
-        fd = os.open(_file_for(directory, key), os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+        fd = os.open(_file_for(directory, key), flags)
     except OSError:
         return None
     try:
@@ -117,9 +139,16 @@ def load(key: tuple[Any, ...]) -> dict[str, Any] | None:
     return document
 
 
-def store(key: tuple[Any, ...] | None, document: dict[str, Any]) -> None:
-    """Keep *document* under *key*; any failure only means the next start parses again."""
-    if key is None:
+def store(key: tuple[Any, ...] | None, document: dict[str, Any], read: os.stat_result) -> None:
+    """Keep *document*, read from the file whose status is *read*, under *key*.
+
+    Only if *read* is the file *key* describes: the path may have been
+    replaced between the two (a release symlink flipped, a file renamed over
+    it), and what was read must not become the old file's table, to be used
+    again when a rollback puts that file back. Any failure only means the next
+    start parses again.
+    """
+    if key is None or key[5:] != _identity(read):
         return
     directory = cache_dir()
     if directory is None:
@@ -143,7 +172,7 @@ def store(key: tuple[Any, ...] | None, document: dict[str, Any]) -> None:
         except BaseException:
             _remove(temporary)
             raise
-    except OSError:
+    except (OSError, RecursionError):  # os.makedirs recurses once per missing parent
         return
 
 
@@ -206,8 +235,20 @@ def _private_dir(directory: str) -> bool:
 
 
 def _make_private_dir(directory: str) -> None:
+    if not hasattr(os, "getuid"):
+        return  # no ownership to check: never used (see _private_dir)
+    existing = directory
+    while not os.path.lexists(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    if existing == directory:
+        return  # there already: _private_dir judges it
+    if os.getuid() == 0 and os.stat(existing).st_uid != 0:
+        # Root with another user's HOME (a Dockerfile's RUN before USER, sudo keeping
+        # HOME): a root-owned ~/.cache would lock that user out of it, for every program.
+        return
     try:
-        os.makedirs(os.path.dirname(directory), exist_ok=True)
+        # 0700 as XDG asks: under umask 0 a new ~/.cache would be writable by every user.
+        os.makedirs(os.path.dirname(directory), 0o700, exist_ok=True)
         os.mkdir(directory, 0o700)
     except FileExistsError:
         pass

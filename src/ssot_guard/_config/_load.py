@@ -99,11 +99,11 @@ def read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
         return cached
     from ._read import parse_toml  # tomllib and the checks on the file: on a miss only
 
-    document, distrust = parse_toml(path, discovered=discovered)
+    document, distrust, read = parse_toml(path, discovered=discovered)
     # Someone else's pyproject.toml without our table is not ours to judge.
     if distrust is not None and table_of(document, path)[0] is not None:
         raise distrust
-    _cache.store(key, document)
+    _cache.store(key, document, read)
     return document
 
 

@@ -15,9 +15,13 @@ if TYPE_CHECKING:
     from typing import Any, BinaryIO
 
 
-def parse_toml(path: str, *, discovered: bool) -> tuple[dict[str, Any], ConfigError | None]:
-    """The document at *path*, and for a *discovered* file another user could have
-    planted, why it is not to be trusted (``None``: trusted). The caller decides:
+def parse_toml(
+    path: str, *, discovered: bool
+) -> tuple[dict[str, Any], ConfigError | None, os.stat_result]:
+    """The document at *path*; for a *discovered* file another user could have
+    planted, why it is not to be trusted (``None``: trusted); and the status of
+    the file read, taken after reading it (the cache stores the document only
+    if that is still the file its key describes). The caller decides:
     someone else's ``pyproject.toml`` without our table is not ours to judge.
     """
     import tomllib  # not needed by a guard built from Python rules
@@ -31,7 +35,7 @@ def parse_toml(path: str, *, discovered: bool) -> tuple[dict[str, Any], ConfigEr
                 if distrust is not None:
                     raise distrust from None
                 raise
-            return document, distrust
+            return document, distrust, os.fstat(f.fileno())
     except FileNotFoundError:
         raise ConfigError("file not found", file=path) from None
     except IsADirectoryError:
@@ -46,6 +50,8 @@ def parse_toml(path: str, *, discovered: bool) -> tuple[dict[str, Any], ConfigEr
         raise ConfigError(f"broken TOML: {e}", file=path) from None
     except UnicodeDecodeError as e:
         raise ConfigError(f"not UTF-8: {e.reason} at byte {e.start}", file=path) from None
+    except RecursionError:  # tomllib recurses once per level of nesting
+        raise ConfigError("arrays or inline tables nested too deeply to parse", file=path) from None
 
 
 def _distrust(path: str, fd: int) -> ConfigError | None:
