@@ -359,22 +359,59 @@ def test_discovery_past_a_pyproject_without_our_table_skips_tomllib_when_cached(
     ]
 
 
-@pytest.mark.parametrize("field", ["FORMAT", "_version"])
+@pytest.mark.parametrize(("index", "foreign"), [(0, 999), (1, ("/elsewhere/_cache.py", 1))])
 def test_cache_written_by_another_ssot_guard_is_not_used(
-    cache: Path, config: Path, monkeypatch: pytest.MonkeyPatch, field: str
+    cache: Path, config: Path, index: int, foreign: object
 ) -> None:
-    """A cache file another ssot_guard wrote (another install, or another stored format)
-    for the same configuration path is ignored and rewritten, whatever it holds."""
-    other: object = 999 if field == "FORMAT" else lambda: ("/elsewhere/_cache.py", 1)
-    ours = getattr(_cache, field)
-    monkeypatch.setattr(_cache, field, other)
+    """A cache file whose key names another stored format or another ssot_guard install,
+    found where ours belongs (a hash collision), is ignored and rewritten, whatever it holds."""
     modules(config)
     (stored,) = cache_files(cache)
     key, document = marshal.loads(stored.read_bytes())
     document["tool"]["ssot_guard"]["block"][0]["module"] = "app.other_version"
-    stored.write_bytes(marshal.dumps((key, document)))
-    monkeypatch.setattr(_cache, field, ours)
+    stored.write_bytes(marshal.dumps(((*key[:index], foreign, *key[index + 1 :]), document)))
     assert modules(config) == ["app.old"]
+    assert marshal.loads(stored.read_bytes())[0] == key  # rewritten with our key
+
+
+def test_two_installs_sharing_a_config_keep_a_cache_file_each(
+    cache: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two ssot_guard installs (or Pythons) starting in turn do not overwrite each other's
+    file at every start: each keeps its own, and each start is answered from it."""
+    ours = _cache._version
+    monkeypatch.setattr(_cache, "_version", lambda: ("/elsewhere/_cache.py", 1))
+    modules(config)
+    monkeypatch.setattr(_cache, "_version", ours)
+    modules(config)
+    assert len(cache_files(cache)) == 2
+    for stored in cache_files(cache):
+        key, document = marshal.loads(stored.read_bytes())
+        if key[1] == ours():
+            document["tool"]["ssot_guard"]["block"][0]["module"] = "app.from_our_file"
+            stored.write_bytes(marshal.dumps((key, document)))
+    assert modules(config) == ["app.from_our_file"]
+
+
+def test_config_deleted_after_a_cache_hit_is_reported_not_a_traceback(
+    cache: Path, config: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A discovered config removed between the cache's answer and the trust check is an
+    error naming the file, as any missing config is, not an ``OSError`` from inside."""
+    from ssot_guard._config import _load
+
+    modules(config)
+    load = _cache.load
+
+    def load_then_delete(key: tuple[object, ...]) -> object:
+        found = load(key)
+        config.unlink()  # the race: gone after the key was taken and the cache answered
+        return found
+
+    monkeypatch.setattr(_cache, "load", load_then_delete)
+    with pytest.raises(ConfigError) as info:
+        _load.read_toml(str(config), discovered=True)
+    assert info.value.file == str(config)
 
 
 def test_missing_user_cache_dir_is_created_private_whatever_the_umask(
@@ -412,3 +449,33 @@ def test_root_with_another_users_home_creates_nothing_there(
     monkeypatch.setattr(_cache, "RACY_SECONDS", -1.0)
     assert modules(config) == ["app.old"]
     assert list(home.iterdir()) == []
+
+
+def test_a_miss_removes_abandoned_temporaries_and_long_unwritten_files(
+    cache: Path, config: Path, tmp_path: Path
+) -> None:
+    """A writer killed mid-write leaves a temporary file, and other installs leave files no
+    start reads: a miss removes those old enough, and nothing recent or not ours."""
+    modules(config)
+    (ours,) = cache_files(cache)
+    old, recent = time.time() - 40 * 24 * 3600, time.time() - 60
+    files = {
+        "config-0123456789abcdef.4242.deadbeef.tmp": old,  # abandoned temporary
+        "config-1111111111111111.4242.deadbeef.tmp": recent,  # a writer at work
+        "config-2222222222222222": old,  # another install's, unwritten for 40 days
+        "config-3333333333333333": recent,
+        "notes.txt": old,  # not ours to remove
+    }
+    for name, mtime in files.items():
+        (cache / name).write_bytes(b"x")
+        os.utime(cache / name, (mtime, mtime))
+    config.write_text(CONFIG + "\n# edited\n", encoding="utf-8")  # a miss: parsed and stored
+    modules(config)
+    assert sorted(p.name for p in cache.iterdir()) == sorted(
+        [
+            "config-1111111111111111.4242.deadbeef.tmp",
+            "config-3333333333333333",
+            "notes.txt",
+            ours.name,
+        ]
+    )

@@ -220,3 +220,40 @@ def test_config_nested_too_deeply_is_one_line_naming_the_file_at_autoinstall(tmp
     [line] = result.stderr.splitlines()
     assert f"{path}: arrays or inline tables nested too deeply to parse" in line
     assert line.endswith("running unguarded")
+
+
+HUGE = "x" * 100_000
+
+
+@pytest.mark.parametrize(
+    "variable",
+    [
+        "SSOT_GUARD_MODE",
+        "SSOT_GUARD_TELEMETRY",
+        "SSOT_GUARD_CONFIG",
+        "SSOT_GUARD_CACHE_DIR",
+        "SSOT_GUARD_RECORD",
+    ],
+)
+def test_huge_environment_value_is_cut_in_the_error(tmp_path, monkeypatch, variable) -> None:
+    """A 100 kB variable is named with its start and its length, not echoed whole."""
+    config = tmp_path / "ssot.toml"
+    config.write_text('mode = "warn"\n', encoding="utf-8")
+    value = f"{tmp_path}/{HUGE}/record.jsonl" if variable == "SSOT_GUARD_RECORD" else HUGE
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as info:
+        ssot_guard.install(None if variable == "SSOT_GUARD_CONFIG" else config)
+    message = str(info.value)
+    assert len(message) < 1_000, message[:300]
+    assert "characters)" in message
+    assert variable in message
+
+
+def test_huge_environment_value_is_one_short_line_at_autoinstall(tmp_path) -> None:
+    """At autoinstall, every interpreter would print it: one short line, then the program runs."""
+    (tmp_path / "pyproject.toml").write_text("[tool.ssot_guard]\n", encoding="utf-8")
+    result = _autoinstall(tmp_path, SSOT_GUARD_MODE=HUGE)
+    assert result.stdout == "ran\n"
+    [line] = result.stderr.splitlines()
+    assert len(line) < 1_000
+    assert "SSOT_GUARD_MODE" in line

@@ -23,6 +23,7 @@ import os
 import sys
 
 from ._base._errors import ConfigError
+from ._base._messages import shown
 from ._base._modes import MODE_ENV
 from ._config._load import load_discovered
 from ._runtime import _status
@@ -47,7 +48,7 @@ def requested() -> bool:
     if value in OFF_VALUES:
         return False
     raise ConfigError(
-        f"unknown value {os.environ[AUTOINSTALL_ENV]!r}; allowed: "
+        f"unknown value {shown(os.environ[AUTOINSTALL_ENV])}; allowed: "
         + ", ".join(repr(v) for v in ON_VALUES)
         + " (install the guard in every interpreter), "
         + ", ".join(repr(v) for v in OFF_VALUES[1:])

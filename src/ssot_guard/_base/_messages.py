@@ -21,6 +21,19 @@ SUBJECTS: Final = {
 }
 
 
+#: A value longer than this is cut where a message echoes it: a 100 kB environment
+#: variable would otherwise be printed by every interpreter autoinstall starts.
+SHOWN: Final = 200
+
+
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, cut to :data:`SHOWN` characters (saying how long it was)."""
+    text = repr(value)
+    if len(text) <= SHOWN:
+        return text
+    return f"{text[:SHOWN]}... ({len(text):,} characters)"
+
+
 def tail(use: str | None, reason: str | None, rule: str | None) -> str:
     """The common end of every message: the replacement, the reason, the rule."""
     text = f"; use {use!r} instead" if use else ""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 
 from ._errors import ConfigError
+from ._messages import shown
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def parse_mode(
         if word in MODES:
             return word  # type: ignore[return-value]
     raise ConfigError(
-        f"unknown mode {value!r}; allowed: {', '.join(repr(m) for m in MODES)}{hint}",
+        f"unknown mode {shown(value)}; allowed: {', '.join(repr(m) for m in MODES)}{hint}",
         file=file,
         entry=None if entry is None else str(entry),
         key=key,

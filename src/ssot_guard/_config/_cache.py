@@ -38,6 +38,7 @@ import sys
 import time
 
 from .._base._errors import ConfigError
+from .._base._messages import shown
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def cache_dir() -> str | None:
             # directory wherever a program starts ("false", "0", an unexpanded "~/...").
             raise ConfigError(
                 "not an absolute path; set it to an absolute directory, or 'off' for no cache",
-                file=f"environment variable {CACHE_ENV}={named!r}",
+                file=f"environment variable {CACHE_ENV}={shown(named)}",
             )
         return os.path.normpath(named)
     base = os.environ.get("XDG_CACHE_HOME", "").strip()
@@ -172,8 +173,28 @@ def store(key: tuple[Any, ...] | None, document: dict[str, Any], read: os.stat_r
         except BaseException:
             _remove(temporary)
             raise
+        _prune(directory)
     except (OSError, RecursionError):  # os.makedirs recurses once per missing parent
         return
+
+
+#: Seconds after which a temporary file is a writer's that was killed mid-write.
+ABANDONED_SECONDS: Final = 3600.0
+#: Seconds after which a cache file no start rewrote is removed: one start parses again
+#: (an unchanged config's file is not rewritten; other installs' files would pile up).
+UNUSED_SECONDS: Final = 30 * 24 * 3600.0
+
+
+def _prune(directory: str) -> None:
+    """Remove abandoned temporary files and long-unwritten cache files (on a miss only)."""
+    now = time.time()
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if not entry.name.startswith("config-") or not entry.is_file(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if age > (ABANDONED_SECONDS if entry.name.endswith(".tmp") else UNUSED_SECONDS):
+                _remove(entry.path)
 
 
 def _kept(document: dict[str, Any], path: str) -> dict[str, Any]:
@@ -192,13 +213,16 @@ def _kept(document: dict[str, Any], path: str) -> dict[str, Any]:
 
 
 def _file_for(directory: str, key: tuple[Any, ...]) -> str:
-    """One file per configuration path: its 64-bit FNV-1a hash names it.
+    """One file per configuration path, ssot_guard version and interpreter: the 64-bit
+    FNV-1a hash of those names it.
 
-    Not ``hashlib`` or ``zlib``: importing either costs more than hashing a
-    path here, and a collision only means a miss (the path is in the key).
+    Two installs (or Pythons) sharing a configuration get a file each, instead of
+    overwriting each other's at every start and never hitting. Not ``hashlib`` or
+    ``zlib``: importing either costs more than hashing here, and a collision only
+    means a miss (the whole key is checked on load).
     """
     digest = 0xCBF29CE484222325
-    for byte in str(key[4]).encode("utf-8", "surrogateescape"):
+    for byte in repr(key[:5]).encode("utf-8", "surrogateescape"):
         digest = ((digest ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return os.path.join(directory, f"config-{digest:016x}")
 

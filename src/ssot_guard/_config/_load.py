@@ -10,6 +10,7 @@ import os
 
 from .._base import public
 from .._base._errors import ConfigError
+from .._base._messages import shown
 from .._base._modes import parse_mode
 from .._rules._glob import glob_error, is_glob
 from .._rules._matcher import ImportMatcher
@@ -92,11 +93,17 @@ def read_toml(path: str, *, discovered: bool = False) -> dict[str, Any]:
     key = _cache.stat_key(path)  # before reading: an edit after this makes the key stale
     cached = _cache.load(key) if key is not None else None
     if cached is not None:
-        if discovered and table_of(cached, path)[0] is not None:
+        if not discovered or table_of(cached, path)[0] is None:
+            return cached
+        try:
+            now = os.stat(path)  # trust is the file's now, not the cache's
+        except OSError:
+            pass  # gone since the key was taken: reading it says so, naming the file
+        else:
             from ._trust import refuse_untrusted
 
-            refuse_untrusted(path, os.stat(path))  # trust is the file's now, not the cache's
-        return cached
+            refuse_untrusted(path, now)
+            return cached
     from ._read import parse_toml  # tomllib and the checks on the file: on a miss only
 
     document, distrust, read = parse_toml(path, discovered=discovered)
@@ -249,7 +256,7 @@ def _discover(
             )
             raise ConfigError(
                 f"{what} (named by that variable); set it to a TOML file or unset it",
-                file=f"environment variable {CONFIG_ENV}={named!r}",
+                file=f"environment variable {CONFIG_ENV}={shown(named)}",
             )
         return named, None
     if start is None:

@@ -23,6 +23,7 @@ import sys
 import time
 
 from .._base._errors import ConfigError
+from .._base._messages import shown
 from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -140,12 +141,13 @@ def subscribe_from_env() -> None:
     if os.path.isdir(path):
         raise ConfigError(
             "is a directory; name a file to append violations to (it is created if missing)",
-            file=f"environment variable {RECORD_ENV}={path!r}",
+            file=f"environment variable {RECORD_ENV}={shown(path)}",
         )
     if not os.path.isdir(os.path.dirname(path)):
         raise ConfigError(
-            f"directory {os.path.dirname(path)!r} does not exist; create it or name another file",
-            file=f"environment variable {RECORD_ENV}={path!r}",
+            f"directory {shown(os.path.dirname(path))} does not exist; "
+            "create it or name another file",
+            file=f"environment variable {RECORD_ENV}={shown(path)}",
         )
     from _json import encode_basestring_ascii  # C, no imports: safe on the violation path
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 
 from .._base._errors import ConfigError
+from .._base._messages import shown
 from ._record import log, recorder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -122,7 +123,7 @@ def env_telemetry() -> str | None:
         return None
     if value not in TELEMETRY_VALUES:
         raise ConfigError(
-            f"unknown value {os.environ[TELEMETRY_ENV]!r}; allowed: "
+            f"unknown value {shown(os.environ[TELEMETRY_ENV])}; allowed: "
             + ", ".join(repr(v) for v in TELEMETRY_VALUES)
             + " (or unset it)",
             file=f"environment variable {TELEMETRY_ENV}",
