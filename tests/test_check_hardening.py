@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from other_user import AS_NOBODY, interpreters
 from ssot_guard._cli import main
 
 CONFIG = """\
@@ -187,20 +188,6 @@ def test_unreadable_directory_is_a_finding_not_a_silent_skip(
     assert "cannot read the directory" in str(found[0]["message"])
 
 
-def _runs(python: str, options: dict[str, object]) -> bool:
-    """Whether *python* is a Python 3.11+ that runs with these subprocess *options*."""
-    try:
-        probe = subprocess.run(
-            [python, "-c", "import sys; sys.exit(sys.version_info < (3, 11))"],
-            check=False,
-            capture_output=True,
-            **options,  # type: ignore[arg-type]
-        )
-    except OSError:  # not executable by that user
-        return False
-    return probe.returncode == 0
-
-
 @pytest.mark.skipif(
     not hasattr(os, "geteuid") or os.geteuid() != 0, reason="root drops to nobody here"
 )
@@ -213,8 +200,8 @@ def test_unreadable_directory_is_a_finding_as_another_user() -> None:
     import shutil
     import tempfile
 
-    as_nobody = {"user": 65534, "group": 65534, "extra_groups": [], "timeout": TIMEOUT}
-    usable = [python for python in (sys.executable, "/usr/bin/python3") if _runs(python, as_nobody)]
+    as_nobody = {**AS_NOBODY, "timeout": TIMEOUT}
+    usable = interpreters(as_nobody)
     if not usable:
         pytest.skip("no Python 3.11+ interpreter that nobody may run")
     root = Path(tempfile.mkdtemp(prefix="ssot-unreadable-"))

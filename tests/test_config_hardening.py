@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from other_user import AS_NOBODY, interpreters, is_root
 from ssot_guard import ConfigError
 from ssot_guard._cli import main
 
@@ -257,3 +258,47 @@ def test_huge_environment_value_is_one_short_line_at_autoinstall(tmp_path) -> No
     [line] = result.stderr.splitlines()
     assert len(line) < 1_000
     assert "SSOT_GUARD_MODE" in line
+
+
+def test_unreadable_discovered_pyproject_suggests_naming_the_config() -> None:
+    """A ``pyproject.toml`` found above the working directory that this user cannot read
+    may not be the file meant: the error says how to name the right one.
+
+    As root (who reads everything) the interpreter runs as ``nobody``, in a
+    world-traversable directory of its own.
+    """
+    import shutil
+    import tempfile
+
+    options: dict[str, object] = {"timeout": 60, **(AS_NOBODY if is_root() else {})}
+    usable = interpreters(options)
+    if not usable:
+        pytest.skip("no Python 3.11+ interpreter that nobody may run")
+    root = Path(tempfile.mkdtemp(prefix="ssot-unreadable-config-"))
+    try:
+        root.chmod(0o755)
+        (root / "pyproject.toml").write_text("[tool.ssot_guard]\n", encoding="utf-8")
+        (root / "pyproject.toml").chmod(0)
+        (root / "app").mkdir()
+        (root / "app").chmod(0o755)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+        env.update(PYTHONPATH=str(Path(__file__).parent.parent / "src"), SSOT_GUARD_CACHE_DIR="off")
+        code = (
+            "import ssot_guard\n"
+            "try:\n    ssot_guard.install()\n"
+            "except ssot_guard.ConfigError as e:\n    print(e)\n"
+        )
+        result = subprocess.run(
+            [usable[0], "-c", code],
+            cwd=root / "app",
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+            **options,  # type: ignore[arg-type]
+        )
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    assert result.stderr == ""
+    assert "pyproject.toml: cannot read: Permission denied" in result.stdout
+    assert "set SSOT_GUARD_CONFIG to the file to use" in result.stdout

@@ -45,7 +45,9 @@ def parse_toml(
             f"is not a regular file but {e}; expected a TOML file", file=path
         ) from None
     except OSError as e:
-        raise ConfigError(f"cannot read: {e.strerror}", file=path) from None
+        # Found by walking up from the working directory, it may not be the file meant.
+        hint = "; fix that, or set SSOT_GUARD_CONFIG to the file to use" * discovered
+        raise ConfigError(f"cannot read: {e.strerror}{hint}", file=path) from None
     except tomllib.TOMLDecodeError as e:
         raise ConfigError(f"broken TOML: {e}", file=path) from None
     except UnicodeDecodeError as e:
