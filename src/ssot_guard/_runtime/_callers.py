@@ -26,10 +26,10 @@ touches, is untouched.
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
+from .._base._fork import fork_safe_lock
 from .._base._frames import frame_location, show_unless_importing, user_frame, warn_at
 from .._base._messages import describe
 from .._report._record import record_at
@@ -60,7 +60,17 @@ def _is_reload(code: CodeType) -> bool:
 class _State:
     """What one watched module knows: its rule, and the locations already seen."""
 
-    __slots__ = ("codes", "entry", "importers", "lines", "lock", "mode", "name", "seen")
+    __slots__ = (
+        "__weakref__",  # for fork_safe_lock
+        "codes",
+        "entry",
+        "importers",
+        "lines",
+        "lock",
+        "mode",
+        "name",
+        "seen",
+    )
 
     def __init__(self, name: str, entry: CompiledRule, mode: Mode) -> None:
         self.name = name
@@ -78,7 +88,9 @@ class _State:
         self.codes: list[CodeType] = []
         #: Importers already recorded: a later use in the same module is no new caller.
         self.importers: set[str] = set()
-        self.lock = allocate_lock()
+        # Renewed in a forked child: threads reading from new lines contend for it,
+        # so a fork may land while one of them holds it.
+        self.lock = fork_safe_lock(self, "lock")
 
     def note(self, name: str, frame: FrameType) -> None:
         """The slow path: *frame* read *name* from an instruction not seen before."""
@@ -176,7 +188,7 @@ class Callers:
         self._matcher = matcher  # its entries carry their rules' modes
         self.active = False
         self._adopted: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self, "_lock")
 
     def find_spec(
         self,
