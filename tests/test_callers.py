@@ -286,3 +286,62 @@ def test_threads_record_each_location_once(make_package: MakePackage, quiet: Non
     for thread in threads:
         thread.join()
     assert len(ssot_guard.violations()) == before + 1
+
+
+def test_warning_as_error_raises_again_at_the_next_import_from_that_line(
+    make_package: MakePackage,
+) -> None:
+    """Under an error filter, every import from a later caller's line raises, not only the first.
+
+    As the finder's path does (the module never loads, so a retry reaches it
+    again): a location whose warning raised is not taken as handled.
+    """
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    outcomes = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        for _ in range(2):
+            try:
+                importlib.import_module(RETIRED)  # one line, imported twice
+            except SSOTWarning:
+                outcomes.append("raised")
+            else:
+                outcomes.append("imported")
+    assert outcomes == ["raised", "raised"]
+    # The import under "ignore" once, the retried line twice.
+    assert sorted(v.count for v in ssot_guard.violations() if v.importer == __name__) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("import app.old\n\nVALUE = app.old.X\n", 1),
+        ("from app.old import X as VALUE\n", 1),
+    ],
+)
+def test_warning_as_error_fails_a_later_importer(
+    make_package: MakePackage, source: str, line: int
+) -> None:
+    """Under an error filter a later importer of a loaded retired module fails, once recorded.
+
+    From 3.13 its import statement raises. Up to 3.12 the interpreter discards
+    what reading ``__spec__`` raises for an import statement, so the error is
+    raised at the importer's next read of the module; it names the import line.
+    """
+    make_package({"app/old.py": "X = 1\n", "app/user.py": source})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        with pytest.raises(SSOTWarning, match=r"import of retired module 'app\.old'"):
+            importlib.import_module("app.user")
+    assert "app.user" not in sys.modules
+    assert [(v.lineno, v.count) for v in ssot_guard.violations() if v.importer == "app.user"] == [
+        (line, 1)
+    ]

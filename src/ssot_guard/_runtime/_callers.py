@@ -57,6 +57,17 @@ def _is_reload(code: CodeType) -> bool:
     return code is getattr(reload, "__code__", None)
 
 
+# IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
+# the module's ``__spec__`` discards what that raises (import_ensure_initialized).
+_IMPORT_NAME = 108 if sys.version_info < (3, 13) else None
+
+
+def _discards(frame: FrameType) -> bool:
+    """Whether what *frame*'s read of ``__spec__`` raised is discarded by the interpreter."""
+    code = frame.f_code.co_code
+    return _IMPORT_NAME is not None and code[frame.f_lasti] == _IMPORT_NAME
+
+
 class _State:
     """What one watched module knows: its rule, and the locations already seen."""
 
@@ -67,6 +78,7 @@ class _State:
         "importers",
         "lines",
         "lock",
+        "lost",
         "mode",
         "name",
         "seen",
@@ -88,6 +100,9 @@ class _State:
         self.codes: list[CodeType] = []
         #: Importers already recorded: a later use in the same module is no new caller.
         self.importers: set[str] = set()
+        #: Importer -> the error its import statement raised and the interpreter
+        #: discarded (up to 3.12; see ``_discards``): raised at its next read.
+        self.lost: dict[str, BaseException] = {}
         # Renewed in a forked child: threads reading from new lines contend for it,
         # so a fork may land while one of them holds it.
         self.lock = fork_safe_lock(self, "lock")
@@ -107,11 +122,17 @@ class _State:
         line = (id(code), caller.f_lineno)
         importer, filename, _ = frame_location(caller)
         who = importer or filename or "?"
+        if self.lost:
+            with self.lock:
+                error = self.lost.pop(who, None)
+            if error is not None:
+                raise error.with_traceback(None)
+        instruction = (id(code), caller.f_lasti)
         with self.lock:
             if caller is frame:
                 # Only a caller's own instruction may take the fast path: one
                 # seen through importlib's frames is looked up here each time.
-                self.seen.add((id(code), caller.f_lasti))
+                self.seen.add(instruction)
                 self.codes.append(code)
             if line in self.lines:
                 return
@@ -124,6 +145,7 @@ class _State:
                 self.entry.importers.contains(importer) or self.entry.covers(importer)
             ):
                 return
+            new_importer = who not in self.importers
             self.importers.add(who)
         rule = self.entry.rule
         use = rule.replacement_for(self.name)
@@ -136,9 +158,27 @@ class _State:
             replacement=use,
             mode=self.mode,
         )
-        warn_at(
-            caller, describe("import", self.name, use=use, reason=rule.reason, rule=rule.source)
-        )
+        try:
+            warn_at(
+                caller,
+                describe("import", self.name, use=use, reason=rule.reason, rule=rule.source),
+            )
+        except BaseException as error:
+            # An error filter raised the warning instead of showing it.
+            with self.lock:
+                if name == "__spec__" and caller is frame and _discards(frame):
+                    # The import statement goes on as if nothing was raised: the
+                    # importer's next read raises it (its location stays recorded).
+                    self.lost[who] = error
+                    raise
+                # The location is not handled: its next read raises again, as an
+                # import that reached the finder again would.
+                if caller is frame:
+                    self.seen.discard(instruction)
+                self.lines.discard(line)
+                if new_importer:
+                    self.importers.discard(who)
+            raise
 
     def first_importer(self, frame: FrameType | None) -> None:
         """The finder recorded *frame*'s import: its uses are the same caller."""
