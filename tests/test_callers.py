@@ -345,3 +345,22 @@ def test_warning_as_error_fails_a_later_importer(
     assert [(v.lineno, v.count) for v in ssot_guard.violations() if v.importer == "app.user"] == [
         (line, 1)
     ]
+
+
+def test_circular_importer_of_the_retired_module_is_a_caller(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A module that the retired one imports, importing it back, is recorded at its import.
+
+    The cycle meets the retired module still executing, already in
+    ``sys.modules``: it is watched from before its body runs, not after.
+    """
+    make_package(
+        {
+            "app/old.py": "import app.new\n\nX = 1\n",
+            "app/new.py": "import app.old\n\n\ndef use():\n    return app.old.X\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    importlib.import_module(RETIRED)
+    assert recorded_importers() == {__name__: sys._getframe().f_lineno - 1, "app.new": 1}

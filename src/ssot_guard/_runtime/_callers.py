@@ -221,7 +221,7 @@ class Callers:
     """Watches the modules that warn-mode block rules retire; one per guard.
 
     Doubles as the ``ModuleWatch``-like object and the hook of the loaders it
-    wraps (``WatchedLoader`` reads ``active`` and calls ``after_exec``).
+    wraps (``WatchedLoader`` reads ``active`` and calls ``before_exec`` and ``after_exec``).
     """
 
     def __init__(self, matcher: ImportMatcher) -> None:
@@ -241,8 +241,8 @@ class Callers:
     ) -> ModuleSpec | None:
         """The spec the finders after *finder* give for a retired module let through.
 
-        Its loader adopts the module once it has run (if a warn-mode rule covers
-        it), and shows the import's warning, *pending*, before the module body
+        Its loader adopts the module before its body runs (if a warn-mode rule
+        covers it), and shows the import's warning, *pending*, before the module body
         runs. Under the global import lock: imports nothing.
         """
         __tracebackhide__ = True  # pytest shows the user's line, not ours
@@ -268,9 +268,13 @@ class Callers:
                 show_unless_importing(pending)
         return spec
 
-    def after_exec(self, module: ModuleType) -> None:
+    def before_exec(self, module: ModuleType) -> None:
+        """Adopt *module* before its body runs: a circular importer meets it executing."""
         # The finder recorded the import under way: its line is no new caller.
         self._adopt(module, first=user_frame())
+
+    def after_exec(self, module: ModuleType) -> None:
+        pass  # adopted by before_exec
 
     def open(self) -> None:
         """Adopt the retired modules already imported (before ``install()``, or under a guard)."""
