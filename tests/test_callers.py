@@ -364,3 +364,29 @@ def test_circular_importer_of_the_retired_module_is_a_caller(
     ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
     importlib.import_module(RETIRED)
     assert recorded_importers() == {__name__: sys._getframe().f_lineno - 1, "app.new": 1}
+
+
+def test_retired_module_that_sets_its_own_type_is_still_watched(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A body doing ``sys.modules[__name__].__class__ = ...`` keeps its type and is watched."""
+    make_package(
+        {
+            "app/old.py": (
+                "import sys, types\n\n\n"
+                "class Lazy(types.ModuleType):\n"
+                "    @property\n"
+                "    def LAZY(self):\n"
+                "        return 42\n\n\n"
+                "sys.modules[__name__].__class__ = Lazy\n"
+            ),
+            "app/user.py": "import app.old\n\nVALUE = app.old.LAZY\n",
+        }
+    )
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert importlib.import_module("app.user").VALUE == 42
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old).__name__ == "Lazy"
+    assert type(old).__mro__[1] is types.ModuleType  # ours is gone

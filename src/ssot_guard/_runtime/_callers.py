@@ -274,7 +274,24 @@ class Callers:
         self._adopt(module, first=user_frame())
 
     def after_exec(self, module: ModuleType) -> None:
-        pass  # adopted by before_exec
+        """Adopted by ``before_exec``; again if the body set its own module type over ours."""
+        with self._lock:
+            adopted = self._adopted
+            index = next((i for i, item in enumerate(adopted) if item[0] is module), -1)
+            if index < 0:
+                return
+            ours = adopted[index][2]
+            current = type(module)
+            if issubclass(current, ours):
+                return
+            # ``sys.modules[__name__].__class__ = ...`` in the body: watch on top of that type.
+            state = ours._ssot_callers  # type: ignore[attr-defined]
+            again = _module_type(current, state)
+            try:
+                module.__class__ = again
+            except TypeError:
+                return
+            adopted[index] = (module, current, again)
 
     def open(self) -> None:
         """Adopt the retired modules already imported (before ``install()``, or under a guard)."""
