@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import threading
 import types
@@ -390,3 +391,20 @@ def test_retired_module_that_sets_its_own_type_is_still_watched(
     guard.uninstall()
     assert type(old).__name__ == "Lazy"
     assert type(old).__mro__[1] is types.ModuleType  # ours is gone
+
+
+def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
+    make_package: MakePackage,
+) -> None:
+    """``importlib.util.find_spec`` only looks, as when the module is not loaded: no warning."""
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    line = sys._getframe().f_lineno + 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        spec = importlib.util.find_spec(RETIRED)
+    assert spec is vars(sys.modules[RETIRED])["__spec__"]
+    assert (__name__, line) in {(v.importer, v.lineno) for v in ssot_guard.violations()}

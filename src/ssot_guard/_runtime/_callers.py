@@ -57,6 +57,12 @@ def _is_reload(code: CodeType) -> bool:
     return code is getattr(reload, "__code__", None)
 
 
+def _is_probe(code: CodeType) -> bool:
+    """Whether *code* is ``importlib.util.find_spec``'s, which only looks (also for pkgutil)."""
+    find_spec = getattr(sys.modules.get("importlib.util"), "find_spec", None)
+    return code is getattr(find_spec, "__code__", None)
+
+
 # IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
 # the module's ``__spec__`` discards what that raises (import_ensure_initialized).
 _IMPORT_NAME = 108 if sys.version_info < (3, 13) else None
@@ -158,6 +164,8 @@ class _State:
             replacement=use,
             mode=self.mode,
         )
+        if _is_probe(frame.f_code):
+            return  # recorded, not warned about, as the finder does for a spec never loaded
         try:
             warn_at(
                 caller,
