@@ -408,3 +408,19 @@ def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
         spec = importlib.util.find_spec(RETIRED)
     assert spec is vars(sys.modules[RETIRED])["__spec__"]
     assert (__name__, line) in {(v.importer, v.lineno) for v in ssot_guard.violations()}
+
+
+def test_retired_namespace_package_warns_and_sees_later_callers(make_package: MakePackage) -> None:
+    """A retired namespace package (no ``__init__.py``) warns at its import, like any module,
+    and its later importers are recorded; it stays a namespace package."""
+    root = make_package({"app/user.py": "import app.legacy\n"})
+    (root / "app" / "legacy").mkdir()
+    (root / "app" / "legacy" / "part.py").write_text("X = 1\n")
+    ssot_guard.install(rules=[Block("app.legacy")], mode="warn")
+    with pytest.warns(SSOTWarning, match="app.legacy"):
+        legacy = importlib.import_module("app.legacy")
+    assert legacy.__file__ is None
+    assert list(legacy.__path__) == [str(root / "app" / "legacy")]
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("app.user")
+    assert recorded_importers()["app.user"] == 1

@@ -262,6 +262,8 @@ class Callers:
             else:
                 spec = later_spec(finder, fullname, path, target)
         loader: object = spec.loader if spec is not None else None
+        if loader is None and spec is not None:
+            loader = _namespace_loader(spec)
         if isinstance(loader, WatchedLoader):
             # Ours first: a deprecation's module type must end up outermost,
             # since it reads its caller's frame as its own caller.
@@ -278,6 +280,15 @@ class Callers:
 
     def before_exec(self, module: ModuleType) -> None:
         """Adopt *module* before its body runs: a circular importer meets it executing."""
+        namespace = vars(module)
+        loader = namespace.get("__loader__")
+        if (
+            _NAMESPACE is not None
+            and isinstance(loader, _NAMESPACE)
+            and "__file__" not in namespace
+        ):
+            # What the import system does for a namespace package whose loader it makes.
+            module.__file__ = None
         # The finder recorded the import under way: its line is no new caller.
         self._adopt(module, first=user_frame())
 
@@ -355,6 +366,27 @@ class Callers:
                 return None  # a module type with its own layout: seen at first import only
             self._adopted.append((module, original, ours))
         return state
+
+
+# importlib.machinery.NamespaceLoader, without importing importlib (start-up time).
+_NAMESPACE: type | None = getattr(
+    sys.modules.get("_frozen_importlib_external"), "NamespaceLoader", None
+)
+
+
+def _namespace_loader(spec: ModuleSpec) -> object:
+    """For a namespace package's spec (no loader), the loader the import system would make.
+
+    Made here, as ``_init_module_attrs`` does, so that it can be ours: the
+    retired namespace package then warns and is watched like any module.
+    """
+    locations = spec.submodule_search_locations
+    if locations is None or _NAMESPACE is None:
+        return None
+    loader: Any = object.__new__(_NAMESPACE)
+    loader._path = locations
+    spec.loader = loader
+    return loader
 
 
 def _ours(loader: object, callers: Callers) -> bool:
