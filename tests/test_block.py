@@ -488,3 +488,19 @@ def test_warn_without_a_loader_of_ours_never_imports_under_the_lock(name) -> Non
     )
     assert result.stdout.splitlines()[-1] == "[] 1", result.stdout + result.stderr
     assert "SSOTWarning" not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["warn", "strict"])
+@pytest.mark.parametrize("name", [5, b"app.x"])
+def test_importer_whose_name_is_not_a_string(app, mode, name) -> None:
+    """Code run with a ``__name__`` that is no string (``exec`` with odd globals) gets our
+    verdict, not an error from our internals: its importer is unknown, as for a script."""
+    ssot_guard.install(rules=[_block(allow_importers=["app.x"])], mode=mode)
+    expected = SSOTWarning if mode == "warn" else BlockedImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        warnings.filterwarnings("ignore", module="nothing_matches")  # filters read the module
+        with pytest.raises(expected):
+            exec(f"import {OLD}", {"__name__": name})
+    (violation,) = ssot_guard.violations()
+    assert (violation.importer, violation.filename) == (None, "<string>")
