@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import runpy
 import sys
 import threading
 import types
@@ -424,3 +425,21 @@ def test_retired_namespace_package_warns_and_sees_later_callers(make_package: Ma
     with pytest.warns(SSOTWarning):
         importlib.import_module("app.user")
     assert recorded_importers()["app.user"] == 1
+
+
+def test_run_module_of_the_loaded_module_warns_at_the_callers_line(
+    make_package: MakePackage,
+) -> None:
+    """``runpy.run_module`` runs the module, through ``importlib.util.find_spec``: a use, not
+    a look, so it warns, at its caller's line."""
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always", SSOTWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # runpy's: "found in sys.modules"
+        runpy.run_module(RETIRED)
+    line = sys._getframe().f_lineno - 1
+    assert [(w.category, w.filename, w.lineno) for w in record] == [(SSOTWarning, __file__, line)]

@@ -30,7 +30,13 @@ import sys
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
 from .._base._fork import fork_safe_lock
-from .._base._frames import frame_location, show_unless_importing, user_frame, warn_at
+from .._base._frames import (
+    ON_BEHALF,
+    frame_location,
+    show_unless_importing,
+    user_frame,
+    warn_at,
+)
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
@@ -57,10 +63,19 @@ def _is_reload(code: CodeType) -> bool:
     return code is getattr(reload, "__code__", None)
 
 
-def _is_probe(code: CodeType) -> bool:
-    """Whether *code* is ``importlib.util.find_spec``'s, which only looks (also for pkgutil)."""
+def _is_probe(frame: FrameType) -> bool:
+    """Whether *frame* is ``importlib.util.find_spec`` only looking (for its caller, or pkgutil).
+
+    Not when runpy called it: runpy runs the module it finds.
+    """
     find_spec = getattr(sys.modules.get("importlib.util"), "find_spec", None)
-    return code is getattr(find_spec, "__code__", None)
+    if frame.f_code is not getattr(find_spec, "__code__", None):
+        return False
+    back = frame.f_back
+    return back is None or not back.f_code.co_filename.startswith(_RUNPY)
+
+
+_RUNPY = tuple(helper for helper in ON_BEHALF if "runpy" in helper)
 
 
 # IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
@@ -164,7 +179,7 @@ class _State:
             replacement=use,
             mode=self.mode,
         )
-        if _is_probe(frame.f_code):
+        if _is_probe(frame):
             return  # recorded, not warned about, as the finder does for a spec never loaded
         try:
             warn_at(
