@@ -86,7 +86,8 @@ _IMPORT_NAME = 108 if sys.version_info < (3, 13) else None
 def _discards(frame: FrameType) -> bool:
     """Whether what *frame*'s read of ``__spec__`` raised is discarded by the interpreter."""
     code = frame.f_code.co_code
-    return _IMPORT_NAME is not None and code[frame.f_lasti] == _IMPORT_NAME
+    lasti = frame.f_lasti
+    return _IMPORT_NAME is not None and 0 <= lasti < len(code) and code[lasti] == _IMPORT_NAME
 
 
 class _State:
