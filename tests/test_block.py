@@ -488,3 +488,39 @@ def test_warn_without_a_loader_of_ours_never_imports_under_the_lock(name) -> Non
     )
     assert result.stdout.splitlines()[-1] == "[] 1", result.stdout + result.stderr
     assert "SSOTWarning" not in result.stderr
+
+
+@pytest.mark.parametrize("mode", ["warn", "strict"])
+@pytest.mark.parametrize("name", [5, b"app.x"])
+def test_importer_whose_name_is_not_a_string(app, mode, name) -> None:
+    """Code run with a ``__name__`` that is no string (``exec`` with odd globals) gets our
+    verdict, not an error from our internals: its importer is unknown, as for a script."""
+    ssot_guard.install(rules=[_block(allow_importers=["app.x"])], mode=mode)
+    expected = SSOTWarning if mode == "warn" else BlockedImportError
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        warnings.filterwarnings("ignore", module="nothing_matches")  # filters read the module
+        with pytest.raises(expected):
+            exec(f"import {OLD}", {"__name__": name})
+    (violation,) = ssot_guard.violations()
+    assert (violation.importer, violation.filename) == (None, "<string>")
+
+
+def test_warn_find_spec_of_a_submodule_runs_the_package_and_only_looks_at_the_submodule(
+    app,
+) -> None:
+    """``find_spec`` of a retired package's submodule imports the package (warned: it runs)
+    and only looks at the submodule (recorded, not warned); importing it later warns."""
+    ssot_guard.install(rules=[_block()], mode="warn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        spec = importlib.util.find_spec(f"{OLD}.helpers")
+    assert spec is not None
+    assert [w.message.args[0].split("'")[1] for w in caught] == [OLD]  # type: ignore[union-attr]
+    assert [v.name for v in ssot_guard.violations()] == [OLD, f"{OLD}.helpers"]
+    assert f"{OLD}.helpers" not in sys.modules
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        importlib.import_module(f"{OLD}.helpers")  # the package is read here too: a caller
+    names = {w.message.args[0].split("'")[1] for w in caught}  # type: ignore[union-attr]
+    assert names == {OLD, f"{OLD}.helpers"}

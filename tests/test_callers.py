@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
+import runpy
 import sys
 import threading
 import types
@@ -286,3 +288,158 @@ def test_threads_record_each_location_once(make_package: MakePackage, quiet: Non
     for thread in threads:
         thread.join()
     assert len(ssot_guard.violations()) == before + 1
+
+
+def test_warning_as_error_raises_again_at_the_next_import_from_that_line(
+    make_package: MakePackage,
+) -> None:
+    """Under an error filter, every import from a later caller's line raises, not only the first.
+
+    As the finder's path does (the module never loads, so a retry reaches it
+    again): a location whose warning raised is not taken as handled.
+    """
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    outcomes = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        for _ in range(2):
+            try:
+                importlib.import_module(RETIRED)  # one line, imported twice
+            except SSOTWarning:
+                outcomes.append("raised")
+            else:
+                outcomes.append("imported")
+    assert outcomes == ["raised", "raised"]
+    # The import under "ignore" once, the retried line twice.
+    assert sorted(v.count for v in ssot_guard.violations() if v.importer == __name__) == [1, 2]
+
+
+@pytest.mark.parametrize(
+    ("source", "line"),
+    [
+        ("import app.old\n\nVALUE = app.old.X\n", 1),
+        ("from app.old import X as VALUE\n", 1),
+    ],
+)
+def test_warning_as_error_fails_a_later_importer(
+    make_package: MakePackage, source: str, line: int
+) -> None:
+    """Under an error filter a later importer of a loaded retired module fails, once recorded.
+
+    From 3.13 its import statement raises. Up to 3.12 the interpreter discards
+    what reading ``__spec__`` raises for an import statement, so the error is
+    raised at the importer's next read of the module; it names the import line.
+    """
+    make_package({"app/old.py": "X = 1\n", "app/user.py": source})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        with pytest.raises(SSOTWarning, match=r"import of retired module 'app\.old'"):
+            importlib.import_module("app.user")
+    assert "app.user" not in sys.modules
+    assert [(v.lineno, v.count) for v in ssot_guard.violations() if v.importer == "app.user"] == [
+        (line, 1)
+    ]
+
+
+def test_circular_importer_of_the_retired_module_is_a_caller(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A module that the retired one imports, importing it back, is recorded at its import.
+
+    The cycle meets the retired module still executing, already in
+    ``sys.modules``: it is watched from before its body runs, not after.
+    """
+    make_package(
+        {
+            "app/old.py": "import app.new\n\nX = 1\n",
+            "app/new.py": "import app.old\n\n\ndef use():\n    return app.old.X\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    importlib.import_module(RETIRED)
+    assert recorded_importers() == {__name__: sys._getframe().f_lineno - 1, "app.new": 1}
+
+
+def test_retired_module_that_sets_its_own_type_is_still_watched(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A body doing ``sys.modules[__name__].__class__ = ...`` keeps its type and is watched."""
+    make_package(
+        {
+            "app/old.py": (
+                "import sys, types\n\n\n"
+                "class Lazy(types.ModuleType):\n"
+                "    @property\n"
+                "    def LAZY(self):\n"
+                "        return 42\n\n\n"
+                "sys.modules[__name__].__class__ = Lazy\n"
+            ),
+            "app/user.py": "import app.old\n\nVALUE = app.old.LAZY\n",
+        }
+    )
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert importlib.import_module("app.user").VALUE == 42
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old).__name__ == "Lazy"
+    assert type(old).__mro__[1] is types.ModuleType  # ours is gone
+
+
+def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
+    make_package: MakePackage,
+) -> None:
+    """``importlib.util.find_spec`` only looks, as when the module is not loaded: no warning."""
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    line = sys._getframe().f_lineno + 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        spec = importlib.util.find_spec(RETIRED)
+    assert spec is vars(sys.modules[RETIRED])["__spec__"]
+    assert (__name__, line) in {(v.importer, v.lineno) for v in ssot_guard.violations()}
+
+
+def test_retired_namespace_package_warns_and_sees_later_callers(make_package: MakePackage) -> None:
+    """A retired namespace package (no ``__init__.py``) warns at its import, like any module,
+    and its later importers are recorded; it stays a namespace package."""
+    root = make_package({"app/user.py": "import app.legacy\n"})
+    (root / "app" / "legacy").mkdir()
+    (root / "app" / "legacy" / "part.py").write_text("X = 1\n")
+    ssot_guard.install(rules=[Block("app.legacy")], mode="warn")
+    with pytest.warns(SSOTWarning, match="app.legacy"):
+        legacy = importlib.import_module("app.legacy")
+    assert legacy.__file__ is None
+    assert list(legacy.__path__) == [str(root / "app" / "legacy")]
+    with pytest.warns(SSOTWarning):
+        importlib.import_module("app.user")
+    assert recorded_importers()["app.user"] == 1
+
+
+def test_run_module_of_the_loaded_module_warns_at_the_callers_line(
+    make_package: MakePackage,
+) -> None:
+    """``runpy.run_module`` runs the module, through ``importlib.util.find_spec``: a use, not
+    a look, so it warns, at its caller's line."""
+    make_package({"app/old.py": "X = 1\n"})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+        importlib.import_module(RETIRED)
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always", SSOTWarning)
+        warnings.simplefilter("ignore", RuntimeWarning)  # runpy's: "found in sys.modules"
+        runpy.run_module(RETIRED)
+    line = sys._getframe().f_lineno - 1
+    assert [(w.category, w.filename, w.lineno) for w in record] == [(SSOTWarning, __file__, line)]

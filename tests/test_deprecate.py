@@ -332,3 +332,27 @@ def test_failed_install_puts_the_previous_deprecations_back(make_package: MakePa
     assert ssot_guard.active_guard() is previous
     with pytest.raises(ssot_guard.DeprecatedAttributeError):
         _ = legacy.create_websocket_manager
+
+
+def test_warn_as_error_raises_at_every_call_from_a_site(app: Path) -> None:
+    """Under an error filter a call site raises each time it runs, as a blocked import does.
+
+    Once per call site is for warnings that were shown: one that raised
+    instead leaves the site unseen, so the next call there raises again.
+    """
+    ssot_guard.install(
+        rules=[Deprecate(NAME, use=USE), Deprecate(f"{LEGACY}:TIMEOUT", use=USE)], mode="warn"
+    )
+    legacy = importlib.import_module(LEGACY)
+    outcomes = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        for _ in range(2):
+            for read in (lambda: legacy.create_websocket_manager("u1"), lambda: legacy.TIMEOUT):
+                try:
+                    read()
+                except SSOTWarning:
+                    outcomes.append("raised")
+                else:
+                    outcomes.append("ran")
+    assert outcomes == ["raised"] * 4

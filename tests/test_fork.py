@@ -206,3 +206,49 @@ def test_multiprocessing_fork_worker_is_guarded(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["app.new"] * 4
+
+
+def test_fork_while_threads_read_a_retired_module_from_new_lines(tmp_path: Path) -> None:
+    """Children forked while threads read a warn-mode retired module from new lines never hang.
+
+    Each new location a loaded retired module is read from is noted under a lock
+    of the every-caller watch; threads reading it from fresh code contend for
+    that lock, so a fork lands while one holds it. The child then imports the
+    module from a module of its own: before the watch's locks were renewed at
+    fork, it waited for ever.
+    """
+    result = _run(
+        tmp_path,
+        """
+        ssot_guard.install(rules=[ssot_guard.Block("app.old", use="app.new")], mode="warn")
+        import app.old
+
+        stop = threading.Event()
+
+        def hammer(k):
+            n = 0
+            while not stop.is_set():
+                n += 1  # fresh code each time: a new location, noted under the lock
+                eval(compile("app.old.VALUE", f"<thread {k} read {n}>", "eval"))
+
+        threads = [threading.Thread(target=hammer, args=(k,), daemon=True) for k in range(3)]
+        for thread in threads:
+            thread.start()
+        time.sleep(0.1)
+        pids = []
+        for _ in range(CHILDREN):
+            pid = os.fork()
+            if pid == 0:
+                exec("import app.old", {"__name__": "child"})  # a new caller: recorded
+                importers = {v.importer for v in ssot_guard.violations()}
+                os._exit(0 if "child" in importers else 3)
+            pids.append(pid)
+            time.sleep(0.002)
+        stop.set()
+        statuses, hung = wait_all(pids)
+        print("hung", hung)
+        print("failed", sum(1 for code in statuses.values() if code != 0))
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["hung", "0", "failed", "0"]

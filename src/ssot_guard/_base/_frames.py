@@ -83,7 +83,9 @@ def frame_location(frame: FrameType | None) -> tuple[str | None, str | None, int
         return None, None, None
     module_globals = frame.f_globals
     name = module_globals.get("__name__")
-    if name == "__main__":
+    if not isinstance(name, str):
+        name = None  # ``exec`` with odd globals: no module we could name, as for a script
+    elif name == "__main__":
         # ``python -m app.tool`` runs app.tool as __main__; allow_importers and the
         # record should see the module it is, as its spec says (None for a plain script).
         name = getattr(module_globals.get("__spec__"), "name", None) or name
@@ -108,11 +110,13 @@ def warning_at(frame: FrameType | None, message: str) -> PendingWarning:
     if frame is None:
         return (message, None, 0, None, None)
     module_globals = frame.f_globals
+    module = module_globals.get("__name__", "<unknown>")
     return (
         message,
         frame.f_code.co_filename,
         frame.f_lineno,
-        module_globals.get("__name__", "<unknown>"),
+        # Filters match it as a string: Python's own warnings say "<string>" for another name.
+        module if isinstance(module, str) else "<string>",
         module_globals.setdefault("__warningregistry__", {}),
         # No module_globals: it makes warnings ask the module's loader for the
         # source, and loaders such as __main__'s raise instead of answering.

@@ -26,11 +26,17 @@ touches, is untouched.
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
-from .._base._frames import frame_location, show_unless_importing, user_frame, warn_at
+from .._base._fork import fork_safe_lock
+from .._base._frames import (
+    ON_BEHALF,
+    frame_location,
+    show_unless_importing,
+    user_frame,
+    warn_at,
+)
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
@@ -57,10 +63,48 @@ def _is_reload(code: CodeType) -> bool:
     return code is getattr(reload, "__code__", None)
 
 
+def _is_probe(frame: FrameType) -> bool:
+    """Whether *frame* is ``importlib.util.find_spec`` only looking (for its caller, or pkgutil).
+
+    Not when runpy called it: runpy runs the module it finds.
+    """
+    find_spec = getattr(sys.modules.get("importlib.util"), "find_spec", None)
+    if frame.f_code is not getattr(find_spec, "__code__", None):
+        return False
+    back = frame.f_back
+    return back is None or not back.f_code.co_filename.startswith(_RUNPY)
+
+
+_RUNPY = tuple(helper for helper in ON_BEHALF if "runpy" in helper)
+
+
+# IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
+# the module's ``__spec__`` discards what that raises (import_ensure_initialized).
+_IMPORT_NAME = 108 if sys.version_info < (3, 13) else None
+
+
+def _discards(frame: FrameType) -> bool:
+    """Whether what *frame*'s read of ``__spec__`` raised is discarded by the interpreter."""
+    code = frame.f_code.co_code
+    lasti = frame.f_lasti
+    return _IMPORT_NAME is not None and 0 <= lasti < len(code) and code[lasti] == _IMPORT_NAME
+
+
 class _State:
     """What one watched module knows: its rule, and the locations already seen."""
 
-    __slots__ = ("codes", "entry", "importers", "lines", "lock", "mode", "name", "seen")
+    __slots__ = (
+        "__weakref__",  # for fork_safe_lock
+        "codes",
+        "entry",
+        "importers",
+        "lines",
+        "lock",
+        "lost",
+        "mode",
+        "name",
+        "seen",
+    )
 
     def __init__(self, name: str, entry: CompiledRule, mode: Mode) -> None:
         self.name = name
@@ -78,7 +122,12 @@ class _State:
         self.codes: list[CodeType] = []
         #: Importers already recorded: a later use in the same module is no new caller.
         self.importers: set[str] = set()
-        self.lock = allocate_lock()
+        #: Importer -> the error its import statement raised and the interpreter
+        #: discarded (up to 3.12; see ``_discards``): raised at its next read.
+        self.lost: dict[str, BaseException] = {}
+        # Renewed in a forked child: threads reading from new lines contend for it,
+        # so a fork may land while one of them holds it.
+        self.lock = fork_safe_lock(self, "lock")
 
     def note(self, name: str, frame: FrameType) -> None:
         """The slow path: *frame* read *name* from an instruction not seen before."""
@@ -95,11 +144,17 @@ class _State:
         line = (id(code), caller.f_lineno)
         importer, filename, _ = frame_location(caller)
         who = importer or filename or "?"
+        if self.lost:
+            with self.lock:
+                error = self.lost.pop(who, None)
+            if error is not None:
+                raise error.with_traceback(None)
+        instruction = (id(code), caller.f_lasti)
         with self.lock:
             if caller is frame:
                 # Only a caller's own instruction may take the fast path: one
                 # seen through importlib's frames is looked up here each time.
-                self.seen.add((id(code), caller.f_lasti))
+                self.seen.add(instruction)
                 self.codes.append(code)
             if line in self.lines:
                 return
@@ -112,6 +167,7 @@ class _State:
                 self.entry.importers.contains(importer) or self.entry.covers(importer)
             ):
                 return
+            new_importer = who not in self.importers
             self.importers.add(who)
         rule = self.entry.rule
         use = rule.replacement_for(self.name)
@@ -124,9 +180,29 @@ class _State:
             replacement=use,
             mode=self.mode,
         )
-        warn_at(
-            caller, describe("import", self.name, use=use, reason=rule.reason, rule=rule.source)
-        )
+        if _is_probe(frame):
+            return  # recorded, not warned about, as the finder does for a spec never loaded
+        try:
+            warn_at(
+                caller,
+                describe("import", self.name, use=use, reason=rule.reason, rule=rule.source),
+            )
+        except BaseException as error:
+            # An error filter raised the warning instead of showing it.
+            with self.lock:
+                if name == "__spec__" and caller is frame and _discards(frame):
+                    # The import statement goes on as if nothing was raised: the
+                    # importer's next read raises it (its location stays recorded).
+                    self.lost[who] = error
+                    raise
+                # The location is not handled: its next read raises again, as an
+                # import that reached the finder again would.
+                if caller is frame:
+                    self.seen.discard(instruction)
+                self.lines.discard(line)
+                if new_importer:
+                    self.importers.discard(who)
+            raise
 
     def first_importer(self, frame: FrameType | None) -> None:
         """The finder recorded *frame*'s import: its uses are the same caller."""
@@ -169,14 +245,14 @@ class Callers:
     """Watches the modules that warn-mode block rules retire; one per guard.
 
     Doubles as the ``ModuleWatch``-like object and the hook of the loaders it
-    wraps (``WatchedLoader`` reads ``active`` and calls ``after_exec``).
+    wraps (``WatchedLoader`` reads ``active`` and calls ``before_exec`` and ``after_exec``).
     """
 
     def __init__(self, matcher: ImportMatcher) -> None:
         self._matcher = matcher  # its entries carry their rules' modes
         self.active = False
         self._adopted: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self, "_lock")
 
     def find_spec(
         self,
@@ -189,8 +265,8 @@ class Callers:
     ) -> ModuleSpec | None:
         """The spec the finders after *finder* give for a retired module let through.
 
-        Its loader adopts the module once it has run (if a warn-mode rule covers
-        it), and shows the import's warning, *pending*, before the module body
+        Its loader adopts the module before its body runs (if a warn-mode rule
+        covers it), and shows the import's warning, *pending*, before the module body
         runs. Under the global import lock: imports nothing.
         """
         __tracebackhide__ = True  # pytest shows the user's line, not ours
@@ -202,6 +278,8 @@ class Callers:
             else:
                 spec = later_spec(finder, fullname, path, target)
         loader: object = spec.loader if spec is not None else None
+        if loader is None and spec is not None:
+            loader = _namespace_loader(spec)
         if isinstance(loader, WatchedLoader):
             # Ours first: a deprecation's module type must end up outermost,
             # since it reads its caller's frame as its own caller.
@@ -216,9 +294,39 @@ class Callers:
                 show_unless_importing(pending)
         return spec
 
-    def after_exec(self, module: ModuleType) -> None:
+    def before_exec(self, module: ModuleType) -> None:
+        """Adopt *module* before its body runs: a circular importer meets it executing."""
+        namespace = vars(module)
+        loader = namespace.get("__loader__")
+        if (
+            _NAMESPACE is not None
+            and isinstance(loader, _NAMESPACE)
+            and "__file__" not in namespace
+        ):
+            # What the import system does for a namespace package whose loader it makes.
+            module.__file__ = None
         # The finder recorded the import under way: its line is no new caller.
         self._adopt(module, first=user_frame())
+
+    def after_exec(self, module: ModuleType) -> None:
+        """Adopted by ``before_exec``; again if the body set its own module type over ours."""
+        with self._lock:
+            adopted = self._adopted
+            index = next((i for i, item in enumerate(adopted) if item[0] is module), -1)
+            if index < 0:
+                return
+            ours = adopted[index][2]
+            current = type(module)
+            if issubclass(current, ours):
+                return
+            # ``sys.modules[__name__].__class__ = ...`` in the body: watch on top of that type.
+            state = ours._ssot_callers  # type: ignore[attr-defined]
+            again = _module_type(current, state)
+            try:
+                module.__class__ = again
+            except TypeError:
+                return
+            adopted[index] = (module, current, again)
 
     def open(self) -> None:
         """Adopt the retired modules already imported (before ``install()``, or under a guard)."""
@@ -274,6 +382,27 @@ class Callers:
                 return None  # a module type with its own layout: seen at first import only
             self._adopted.append((module, original, ours))
         return state
+
+
+# importlib.machinery.NamespaceLoader, without importing importlib (start-up time).
+_NAMESPACE: type | None = getattr(
+    sys.modules.get("_frozen_importlib_external"), "NamespaceLoader", None
+)
+
+
+def _namespace_loader(spec: ModuleSpec) -> object:
+    """For a namespace package's spec (no loader), the loader the import system would make.
+
+    Made here, as ``_init_module_attrs`` does, so that it can be ours: the
+    retired namespace package then warns and is watched like any module.
+    """
+    locations = spec.submodule_search_locations
+    if locations is None or _NAMESPACE is None:
+        return None
+    loader: Any = object.__new__(_NAMESPACE)
+    loader._path = locations
+    spec.loader = loader
+    return loader
 
 
 def _ours(loader: object, callers: Callers) -> bool:

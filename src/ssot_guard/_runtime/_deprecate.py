@@ -99,8 +99,8 @@ class _Deprecation:
             "deprecated-name", rule.name, use=rule.use, reason=rule.reason, rule=rule.source
         )
 
-    def _record(self, frame: FrameType | None, mode: Mode) -> bool:
-        """Record one use at *frame*; ``True`` the first time this site is seen."""
+    def _record(self, frame: FrameType | None, mode: Mode) -> tuple[str, int] | None:
+        """Record one use at *frame*; its site the first time this site is seen, else ``None``."""
         rule = self.rule
         violation = record_at(
             frame,
@@ -114,9 +114,24 @@ class _Deprecation:
         site = (violation.filename or "", violation.lineno or 0)
         with self._seen_lock:
             if site in self._seen:
-                return False
+                return None
             self._seen.add(site)
-        return True
+        return site
+
+    def _warn(self, frame: FrameType | None) -> None:
+        """Record a use at *frame*, warning the first time its site is seen."""
+        __tracebackhide__ = True  # pytest shows the user's line, not ours
+        site = self._record(frame, "warn")
+        if site is None:
+            return
+        try:
+            warn_at(frame, self._text())
+        except BaseException:
+            # An error filter raised the warning instead of showing it: the site
+            # stays unseen, so its next use raises again (as strict mode would).
+            with self._seen_lock:
+                self._seen.discard(site)
+            raise
 
     def access(
         self, module: ModuleType, read: Callable[[ModuleType, str], Any], frame: FrameType | None
@@ -141,9 +156,7 @@ class _Deprecation:
         if callable(value):
             return self._wrap(value)
         if not probe:
-            site = _call_site(frame)
-            if self._record(site, "warn"):
-                warn_at(site, self._text())
+            self._warn(_call_site(frame))
         return value
 
     def _refuse(self, module: ModuleType, frame: FrameType | None) -> NoReturn:
@@ -178,9 +191,7 @@ class _Deprecation:
         self, wrapped: Callable[..., Any], instance: object, args: Any, kwargs: Any
     ) -> Any:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
-        site = _call_site(sys._getframe(1))
-        if self._record(site, "warn"):
-            warn_at(site, self._text())
+        self._warn(_call_site(sys._getframe(1)))
         return wrapped(*args, **kwargs)
 
 

@@ -61,6 +61,13 @@ class WatchedLoader:
     def exec_module(self, module: ModuleType) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         self._ssot_warn()  # -W error: raises, and the import system forgets the module
+        if self._ssot_watch.active:
+            for hook in self._ssot_hooks:
+                # The every-caller watch starts before the body runs: a module the
+                # body imports may import this one back, still executing.
+                before = getattr(hook, "before_exec", None)
+                if before is not None:
+                    before(module)
         super().exec_module(module)  # type: ignore[misc]
         if self._ssot_watch.active:
             for hook in self._ssot_hooks:
