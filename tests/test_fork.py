@@ -252,3 +252,38 @@ def test_fork_while_threads_read_a_retired_module_from_new_lines(tmp_path: Path)
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["hung", "0", "failed", "0"]
+
+
+def test_fork_while_the_unique_check_is_locked(tmp_path: Path) -> None:
+    """A child forked while another thread held the [[unique]] check's lock reports the
+    child's own second definition instead of waiting for ever.
+
+    The parent holds the lock across the fork itself: what a thread checking a
+    watched class at that instant would leave behind, made certain.
+    """
+    (tmp_path / "svc").mkdir()
+    (tmp_path / "svc" / "__init__.py").write_text("")
+    (tmp_path / "svc" / "first.py").write_text("class Manager:\n    pass\n")
+    (tmp_path / "svc" / "second.py").write_text("class Manager:\n    VALUE = 2\n")
+    result = _run(
+        tmp_path,
+        """
+        guard = ssot_guard.install(
+            rules=[ssot_guard.Unique("Manager", within=["svc"])], mode="warn"
+        )
+        import svc.first
+
+        [hook] = guard.watch.hooks
+        with hook._lock:  # another thread, mid-check, as os.fork() copies it
+            pid = os.fork()
+            if pid == 0:
+                import svc.second  # a second definition: checked under that lock
+
+                kinds = [v.kind for v in ssot_guard.violations()]
+                os._exit(0 if kinds == ["duplicate-class"] else 3)
+        statuses, hung = wait_all([pid])
+        print("hung", hung, "status", statuses.get(pid))
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["hung", "0", "status", "0"]

@@ -9,9 +9,9 @@ over the module's top-level names, and only for watched modules.
 from __future__ import annotations
 
 import sys
-from _thread import allocate_lock
 from _weakref import ref  # weakref's own, without importing weakref (start-up time)
 
+from .._base._fork import fork_safe_lock
 from .._base._messages import describe
 from .._rules._glob import NameSet
 
@@ -51,7 +51,7 @@ class UniqueHook:
             within.extend(rule.within)
         self._within = NameSet(within)
         self.tops = frozenset(name.partition(".")[0] for name in within)
-        self._lock = allocate_lock()
+        self._lock = fork_safe_lock(self, "_lock")  # a forked child gets it released
 
     def covers(self, name: str) -> bool:
         return self._within.contains(name)
