@@ -397,6 +397,33 @@ def write_startup_files(root: str) -> None:
     python.append("]\n")
     with open(os.path.join(root, "rules500.py"), "w") as f:
         f.write("\n".join(python))
+    for name, modules in EMPTY_MODULE_LAYOUTS.items():
+        for module in (name, *modules):
+            parts = module.split(".")
+            directory = os.path.join(root, *parts[:-1])
+            is_package = module == name or any(m.startswith(module + ".") for m in modules)
+            if is_package:
+                os.makedirs(os.path.join(directory, parts[-1]), exist_ok=True)
+                path = os.path.join(directory, parts[-1], "__init__.py")
+            else:
+                path = os.path.join(directory, parts[-1] + ".py")
+            with open(path, "w") as f:
+                f.write('"""An empty module."""\n')
+
+
+# What the number of modules costs, whatever they hold: the layout of the modules a
+# guard with block, redirect and unique rules loads (26 in 7 packages), the same
+# number in one package, and the 10 a guard collapsed into a few large modules would load.
+_LAYERS = {"base": 5, "config": 3, "report": 1, "rules": 3, "runtime": 6, "classes": 1}
+EMPTY_MODULE_LAYOUTS = {
+    "layered": [
+        module
+        for layer, count in _LAYERS.items()
+        for module in (f"layered.{layer}", *(f"layered.{layer}.m{i}" for i in range(count)))
+    ],
+    "flat": [f"flat.m{i}" for i in range(25)],
+    "few": [f"few.m{i}" for i in range(9)],
+}
 
 
 TYPICAL_PYPROJECT = """\
@@ -493,6 +520,11 @@ STARTUP_VARIANTS = {
     "import + install() of 500 rule objects": (
         "import ssot_guard, rules500; ssot_guard.install(rules=rules500.RULES)"
     ),
+    # What loading modules costs here, whatever they hold (see EMPTY_MODULE_LAYOUTS):
+    "reference: 26 empty modules in 7 packages (our layout)": "import "
+    + ", ".join(EMPTY_MODULE_LAYOUTS["layered"]),
+    "reference: 26 empty modules in 1 package": "import " + ", ".join(EMPTY_MODULE_LAYOUTS["flat"]),
+    "reference: 10 empty modules in 1 package": "import " + ", ".join(EMPTY_MODULE_LAYOUTS["few"]),
     # What the standard library parts cost on this machine, for scale:
     # install() imports logging and linecache; a TOML config needs tomllib.
     "reference: import logging, linecache": "import logging, linecache",

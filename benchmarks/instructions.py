@@ -115,12 +115,19 @@ STARTUP = {
     "import + install(), typical pyproject.toml, cached": "typical",
     "import + install(), typical pyproject.toml, strict, cached": "typical_strict",
     "import + install() of 500 rules from TOML, cached": "toml500",
+    "reference: 26 empty modules in 7 packages (our layout)": "layered",
+    "reference: 26 empty modules in 1 package": "flat",
+    "reference: 10 empty modules in 1 package": "few",
 }
 
 
 def startup_code(case: str) -> str:
     if case in ("pass", "import ssot_guard"):
         return case
+    if case in ("layered", "flat", "few"):
+        from import_guard import EMPTY_MODULE_LAYOUTS
+
+        return "import " + ", ".join(EMPTY_MODULE_LAYOUTS[case])
     # An absolute path (a relative one is refused): the child starts in the benchmark's root.
     cache = "import os; os.environ['SSOT_GUARD_CACHE_DIR'] = os.getcwd() + '/cache/ssot_guard'; "
     if case == "toml500":
@@ -132,11 +139,13 @@ def startup_rows() -> list[list[str]]:
     import time
 
     import import_guard
+    from _common import compile_tree
 
     root = tempfile.mkdtemp(prefix="ssot_startup_instructions_")
     try:
         import_guard.write_startup_files(root)
         import_guard.write_typical_pyproject(root)
+        compile_tree(root)
         time.sleep(2.5)  # past the config cache's racy window, so the next runs fill it
         counts = {}
         for label, case in STARTUP.items():
