@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 import subprocess
 import sys
 import textwrap
@@ -396,3 +397,58 @@ def test_threads_churning_distinct_names_while_collecting() -> None:
         check=True,
     )
     assert result.stdout.split() == ["1", "['SSOTWarning']", "True", "1"], result.stdout
+
+
+# A class statement run by the collector (a gc callback, a __del__) while this same
+# thread is inside one of the registry's locked sections: a collection can start at
+# any allocation (3.11) or between any two calls (3.12+), and a taken key takes the lock.
+REENTERED = """
+import gc, sys
+import ssot_guard
+from ssot_guard import SSOTMeta
+
+first = SSOTMeta("Taken", (), {"__module__": "first"})
+
+def define_on_collection(phase, info):
+    if phase == "stop":
+        SSOTMeta("Taken", (), {"__module__": "second"})
+
+class DefinesWhenCollected:
+    def __del__(self):
+        SSOTMeta("Taken", (), {"__module__": "second"})
+
+by_finalizer = sys.argv[1] == "finalizer"
+if not by_finalizer:
+    gc.callbacks.append(define_on_collection)
+for threshold in (1, 5, 50):  # collections so frequent that some start in the locked sections
+    gc.set_threshold(threshold)
+    for _ in range(1_000):
+        if by_finalizer:
+            garbage = DefinesWhenCollected()
+            garbage.cycle = garbage
+            del garbage
+        ssot_guard.registered_classes()
+        ssot_guard.registry_snapshot().restore()
+gc.set_threshold(700)
+print(ssot_guard.canonical("Taken") is first)
+"""
+
+
+@pytest.mark.parametrize("by", ["gc-callback", "finalizer"])
+def test_class_defined_by_the_collector_inside_a_registry_call_does_not_deadlock(
+    by: str,
+) -> None:
+    """A gc callback or a __del__ that defines a class under a taken key, run by a collection
+    that starts inside registered_classes() or a snapshot: no hang, the first class stays."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", REENTERED, by],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "SSOT_GUARD_MODE": "off"},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the interpreter hung: the registry's lock was taken twice by one thread")
+    assert (result.returncode, result.stderr, result.stdout.strip()) == (0, "", "True")

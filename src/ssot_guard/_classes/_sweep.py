@@ -26,7 +26,7 @@ import gc
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from _thread import LockType
+    from _thread import RLock
     from weakref import ref
 
 MIN_LIMIT = 1024
@@ -36,10 +36,14 @@ def sweep(entries: dict[str, ref[type]]) -> int:
     """Remove the entries whose class died (with the lock held); how many went."""
     # A copy, not a loop over items(): a thread adding a key meanwhile would
     # change the dict's size under the loop. Only lock holders replace or
-    # remove keys, so a dead entry found here is still the one to remove.
+    # remove keys, so a dead entry found here is still the one to remove; but
+    # the lock is reentrant, and a class statement run by the collector in this
+    # thread (a ``__del__``) may replace it. The collector runs only at
+    # allocations (3.11) or calls (3.12+): the check and the ``del`` below make
+    # neither, so nothing runs between them.
     removed = 0
     for key, entry in entries.copy().items():
-        if entry() is None and entries.get(key) is entry:
+        if entry() is None and key in entries and entries[key] is entry:
             del entries[key]
             removed += 1
     return removed
@@ -57,7 +61,7 @@ class Sweeper:
     caching of global lookups on that path.
     """
 
-    def __init__(self, entries: dict[str, ref[type]], lock: LockType, limit: list[int]) -> None:
+    def __init__(self, entries: dict[str, ref[type]], lock: RLock, limit: list[int]) -> None:
         self._entries = entries
         self._lock = lock
         self._limit = limit
@@ -84,10 +88,11 @@ class Sweeper:
         the limit.
 
         The collector calls it at any moment, in any thread: inside our own
-        locked section (an allocation there can start a collection), or while
-        the interpreter shuts down and module globals are gone. So it reads only
-        this object, never blocks and never raises: if the lock is taken, the
-        next trigger sweeps.
+        locked section (an allocation there can start a collection; the lock is
+        reentrant, and a sweep in the middle of any section removes only dead entries),
+        or while the interpreter shuts down and module globals are gone. So it
+        reads only this object, never blocks and never raises: if another thread
+        holds the lock, the next trigger sweeps.
         """
         if phase == "stop" and (info["generation"] == 2 or len(self._entries) > self._limit[0]):
             self._sweep_unless_busy(only_after_a_collection=False)
