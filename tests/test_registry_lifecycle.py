@@ -452,3 +452,42 @@ def test_class_defined_by_the_collector_inside_a_registry_call_does_not_deadlock
     except subprocess.TimeoutExpired:
         pytest.fail("the interpreter hung: the registry's lock was taken twice by one thread")
     assert (result.returncode, result.stderr, result.stdout.strip()) == (0, "", "True")
+
+
+# Shutdown wipes the globals of modules still alive after its first collection, the gc
+# module's among them (os is one such module, imported before gc): a finalizer run by that
+# wipe still allocates, and defines classes.
+AT_SHUTDOWN = """
+import gc, os, sys
+from ssot_guard import SSOTMeta
+
+for n in range(20_000):
+    SSOTMeta(f"Churned{n}", (), {"__module__": "churn"})  # dropped: the gc hook is added
+assert len(gc.callbacks) == 1
+
+class RunsWhenWiped:
+    trigger = sys.argv[1]  # shutdown sets sys.argv to None first
+
+    def __del__(self):
+        if self.trigger == "collection":
+            junk = [[] for _ in range(300_000)]  # enough to start a full collection
+        else:
+            for n in range(5_000):  # past the registry's limit: a sweep on growth
+                SSOTMeta(f"AtExit{n}", (), {"__module__": "late"})
+
+os.held_until_wiped = RunsWhenWiped()
+"""
+
+
+@pytest.mark.parametrize("trigger", ["collection", "growth"])
+def test_sweep_triggers_after_modules_are_wiped_at_shutdown_make_no_noise(trigger: str) -> None:
+    """A full collection, or class statements past the limit, in a finalizer that shutdown's
+    wipe of module globals runs: no 'Exception ignored' from the sweeper on stderr."""
+    result = subprocess.run(
+        [sys.executable, "-c", AT_SHUTDOWN, trigger],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")

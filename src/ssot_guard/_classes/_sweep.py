@@ -23,6 +23,7 @@ No reader notices a dead entry meanwhile: every lookup checks that the class is 
 from __future__ import annotations
 
 import gc
+import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -69,6 +70,9 @@ class Sweeper:
         self._hooked = False
         # Held here, not read as module globals: the hook may run while the
         # interpreter shuts down, after this module's globals are cleared.
+        # Neither trigger sweeps then (the process is ending, and the globals
+        # it would need, gc's own included, may already be None): they ask this first.
+        self._finalizing = sys.is_finalizing
         self._sweep = sweep
         self._collections = _collections
         self._min_limit = MIN_LIMIT
@@ -91,14 +95,21 @@ class Sweeper:
         locked section (an allocation there can start a collection; the lock is
         reentrant, and a sweep in the middle of any section removes only dead entries),
         or while the interpreter shuts down and module globals are gone. So it
-        reads only this object, never blocks and never raises: if another thread
-        holds the lock, the next trigger sweeps.
+        reads only this object until it knows the interpreter is not shutting
+        down, never blocks and never raises: if another thread holds the lock,
+        the next trigger sweeps.
         """
-        if phase == "stop" and (info["generation"] == 2 or len(self._entries) > self._limit[0]):
+        if (
+            phase == "stop"
+            and not self._finalizing()
+            and (info["generation"] == 2 or len(self._entries) > self._limit[0])
+        ):
             self._sweep_unless_busy(only_after_a_collection=False)
 
     def _sweep_unless_busy(self, *, only_after_a_collection: bool) -> int:
         """Sweep (if the lock is free) and set the next limit; how many entries went."""
+        if self._finalizing():  # shutdown: see __init__
+            return 0
         removed = 0
         collections = self._collections()
         if (not only_after_a_collection or collections != self._swept_after) and self._lock.acquire(
