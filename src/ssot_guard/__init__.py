@@ -101,8 +101,9 @@ def __getattr__(name: str) -> object:
         value = getattr(sys.modules[home], name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+    # Two threads may both get here for one name; the first to store wins, and both
+    # return its object (Mode is built here, so each thread would otherwise have its own).
+    return globals().setdefault(name, value)
 
 
 def __dir__() -> list[str]:
