@@ -82,6 +82,7 @@ _HOMES = {
     "_suggest": ("SuggestResult", "suggest"),
 }
 _LAZY = {name: home for home, names in _HOMES.items() for name in names}
+del TYPE_CHECKING  # not an attribute of ours: dir(ssot_guard) lists __all__ as its public names
 
 
 def __getattr__(name: str) -> object:
