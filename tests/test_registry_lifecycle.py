@@ -45,7 +45,7 @@ def test_entry_of_a_class_dying_under_the_lock_goes_away_on_release() -> None:
     baseline = _registry.entry_count()
     with _registry._locked:
         make_and_drop(10, "Locked")
-        gc.collect()  # the callbacks find the lock taken: they must neither block nor raise
+        gc.collect()  # a sweep here re-enters the lock this thread holds: no block, no raise
     assert _registry.entry_count() == baseline
 
 
