@@ -117,8 +117,8 @@ def _collide(cls: type, key: str, entry: ref[type]) -> None:
         old = _entries.get(key)
         existing = old() if old is not None else None
         if existing is None or existing is cls or same_definition(existing, cls):
-            # A free key (the class died and its callback has not run yet, or
-            # it was forgotten meanwhile), the same class again, or a reload:
+            # A free key (the class died and no sweep has removed its entry yet,
+            # or it was forgotten meanwhile), the same class again, or a reload:
             # same module, same qualname.
             _entries[key] = entry
             return
