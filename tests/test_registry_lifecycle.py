@@ -491,3 +491,81 @@ def test_sweep_triggers_after_modules_are_wiped_at_shutdown_make_no_noise(trigge
         check=False,
     )
     assert (result.returncode, result.stderr) == (0, "")
+
+
+SAME_NAMES_RACING_COLLECTIONS = """
+import gc, threading, weakref
+import ssot_guard
+from ssot_guard import DuplicateClassError, SSOTBase, SSOTMeta, ssot_class
+
+ssot_guard.install(rules=[], mode="strict")
+SPELLINGS = [
+    lambda key, module: SSOTMeta(key, (), {"__module__": module}),
+    lambda key, module: type(key, (SSOTBase,), {"__module__": module}),
+    lambda key, module: ssot_class(type(key, (), {"__module__": module})),
+]
+stop = threading.Event()
+false, missed, errors = [], [], []
+
+
+def after_death(t):  # the first definition died: the second is a first definition again
+    for n in range(400):
+        key = f"Dead{t}_{n % 7}"
+        first = weakref.ref(SPELLINGS[n % 3](key, "first"))
+        while first() is not None:
+            gc.collect()
+        try:
+            SPELLINGS[(n + 1) % 3](key, "second")
+        except DuplicateClassError as error:
+            false.append(str(error))
+
+
+def while_alive(t):  # the first definition lives: the second is always a duplicate
+    for n in range(400):
+        key = f"Live{t}_{n % 7}"
+        first = SPELLINGS[n % 3](key, "first")
+        try:
+            SPELLINGS[(n + 1) % 3](key, "second")
+        except DuplicateClassError:
+            pass
+        else:
+            missed.append(key)
+        del first
+
+
+def disturb():  # collections, sweeps and readers all the while
+    from ssot_guard._classes import _registry
+
+    try:
+        while not stop.is_set():
+            gc.collect()
+            ssot_guard.registered_classes()
+            _registry.entry_count()
+    except BaseException as error:
+        errors.append(repr(error))
+
+
+workers = [threading.Thread(target=f, args=(t,)) for t in range(2) for f in (after_death, while_alive)]
+noise = [threading.Thread(target=disturb) for _ in range(2)]
+for thread in noise + workers:
+    thread.start()
+for thread in workers:
+    thread.join(120)
+stop.set()
+for thread in noise:
+    thread.join(120)
+print(len(false), len(missed), len(errors))
+"""
+
+
+def test_same_names_redefined_while_other_threads_collect_and_read() -> None:
+    """Strict mode, threads redefining the same names in all three spellings while others
+    collect, sweep and read: a dead first definition frees its key, a live one is always seen."""
+    result = subprocess.run(
+        [sys.executable, "-c", SAME_NAMES_RACING_COLLECTIONS],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout.split()) == (0, "", ["0", "0", "0"])
