@@ -545,7 +545,9 @@ def disturb():  # collections, sweeps and readers all the while
         errors.append(repr(error))
 
 
-workers = [threading.Thread(target=f, args=(t,)) for t in range(2) for f in (after_death, while_alive)]
+workers = [
+    threading.Thread(target=f, args=(t,)) for t in range(2) for f in (after_death, while_alive)
+]
 noise = [threading.Thread(target=disturb) for _ in range(2)]
 for thread in noise + workers:
     thread.start()
