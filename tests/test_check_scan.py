@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,14 @@ def test_missing_path_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError, match="no such file or directory") as info:
         discover([str(tmp_path / "nope")])
     assert isinstance(info.value, MissingPathError)
+
+
+def test_missing_path_error_pickles_with_its_path(tmp_path: Path) -> None:
+    """A MissingPathError pickled (a worker of the check's pool raising it) keeps its path."""
+    error = MissingPathError(str(tmp_path / "nope"))
+    copied = pickle.loads(pickle.dumps(error))
+    assert (type(copied), copied.filename, str(copied)) == (
+        MissingPathError,
+        error.filename,
+        str(error),
+    )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import pickle
 import sys
 import textwrap
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -451,3 +453,20 @@ def test_install_takes_the_config_load_config_returned(tmp_path) -> None:
     guard = ssot_guard.install(config, mode="strict")
     assert guard.config.path == str(path)
     assert [e.rule.source for e in guard.enforced] == [f"{path}: block[0]"]
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [pickle.dumps, copy.copy, copy.deepcopy],
+    ids=["pickle", "copy", "deepcopy"],
+)
+def test_guard_refuses_to_be_copied_or_pickled(
+    app: Path, duplicate: Callable[[object], object]
+) -> None:
+    """A copy of a Guard would share its finder, and its uninstall() take out the original's:
+    copying or pickling one is a TypeError that says what to pass instead."""
+    guard = ssot_guard.install(rules=[ssot_guard.Block("app.old")], mode="strict")
+    with pytest.raises(TypeError, match=r"Guard cannot be copied or pickled.*guard\.config"):
+        duplicate(guard)
+    assert len(_finders()) == 1
+    assert guard.installed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 import subprocess
 import sys
 import textwrap
@@ -44,7 +45,7 @@ def test_entry_of_a_class_dying_under_the_lock_goes_away_on_release() -> None:
     baseline = _registry.entry_count()
     with _registry._locked:
         make_and_drop(10, "Locked")
-        gc.collect()  # the callbacks find the lock taken: they must neither block nor raise
+        gc.collect()  # a sweep here re-enters the lock this thread holds: no block, no raise
     assert _registry.entry_count() == baseline
 
 
@@ -396,3 +397,177 @@ def test_threads_churning_distinct_names_while_collecting() -> None:
         check=True,
     )
     assert result.stdout.split() == ["1", "['SSOTWarning']", "True", "1"], result.stdout
+
+
+# A class statement run by the collector (a gc callback, a __del__) while this same
+# thread is inside one of the registry's locked sections: a collection can start at
+# any allocation (3.11) or between any two calls (3.12+), and a taken key takes the lock.
+REENTERED = """
+import gc, sys
+import ssot_guard
+from ssot_guard import SSOTMeta
+
+first = SSOTMeta("Taken", (), {"__module__": "first"})
+
+def define_on_collection(phase, info):
+    if phase == "stop":
+        SSOTMeta("Taken", (), {"__module__": "second"})
+
+class DefinesWhenCollected:
+    def __del__(self):
+        SSOTMeta("Taken", (), {"__module__": "second"})
+
+by_finalizer = sys.argv[1] == "finalizer"
+if not by_finalizer:
+    gc.callbacks.append(define_on_collection)
+for threshold in (1, 5, 50):  # collections so frequent that some start in the locked sections
+    gc.set_threshold(threshold)
+    for _ in range(1_000):
+        if by_finalizer:
+            garbage = DefinesWhenCollected()
+            garbage.cycle = garbage
+            del garbage
+        ssot_guard.registered_classes()
+        ssot_guard.registry_snapshot().restore()
+gc.set_threshold(700)
+print(ssot_guard.canonical("Taken") is first)
+"""
+
+
+@pytest.mark.parametrize("by", ["gc-callback", "finalizer"])
+def test_class_defined_by_the_collector_inside_a_registry_call_does_not_deadlock(
+    by: str,
+) -> None:
+    """A gc callback or a __del__ that defines a class under a taken key, run by a collection
+    that starts inside registered_classes() or a snapshot: no hang, the first class stays."""
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", REENTERED, by],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "SSOT_GUARD_MODE": "off"},
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail("the interpreter hung: the registry's lock was taken twice by one thread")
+    assert (result.returncode, result.stderr, result.stdout.strip()) == (0, "", "True")
+
+
+# Shutdown wipes the globals of modules still alive after its first collection, the gc
+# module's among them (os is one such module, imported before gc): a finalizer run by that
+# wipe still allocates, and defines classes.
+AT_SHUTDOWN = """
+import gc, os, sys
+from ssot_guard import SSOTMeta
+
+for n in range(20_000):
+    SSOTMeta(f"Churned{n}", (), {"__module__": "churn"})  # dropped: the gc hook is added
+assert len(gc.callbacks) == 1
+
+class RunsWhenWiped:
+    trigger = sys.argv[1]  # shutdown sets sys.argv to None first
+
+    def __del__(self):
+        if self.trigger == "collection":
+            junk = [[] for _ in range(300_000)]  # enough to start a full collection
+        else:
+            for n in range(5_000):  # past the registry's limit: a sweep on growth
+                SSOTMeta(f"AtExit{n}", (), {"__module__": "late"})
+
+os.held_until_wiped = RunsWhenWiped()
+"""
+
+
+@pytest.mark.parametrize("trigger", ["collection", "growth"])
+def test_sweep_triggers_after_modules_are_wiped_at_shutdown_make_no_noise(trigger: str) -> None:
+    """A full collection, or class statements past the limit, in a finalizer that shutdown's
+    wipe of module globals runs: no 'Exception ignored' from the sweeper on stderr."""
+    result = subprocess.run(
+        [sys.executable, "-c", AT_SHUTDOWN, trigger],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+SAME_NAMES_RACING_COLLECTIONS = """
+import gc, threading, weakref
+import ssot_guard
+from ssot_guard import DuplicateClassError, SSOTBase, SSOTMeta, ssot_class
+
+ssot_guard.install(rules=[], mode="strict")
+SPELLINGS = [
+    lambda key, module: SSOTMeta(key, (), {"__module__": module}),
+    lambda key, module: type(key, (SSOTBase,), {"__module__": module}),
+    lambda key, module: ssot_class(type(key, (), {"__module__": module})),
+]
+stop = threading.Event()
+false, missed, errors = [], [], []
+
+
+def after_death(t):  # the first definition died: the second is a first definition again
+    for n in range(400):
+        key = f"Dead{t}_{n % 7}"
+        first = weakref.ref(SPELLINGS[n % 3](key, "first"))
+        while first() is not None:
+            gc.collect()
+        try:
+            SPELLINGS[(n + 1) % 3](key, "second")
+        except DuplicateClassError as error:
+            false.append(str(error))
+
+
+def while_alive(t):  # the first definition lives: the second is always a duplicate
+    for n in range(400):
+        key = f"Live{t}_{n % 7}"
+        first = SPELLINGS[n % 3](key, "first")
+        try:
+            SPELLINGS[(n + 1) % 3](key, "second")
+        except DuplicateClassError:
+            pass
+        else:
+            missed.append(key)
+        del first
+
+
+def disturb():  # collections, sweeps and readers all the while
+    from ssot_guard._classes import _registry
+
+    try:
+        while not stop.is_set():
+            gc.collect()
+            ssot_guard.registered_classes()
+            _registry.entry_count()
+    except BaseException as error:
+        errors.append(repr(error))
+
+
+workers = [
+    threading.Thread(target=f, args=(t,)) for t in range(2) for f in (after_death, while_alive)
+]
+noise = [threading.Thread(target=disturb) for _ in range(2)]
+for thread in noise + workers:
+    thread.start()
+for thread in workers:
+    thread.join(120)
+stop.set()
+for thread in noise:
+    thread.join(120)
+print(len(false), len(missed), len(errors))
+"""
+
+
+def test_same_names_redefined_while_other_threads_collect_and_read() -> None:
+    """Strict mode, threads redefining the same names in all three spellings while others
+    collect, sweep and read: a dead first definition frees its key, a live one is always seen."""
+    result = subprocess.run(
+        [sys.executable, "-c", SAME_NAMES_RACING_COLLECTIONS],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout.split()) == (0, "", ["0", "0", "0"])

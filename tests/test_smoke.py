@@ -62,3 +62,13 @@ def test_public_name_is_public_in_its_defining_module(name: str) -> None:
 
     home = importlib.import_module(f"ssot_guard.{ssot_guard._LAZY[name]}")
     assert vars(home)[name].__module__ == "ssot_guard"
+
+
+def test_dir_shows_no_public_name_outside_all() -> None:
+    """dir(ssot_guard), which completion and help() read, offers exactly __all__ as its
+    public names: no helper of the lazy loading shows as ssot_guard.<name>."""
+    code = "import ssot_guard\nprint(*(n for n in dir(ssot_guard) if not n.startswith('_')))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == sorted(ssot_guard.__all__)

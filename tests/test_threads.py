@@ -262,3 +262,38 @@ def test_public_names_loaded_by_many_threads_at_once() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout) == len(ssot_guard.__all__)
+
+
+ONE_NAME_AT_ONCE = """
+import pickle, threading
+import ssot_guard
+
+start = threading.Barrier(8)
+got = []
+
+
+def reach():
+    start.wait()
+    got.append(ssot_guard.Mode)  # built on first use, not imported: every thread may build it
+
+
+threads = [threading.Thread(target=reach) for _ in range(8)]
+for thread in threads:
+    thread.start()
+for thread in threads:
+    thread.join(60)
+print(sum(mode is ssot_guard.Mode for mode in got), len({len(pickle.dumps(m)) for m in got}))
+"""
+
+
+def test_mode_reached_by_many_threads_at_once_is_one_object() -> None:
+    """ssot_guard.Mode reached for the first time by 8 threads at the same instant: each
+    gets the one object that ssot_guard.Mode is, so each pickles as ssot_guard.Mode."""
+    result = subprocess.run(
+        [sys.executable, "-c", ONE_NAME_AT_ONCE],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert (result.returncode, result.stderr, result.stdout.split()) == (0, "", ["8", "1"])

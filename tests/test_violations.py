@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import logging
+import pickle
 import sys
+from collections.abc import Callable
 
 import pytest
 
@@ -80,6 +83,19 @@ def test_violation_is_immutable() -> None:
     violation = _record(Recorder())
     with pytest.raises(AttributeError, match="immutable"):
         violation.count = 5  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    "duplicate",
+    [lambda v: pickle.loads(pickle.dumps(v)), copy.copy, copy.deepcopy],
+    ids=["pickle", "copy", "deepcopy"],
+)
+def test_violation_pickles_and_copies(duplicate: Callable[[Violation], Violation]) -> None:
+    """A violation crosses process boundaries (multiprocessing pickles it) and copies, equal."""
+    recorder = Recorder()
+    _record(recorder)
+    violation = _record(recorder)  # counted twice: every field, count too, must come back
+    assert duplicate(violation) == violation
 
 
 def test_violation_as_dict_is_json_ready() -> None:

@@ -82,6 +82,7 @@ _HOMES = {
     "_suggest": ("SuggestResult", "suggest"),
 }
 _LAZY = {name: home for home, names in _HOMES.items() for name in names}
+del TYPE_CHECKING  # not an attribute of ours: dir(ssot_guard) lists __all__ as its public names
 
 
 def __getattr__(name: str) -> object:
@@ -101,8 +102,9 @@ def __getattr__(name: str) -> object:
         value = getattr(sys.modules[home], name)
     else:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    globals()[name] = value
-    return value
+    # Two threads may both get here for one name; the first to store wins, and both
+    # return its object (Mode is built here, so each thread would otherwise have its own).
+    return globals().setdefault(name, value)
 
 
 def __dir__() -> list[str]:

@@ -22,6 +22,8 @@ from .._base import public
 from .._base._errors import SSOTError
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from ._findings import Finding
     from ._settings import Project
 
@@ -61,6 +63,9 @@ class MissingPathError(SSOTError, FileNotFoundError):
 
     def __init__(self, path: str) -> None:
         super().__init__(errno.ENOENT, "no such file or directory", path)
+
+    def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        return (self.filename,), {}  # pickle rebuilds it from the path: see SSOTError
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.strerror}"

@@ -24,7 +24,7 @@ registry reads it; with no guard installed, ``SSOT_GUARD_MODE`` or ``warn`` appl
 from __future__ import annotations
 
 import os
-from _thread import allocate_lock
+from _thread import RLock
 from _weakref import ref  # weakref's own, without importing weakref (start-up time)
 
 from .._base import public
@@ -48,7 +48,8 @@ REGISTRY_RULE = "ssot_guard class registry"
 # Writes that add a missing key are lock-free (``dict.setdefault`` is atomic
 # under the GIL); every other write (replace, remove, sweep) holds ``_lock``.
 # That is what makes the sweep's "remove if it is still dead" safe: nothing can
-# replace an entry between its check and its ``del``. (ssot_guard does not
+# replace an entry between its check and its ``del`` (see ``sweep`` for the one
+# thread that can: the holder's own, through the collector). (ssot_guard does not
 # claim free-threaded CPython support; there, dict operations stay atomic per
 # call too, but this reasoning would need re-checking.)
 #
@@ -58,7 +59,10 @@ REGISTRY_RULE = "ssot_guard class registry"
 _entries: dict[str, ref[type]] = {}  # never rebound: _setdefault and the sweep are bound to it
 _setdefault = _entries.setdefault
 _type_new = type.__new__
-_lock = allocate_lock()  # never taken by the common path
+# Reentrant: the collector runs code (gc callbacks, ``__del__``) in whichever thread
+# allocates, so a class statement can run inside one of our locked sections, and a
+# taken key waits for the lock: a plain lock would wait for its own thread forever.
+_lock = RLock()  # never taken by the common path
 _locked = _lock  # ``with _locked:`` in the code below reads as what it does
 #: Registering past ``_limit[0]`` entries calls ``_grown()``, which sweeps dead ones.
 _limit = [MIN_LIMIT]
@@ -113,8 +117,8 @@ def _collide(cls: type, key: str, entry: ref[type]) -> None:
         old = _entries.get(key)
         existing = old() if old is not None else None
         if existing is None or existing is cls or same_definition(existing, cls):
-            # A free key (the class died and its callback has not run yet, or
-            # it was forgotten meanwhile), the same class again, or a reload:
+            # A free key (the class died and no sweep has removed its entry yet,
+            # or it was forgotten meanwhile), the same class again, or a reload:
             # same module, same qualname.
             _entries[key] = entry
             return

@@ -23,10 +23,11 @@ No reader notices a dead entry meanwhile: every lookup checks that the class is 
 from __future__ import annotations
 
 import gc
+import sys
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from _thread import LockType
+    from _thread import RLock
     from weakref import ref
 
 MIN_LIMIT = 1024
@@ -36,10 +37,14 @@ def sweep(entries: dict[str, ref[type]]) -> int:
     """Remove the entries whose class died (with the lock held); how many went."""
     # A copy, not a loop over items(): a thread adding a key meanwhile would
     # change the dict's size under the loop. Only lock holders replace or
-    # remove keys, so a dead entry found here is still the one to remove.
+    # remove keys, so a dead entry found here is still the one to remove; but
+    # the lock is reentrant, and a class statement run by the collector in this
+    # thread (a ``__del__``) may replace it. The collector runs only at
+    # allocations (3.11) or calls (3.12+): the check and the ``del`` below make
+    # neither, so nothing runs between them.
     removed = 0
     for key, entry in entries.copy().items():
-        if entry() is None and entries.get(key) is entry:
+        if entry() is None and key in entries and entries[key] is entry:
             del entries[key]
             removed += 1
     return removed
@@ -57,7 +62,7 @@ class Sweeper:
     caching of global lookups on that path.
     """
 
-    def __init__(self, entries: dict[str, ref[type]], lock: LockType, limit: list[int]) -> None:
+    def __init__(self, entries: dict[str, ref[type]], lock: RLock, limit: list[int]) -> None:
         self._entries = entries
         self._lock = lock
         self._limit = limit
@@ -65,6 +70,9 @@ class Sweeper:
         self._hooked = False
         # Held here, not read as module globals: the hook may run while the
         # interpreter shuts down, after this module's globals are cleared.
+        # Neither trigger sweeps then (the process is ending, and the globals
+        # it would need, gc's own included, may already be None): they ask this first.
+        self._finalizing = sys.is_finalizing
         self._sweep = sweep
         self._collections = _collections
         self._min_limit = MIN_LIMIT
@@ -84,16 +92,24 @@ class Sweeper:
         the limit.
 
         The collector calls it at any moment, in any thread: inside our own
-        locked section (an allocation there can start a collection), or while
-        the interpreter shuts down and module globals are gone. So it reads only
-        this object, never blocks and never raises: if the lock is taken, the
-        next trigger sweeps.
+        locked section (an allocation there can start a collection; the lock is
+        reentrant, and a sweep in the middle of any section removes only dead entries),
+        or while the interpreter shuts down and module globals are gone. So it
+        reads only this object until it knows the interpreter is not shutting
+        down, never blocks and never raises: if another thread holds the lock,
+        the next trigger sweeps.
         """
-        if phase == "stop" and (info["generation"] == 2 or len(self._entries) > self._limit[0]):
+        if (
+            phase == "stop"
+            and not self._finalizing()
+            and (info["generation"] == 2 or len(self._entries) > self._limit[0])
+        ):
             self._sweep_unless_busy(only_after_a_collection=False)
 
     def _sweep_unless_busy(self, *, only_after_a_collection: bool) -> int:
         """Sweep (if the lock is free) and set the next limit; how many entries went."""
+        if self._finalizing():  # shutdown: see __init__
+            return 0
         removed = 0
         collections = self._collections()
         if (not only_after_a_collection or collections != self._swept_after) and self._lock.acquire(

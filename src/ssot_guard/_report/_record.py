@@ -105,6 +105,11 @@ class Violation:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Violation is immutable; cannot set {name!r}")
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # pickle and copy rebuild it from its fields: the default would set each
+        # slot with setattr, which __setattr__ refuses.
+        return _rebuild, (self.as_dict(),)
+
     def _replace(self, **changes: object) -> Violation:
         values: dict[str, Any] = self.as_dict()
         values.update(changes)
@@ -149,6 +154,10 @@ class Violation:
         if self.count > 1:
             text += f" ({self.count} times)"
         return text
+
+
+def _rebuild(fields: dict[str, Any]) -> Violation:
+    return Violation(**fields)
 
 
 _FIELDS = (

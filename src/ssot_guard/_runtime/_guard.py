@@ -21,7 +21,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import FrameType, TracebackType
-    from typing import Self
+    from typing import NoReturn, Self
 
     from .._base._modes import Mode
     from .._rules._model import Rule
@@ -63,6 +63,14 @@ class Guard:
             else SSOTFinder(matcher, self.watch, self.callers)
         )
         self.installed = False
+
+    def __reduce__(self) -> NoReturn:
+        # pickle and copy: a twin would share this guard's finder, and its uninstall()
+        # would take out the finder of the original, which would still say installed.
+        raise TypeError(
+            "a Guard cannot be copied or pickled: it is the import guard installed in this "
+            "process; pass its configuration (guard.config, or guard.rules) instead"
+        )
 
     @property
     def rules(self) -> tuple[Rule, ...]:
