@@ -287,6 +287,12 @@ def test_main_script_is_matched_by_its_path(deployed: Path, checkout: Path, tmp_
             '{"ssot_guard_record": 1, "kind": "import", "name": "x", "rule": "r", "line": "9"}',
             "key 'line'",
         ),
+        # JSON of the wrong type where a string or a number belongs: still one line, no traceback.
+        ('{"ssot_guard_record": 1, "kind": ["import"], "name": "x", "rule": "r"}', "key 'kind'"),
+        ('{"ssot_guard_record": 1, "kind": {"a": 1}, "name": "x", "rule": "r"}', "key 'kind'"),
+        ('{"ssot_guard_record": true, "kind": "import", "name": "x", "rule": "r"}', "got True"),
+        ('{"ssot_guard_record": 1.0, "kind": "import", "name": "x", "rule": "r"}', "got 1.0"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "not a JSON line", id="nested-too-deep"),
     ],
 )
 def test_a_line_that_is_no_record_is_a_usage_error(
@@ -307,3 +313,44 @@ def test_missing_record_file_is_a_usage_error(checkout: Path, tmp_path: Path) ->
     result = check(checkout, "src", "--runtime", str(tmp_path / "nope.jsonl"))
     assert result.returncode == EXIT_USAGE
     assert "no such file or directory" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("where", ["named", "in a directory"])
+def test_record_file_that_is_a_fifo_is_a_usage_error_not_a_hang(
+    checkout: Path, tmp_path: Path, where: str
+) -> None:
+    """A FIFO given as a record (or named *.jsonl in a record directory) is refused unread."""
+    records = tmp_path / "records"
+    records.mkdir()
+    fifo = records / "writer.jsonl"
+    os.mkfifo(fifo)
+    named = fifo if where == "named" else records
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", str(named)],
+        cwd=checkout,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert f"--runtime {fifo}: cannot read: not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_record_file_that_is_a_device_is_not_read(checkout: Path) -> None:
+    """``--runtime /dev/zero`` is refused at once, not read until memory runs out."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", "/dev/zero"],
+        cwd=checkout,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert "--runtime /dev/zero: cannot read: not a regular file" in result.stderr

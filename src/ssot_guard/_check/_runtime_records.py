@@ -20,6 +20,7 @@ import os
 from typing import TYPE_CHECKING, Any, Final
 
 from .._base._errors import SSOTError
+from .._base._files import read_regular
 from .._base._messages import describe
 from . import _findings as codes
 from ._findings import Finding
@@ -76,8 +77,9 @@ def record_files(paths: Iterable[str]) -> list[str]:
 def read_records(path: str) -> list[Record]:
     """Every record in *path*; the first line that is not one is a ``RuntimeRecordError``."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        # A FIFO or device given as a record (or named *.jsonl in a record directory)
+        # would block or never end: only a regular file is read.
+        data = read_regular(path)
     except OSError as error:
         raise RuntimeRecordError(f"--runtime {path}: cannot read: {error.strerror}") from None
     records = []
@@ -86,7 +88,7 @@ def read_records(path: str) -> list[Record]:
             continue
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested too deeply
             raise RuntimeRecordError(
                 f"{path}:{lineno}: not a JSON line; a --runtime file holds the lines that "
                 "SSOT_GUARD_RECORD appends, one JSON object per line"
@@ -103,12 +105,12 @@ def _problem(value: object) -> str | None:
     if not isinstance(value, dict):
         return f"expected a JSON object, got {type(value).__name__}"
     version = value.get("ssot_guard_record")
-    if version != _VERSION:
+    if type(version) is not int or version != _VERSION:  # not true or 1.0, which == 1
         return (
             f"key 'ssot_guard_record': expected {_VERSION} (a line SSOT_GUARD_RECORD wrote), "
             f"got {version!r}"
         )
-    if value.get("kind") not in KIND_CODES:
+    if not isinstance(value.get("kind"), str) or value["kind"] not in KIND_CODES:
         return f"key 'kind': expected one of {', '.join(KIND_CODES)}, got {value.get('kind')!r}"
     for key in ("name", "rule"):
         if not isinstance(value.get(key), str):
