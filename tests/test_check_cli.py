@@ -140,3 +140,46 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     """``ssot-guard --version`` prints the installed version and exits 0."""
     assert main(["--version"]) == EXIT_CLEAN
     assert capsys.readouterr().out.startswith("ssot-guard ")
+
+
+SAME_CLASS = (
+    "class Manager:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (["check"], EXIT_FINDINGS),
+        (["check", "--show-files"], EXIT_CLEAN),
+        (["rule", "--all"], EXIT_CLEAN),
+        (["rule", "SSOT101"], EXIT_CLEAN),
+        (["--version"], EXIT_CLEAN),
+        (["fix", "--diff"], EXIT_CLEAN),
+        (["suggest"], EXIT_FINDINGS),
+        (["suggest", "--format", "json"], EXIT_FINDINGS),
+    ],
+)
+def test_closed_stdout_is_no_traceback(project: Path, command: list[str], status: int) -> None:
+    """``ssot-guard ... | head -1``: a reader gone is no error; the command's own status."""
+    (project / "app" / "canonical.py").write_text(SAME_CLASS, encoding="utf-8")
+    (project / "app" / "copy.py").write_text(SAME_CLASS, encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)  # every write to stdout fails with EPIPE, as after `head` has exited
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "ssot_guard", *command],
+            cwd=project,
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr
+    assert result.returncode == status

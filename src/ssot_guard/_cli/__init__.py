@@ -29,7 +29,9 @@ class _Version(argparse.Action):
             number = version("ssot-guard")
         except PackageNotFoundError:  # a source tree that is not installed
             number = "unknown"
-        print(f"ssot-guard {number}")
+        from ._output import write_stdout
+
+        write_stdout(f"ssot-guard {number}\n")
         parser.exit()
 
 

@@ -6,7 +6,6 @@ The core never prints or exits; this module does both for these two commands.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -127,7 +126,7 @@ def run_rule(args: argparse.Namespace) -> int:
 
     parser: argparse.ArgumentParser = args.parser
     if args.all:
-        print("\n".join(explain_code(code) for code in CODES), end="")
+        _write("\n".join(explain_code(code) for code in CODES))
         return EXIT_CLEAN
     if not args.code:
         parser.print_usage(sys.stderr)
@@ -141,7 +140,7 @@ def run_rule(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(explain_code(code), end="")
+    _write(explain_code(code))
     return EXIT_CLEAN
 
 
@@ -240,11 +239,9 @@ def _add_runtime(
 
 
 def _write(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `ssot-guard check | head`: the reader has all it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    from ._output import write_stdout
+
+    write_stdout(text)  # `ssot-guard check | head`: the reader has all it wanted
 
 
 def _render(output_format: str, findings: list[Finding]) -> str:

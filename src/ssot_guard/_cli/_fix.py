@@ -65,16 +65,19 @@ def run(args: argparse.Namespace) -> int:
 def _print_diff(result: FixResult) -> None:
     import difflib
 
+    from ._output import write_stdout
+
     for change in result.changes:
         before = change.before.decode("utf-8").splitlines(keepends=True)
         after = change.after.decode("utf-8").splitlines(keepends=True)
         relative = not os.path.isabs(change.path)
         old, new = (f"a/{change.path}", f"b/{change.path}") if relative else (change.path,) * 2
-        for line in difflib.unified_diff(before, after, old, new):
-            sys.stdout.write(
+        write_stdout(
+            "".join(
                 line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                for line in difflib.unified_diff(before, after, old, new)
             )
-    sys.stdout.flush()
+        )
 
 
 def _summary(result: FixResult, *, dry: bool) -> None:

@@ -88,9 +88,10 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, MissingPathError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    from ._output import write_stdout
+
     render = as_json if args.format == "json" else text
-    sys.stdout.write(render(result, args.limit or None))
-    sys.stdout.flush()
+    write_stdout(render(result, args.limit or None))
     total = len(result.suggestions)
     shown = min(total, args.limit) if args.limit else total
     notes = [f"{shown} of {total} suggestion(s) shown", f"{result.files} file(s) read"]
