@@ -152,6 +152,8 @@ def _usage(args: argparse.Namespace, message: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from warnings import catch_warnings, simplefilter
+
     from .._base._errors import ConfigError
     from .._check import check
     from .._check._baseline import BaselineError
@@ -166,17 +168,21 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         if args.show_settings or args.show_files:
             return _show(args)
-        result = check(
-            args.paths,
-            config=args.config,
-            exclude=split(args.exclude),
-            jobs=args.jobs,
-            parse_all=args.parse_all,
-            respect_gitignore=args.respect_gitignore,
-            select=args.select,
-            ignore=args.ignore,
-            extend_select=args.extend_select,
-        )
+        with catch_warnings(record=True) as caught:
+            simplefilter("always", RuntimeWarning)
+            result = check(
+                args.paths,
+                config=args.config,
+                exclude=split(args.exclude),
+                jobs=args.jobs,
+                parse_all=args.parse_all,
+                respect_gitignore=args.respect_gitignore,
+                select=args.select,
+                ignore=args.ignore,
+                extend_select=args.extend_select,
+            )
+        for caught_warning in caught:  # a process that failed: one line each, no source line
+            print(f"ssot-guard: warning: {caught_warning.message}", file=sys.stderr)
         if args.runtime:
             _add_runtime(result, args.runtime, args.paths, split(args.exclude))
         baselines = _baselines(args, result)
