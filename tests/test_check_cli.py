@@ -183,3 +183,39 @@ def test_closed_stdout_is_no_traceback(project: Path, command: list[str], status
     assert "Traceback" not in result.stderr
     assert "BrokenPipeError" not in result.stderr
     assert result.returncode == status
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--format", "github"],
+        ["check", "--format", "sarif"],
+        ["check", "--show-files"],
+        ["fix", "--diff"],
+    ],
+)
+def test_file_name_that_is_not_utf8_on_a_strict_stdout(project: Path, command: list[str]) -> None:
+    """``n\\xe9.py`` in a UTF-8 terminal whose stdout is strict: its bytes, no traceback.
+
+    Such a name is read as a surrogate (``n\\udce9.py``), which a strict UTF-8 stdout
+    cannot encode; the output names the file by its own bytes, as ``ls`` does.
+    """
+    try:
+        (project / "app").joinpath(os.fsdecode(b"n\xe9.py")).write_text(
+            "import app.legacy\n", encoding="utf-8"
+        )
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (project / "app" / "canonical.py").write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    env["PYTHONIOENCODING"] = "utf-8:strict"  # as under LANG=en_US.UTF-8
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", *command],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+    assert b"n\xe9.py" in result.stdout or b"n%E9.py" in result.stdout

@@ -14,7 +14,31 @@ def write_stdout(text: str) -> None:
     than fail again with a ``BrokenPipeError`` traceback.
     """
     try:
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+        except UnicodeEncodeError:
+            _write_bytes(text)
         sys.stdout.flush()
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _write_bytes(text: str) -> None:
+    """*text* on a stdout whose encoding cannot hold it, as bytes.
+
+    A file name that is not UTF-8 is read as surrogates (``n\\udce9.py``), which a
+    strict UTF-8 stdout refuses: it is written as its own bytes, as ``ls`` does; a
+    character the encoding lacks (an ASCII terminal) as an escape.
+    """
+    encoding = sys.stdout.encoding or "utf-8"
+    try:
+        data = text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        data = text.encode(encoding, "backslashreplace")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:  # a text-only stream (replaced by the caller): escapes, then
+        sys.stdout.write(data.decode(encoding, "backslashreplace"))
+        return
+    sys.stdout.flush()  # what the text layer holds goes first
+    buffer.write(data)
+    buffer.flush()
