@@ -503,3 +503,43 @@ def test_pool_worker_killed_is_a_fallback_not_a_traceback(project: Path) -> None
     assert process.returncode == 1, err
     assert out.count(" SSOT101 ") == 41  # the 40 files and app/user.py
     assert "a pool worker failed" in err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the forked child in /proc")
+def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
+    """SIGINT to the command alone while its forked child reads half the tree.
+
+    The child is stopped and reaped: no orphan goes on reading, no zombie is left.
+    """
+    import signal
+
+    from ssot_guard._check._pool import can_fork, cores
+
+    if cores() != 2 or not can_fork():
+        pytest.skip("the forked split runs on two cores")
+    body = "import app.legacy\n" + "".join(
+        f"def f{i}(x):\n    return x * {i}\n" for i in range(400)
+    )
+    for i in range(800):  # over the 600 files from which half the tree is read by a child
+        (project / "app" / f"m{i:03}.py").write_text(body, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", "--parse-all"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        while not (children := _children(process.pid)):
+            assert process.poll() is None, "the check ended before it forked"
+        os.kill(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]

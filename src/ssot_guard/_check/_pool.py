@@ -140,9 +140,18 @@ def forked(
         finally:
             os._exit(status)
     os.close(writer)
-    reports = run_files(plan, mine, 1)
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
+    results = os.fdopen(reader, "rb")
+    try:
+        reports = run_files(plan, mine, 1)
+        data = results.read()
+    except BaseException:  # Ctrl-C, or this half failed: no orphan reads on, no zombie stays
+        import signal
+
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise
+    finally:
+        results.close()
     _, status = os.waitpid(child, 0)
     try:
         if status != 0:
