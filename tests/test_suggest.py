@@ -349,3 +349,53 @@ def test_entry_point_that_calls_a_sibling_is_not_a_shim(tmp_path: Path) -> None:
         },
     )
     assert rules(root) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the forked child in /proc")
+def test_interrupted_suggest_leaves_no_child(tmp_path: Path) -> None:
+    """SIGINT to ``suggest`` alone while its forked child reads half the tree.
+
+    The child is stopped and reaped: no orphan goes on reading, no zombie is left; the
+    command says it was interrupted (exit 130), without a traceback.
+    """
+    import os
+    import signal
+    import subprocess
+
+    from ssot_guard._check._pool import can_fork, cores
+
+    if cores() < 2 or not can_fork():
+        pytest.skip("the forked split needs two cores")
+    body = "".join(f"class C{i}:\n    def f(self):\n        return {i}\n" for i in range(300))
+    root = write(tmp_path, {f"app/m{i:03}.py": body for i in range(SPLIT_FROM + 200)})
+
+    def children(pid: int) -> list[int]:
+        found = []
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+        return found
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "suggest", "."],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        while not (forked := children(process.pid)):
+            assert process.poll() is None, "suggest ended before it forked"
+        os.kill(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert not [pid for pid in forked if os.path.exists(f"/proc/{pid}")]
