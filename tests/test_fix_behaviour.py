@@ -335,3 +335,30 @@ def test_file_changed_on_disk_meanwhile_is_left_as_it_is(tmp_path: Path) -> None
     outcome = run(plan, [source, source], [str(root)], write=True)
     assert [p.message for p in outcome.problems] == ["changed while fix ran; left as it is now"]
     assert len(outcome.changes) == 1
+
+
+def test_file_with_another_hard_link_is_not_split(tmp_path: Path) -> None:
+    """A file with a second hard link is reported and left: replacing it would split the two.
+
+    (The other name would keep the old content while this one got the new: a silent fork.)
+    """
+    root = tree(tmp_path / "t", {"app/user.py": USER})
+    other = tmp_path / "snapshot.py"
+    os.link(root / "app/user.py", other)
+    result = run_fix(root)
+    assert [p.path for p in result.problems] == [str(root / "app/user.py")]
+    assert "hard link" in result.problems[0].message
+    assert (root / "app/user.py").read_text() == USER
+    assert (root / "app/user.py").stat().st_ino == other.stat().st_ino
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_write_keeps_the_owner_of_another_users_file(tmp_path: Path) -> None:
+    """``fix`` run as root (a container) on another user's file: the file keeps its owner."""
+    root = tree(tmp_path, {"app/user.py": USER})
+    os.chown(root / "app/user.py", 12345, 23456)
+    result = run_fix(root)
+    assert result.problems == []
+    assert (root / "app/user.py").read_text() != USER  # rewritten
+    status = (root / "app/user.py").stat()
+    assert (status.st_uid, status.st_gid) == (12345, 23456)
