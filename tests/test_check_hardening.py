@@ -543,3 +543,37 @@ def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="counts the pool's workers in /proc")
+def test_more_jobs_than_files_starts_no_idle_workers(project: Path) -> None:
+    """``--jobs 40`` with four files to parse starts four workers at most, not forty.
+
+    (``--jobs 10000`` must not be a fork bomb.)
+    """
+    import signal
+    import time
+
+    _parse_heavy_tree(project, files=2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", "--jobs", "40", "--parse-all"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    most = 0
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            most = max(most, len(_children(process.pid)))
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, err
+    assert out.count(" SSOT101 ") == 3
+    assert 1 <= most <= 4  # __init__.py, user.py and the two big files, all parsed

@@ -95,7 +95,8 @@ def run_files(
                 size += len(data)
             else:
                 reports.append(check_file(plan, source, data, candidate=False))
-        jobs = default_jobs(size) if jobs is None else max(1, jobs)
+        # No more workers than files to parse: `--jobs 10000` must not fork 10,000 processes.
+        jobs = min(default_jobs(size) if jobs is None else max(1, jobs), len(candidates) or 1)
         if jobs == 1 or len(candidates) < 2:
             reports.extend(check_file(plan, source, data) for source, data in candidates)
             return reports
@@ -187,7 +188,7 @@ def _in_pool(
     from concurrent.futures.process import BrokenProcessPool
 
     # Interleaved batches even out big and small files.
-    count = max(jobs * 4, -(-len(sources) // _BATCH))
+    count = min(len(sources), max(jobs * 4, -(-len(sources) // _BATCH)))
     batches = [sources[i::count] for i in range(count)]
     # Workers are forked by the first submit: with SIGINT blocked, they are born
     # blocking it (a Ctrl-C in the instant before their initializer runs would print
