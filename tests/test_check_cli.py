@@ -219,3 +219,34 @@ def test_file_name_that_is_not_utf8_on_a_strict_stdout(project: Path, command: l
     )
     assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
     assert b"n\xe9.py" in result.stdout or b"n%E9.py" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--strict-baseline"], "--strict-baseline needs --baseline FILE (or a baseline setting)"),
+        (["--statistics", "--format", "json"], "--statistics prints a text table"),
+        (["--statistics", "--format", "sarif"], "--statistics prints a text table"),
+        (["--select", ""], "--select: no code given"),
+        (["--select", " , "], "--select: no code given"),
+    ],
+)
+def test_flags_that_would_be_silently_ignored_are_usage_errors(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    error: str,
+) -> None:
+    """A flag that cannot do what it says is one usage error (exit 2), not silently dropped.
+
+    ``--select "$CODES"`` with the variable unset selected nothing and passed; ``--strict-
+    baseline`` without a baseline, and ``--statistics --format json`` (text), did not do
+    what they said either.
+    """
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    assert main(["check", *arguments]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert error in captured.err
+    assert captured.out == ""

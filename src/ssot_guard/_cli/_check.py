@@ -165,6 +165,13 @@ def run_check(args: argparse.Namespace) -> int:
         return _usage(args, "argument --jobs: must be at least 1")
     if args.update_baseline and args.strict_baseline:
         return _usage(args, "--update-baseline and --strict-baseline do not go together")
+    if args.statistics and args.format not in (None, "text"):
+        return _usage(
+            args, f"--statistics prints a text table; it does not go with --format {args.format}"
+        )
+    if args.select is not None and not split(args.select):
+        # `--select "$CODES"` with CODES unset would select nothing, and pass.
+        return _usage(args, "--select: no code given (name codes, prefixes or ALL)")
     try:
         if args.show_settings or args.show_files:
             return _show(args)
@@ -186,6 +193,8 @@ def run_check(args: argparse.Namespace) -> int:
         if args.runtime:
             _add_runtime(result, args.runtime, args.paths, split(args.exclude))
         baselines = _baselines(args, result)
+        if args.strict_baseline and not baselines:
+            return _usage(args, "--strict-baseline needs --baseline FILE (or a baseline setting)")
         if args.update_baseline:
             if not baselines:
                 return _usage(
