@@ -276,6 +276,20 @@ def test_crlf_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_bytes() == data.replace(b"app.old", b"app.new")
 
 
+def test_lone_carriage_return_line_ends_are_kept(tmp_path: Path) -> None:
+    """A file whose lines end in a lone ``\r`` (as Python reads them: line breaks) is fixed.
+
+    Its positions count those breaks as ``ast`` does; before, the rewrite failed with an
+    internal ``IndexError`` and the file was left.
+    """
+    root = tree(tmp_path, {})
+    data = b"x = 1\rimport app.old\rfrom app.old import (\r    f,\r)\rapp.old.f()\r"
+    (root / "app/user.py").write_bytes(data)
+    result = run_fix(root)
+    assert result.problems == []
+    assert (root / "app/user.py").read_bytes() == data.replace(b"app.old", b"app.new")
+
+
 def test_import_of_several_modules_on_one_line(tmp_path: Path) -> None:
     """``import os, app.old, sys``: only the retired module changes."""
     root = tree(tmp_path, {"app/user.py": "import os, app.old as o, sys\n"})
