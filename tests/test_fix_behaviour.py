@@ -376,3 +376,24 @@ def test_write_keeps_the_owner_of_another_users_file(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_text() != USER  # rewritten
     status = (root / "app/user.py").stat()
     assert (status.st_uid, status.st_gid) == (12345, 23456)
+
+
+def test_suppressed_site_is_not_rewritten(tmp_path: Path) -> None:
+    """A site whose finding is suppressed (``# ssot: ignore[SSOT102]``, ``# noqa: SSOT102``)
+    stays: ``fix`` rewrites what ``check`` reports, and check does not report it.
+
+    Rewriting it would undo a decision the comment records and leave the comment
+    suppressing nothing.
+    """
+    source = (
+        "import app.old  # ssot: ignore[SSOT102]\n"
+        "from app.old import f  # noqa: SSOT102\n"
+        "from app.old import Thing  # ssot: ignore[SSOT101]\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace(
+        "from app.old import Thing", "from app.new import Thing"
+    )
+    assert result.rewritten == 1
+    assert not check([root], config=root / "pyproject.toml").findings
