@@ -397,3 +397,23 @@ def test_suppressed_site_is_not_rewritten(tmp_path: Path) -> None:
     )
     assert result.rewritten == 1
     assert not check([root], config=root / "pyproject.toml").findings
+
+
+def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
+    """A file name with an escape sequence or a line break is shown escaped, as ``check`` does:
+    in the summary on stderr and in the diff's headers, one line each, nothing sent to the
+    terminal."""
+    root = tree(tmp_path, {})
+    name = "evil\x1b[2J\nname.py"
+    (root / "app" / name).write_text(USER, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--diff"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    for output in (result.stdout, result.stderr):
+        assert "\x1b" not in output
+        assert "evil\\x1b[2J name.py" in output or "evil\\x1b[2J\\nname.py" in output

@@ -65,13 +65,15 @@ def run(args: argparse.Namespace) -> int:
 def _print_diff(result: FixResult) -> None:
     import difflib
 
+    from .._check._render import one_line
     from ._output import write_stdout
 
     for change in result.changes:
         before = change.before.decode("utf-8").splitlines(keepends=True)
         after = change.after.decode("utf-8").splitlines(keepends=True)
         relative = not os.path.isabs(change.path)
-        old, new = (f"a/{change.path}", f"b/{change.path}") if relative else (change.path,) * 2
+        shown = one_line(change.path)  # a header is one line, and no escape reaches the terminal
+        old, new = (f"a/{shown}", f"b/{shown}") if relative else (shown,) * 2
         write_stdout(
             "".join(
                 line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
@@ -81,16 +83,19 @@ def _print_diff(result: FixResult) -> None:
 
 
 def _summary(result: FixResult, *, dry: bool) -> None:
+    from .._check._render import one_line
+
     out = sys.stderr
     verb = "would change" if dry else "changed"
+    # One line per entry, escaped as check's findings are: file names and source come
+    # from the tree, which may be anyone's.
     for change in result.changes:
-        print(f"{change.path}: {verb} ({change.sites} site(s))", file=out)
+        print(one_line(f"{change.path}: {verb} ({change.sites} site(s))"), file=out)
     for left in result.left:
-        print(
-            f"{left.path}:{left.line}:{left.column}: left: {left.what}  ({left.reason})", file=out
-        )
+        where = f"{left.path}:{left.line}:{left.column}"
+        print(one_line(f"{where}: left: {left.what}  ({left.reason})"), file=out)
     for problem in result.problems:
-        print(f"{problem.path}: {problem.message}", file=out)
+        print(one_line(f"{problem.path}: {problem.message}"), file=out)
     print(
         f"ssot-guard fix: {len(result.changes)} file(s) {verb}, {result.rewritten} site(s) "
         f"rewritten, {len(result.left)} left, {len(result.problems)} file(s) with problems "
