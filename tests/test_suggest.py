@@ -399,3 +399,24 @@ def test_interrupted_suggest_leaves_no_child(tmp_path: Path) -> None:
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert not [pid for pid in forked if os.path.exists(f"/proc/{pid}")]
+
+
+def test_line_break_in_a_path_stays_inside_its_comment(tmp_path: Path) -> None:
+    """A checked directory named ``r\\n[evil]``: the evidence is escaped, so the text output
+    stays one TOML document whose only tables are the suggested rules."""
+    import subprocess
+
+    root = tmp_path / "r\n[evil]"
+    write(root, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "suggest", root.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == EXIT_FINDINGS, result.stderr
+    document = tomllib.loads(result.stdout)
+    assert list(document) == ["tool"]
+    assert "#    r [evil]/app/a.py:" in result.stdout  # the break is a space, as in check
