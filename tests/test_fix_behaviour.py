@@ -417,3 +417,18 @@ def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
     for output in (result.stdout, result.stderr):
         assert "\x1b" not in output
         assert "evil\\x1b[2J name.py" in output or "evil\\x1b[2J\\nname.py" in output
+
+
+def test_cli_exclude_is_comma_separated_as_for_check(tmp_path: Path) -> None:
+    """``fix --exclude a.py,b.py`` skips both files, as ``check --exclude`` does."""
+    root = tree(tmp_path, {"app/a.py": USER, "app/b.py": USER})
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--check", "--exclude", "a.py,b.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_CLEAN, result.stderr
+    assert "0 file(s) would change" in result.stderr

@@ -420,3 +420,13 @@ def test_line_break_in_a_path_stays_inside_its_comment(tmp_path: Path) -> None:
     document = tomllib.loads(result.stdout)
     assert list(document) == ["tool"]
     assert "#    r [evil]/app/a.py:" in result.stdout  # the break is a space, as in check
+
+
+def test_cli_exclude_is_comma_separated_as_for_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``suggest --exclude a.py,b.py`` skips both files, as ``check --exclude`` does."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    monkeypatch.chdir(root)
+    assert main(["suggest", "--exclude", "a.py,b.py"]) == EXIT_CLEAN
+    assert "0 of 0 suggestion(s) shown" in capsys.readouterr().err

@@ -33,7 +33,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="GLOB",
-        help="skip files and directories whose name or path matches GLOB (repeatable)",
+        help="skip files and directories whose name or path matches GLOB "
+        "(comma-separated, repeatable)",
     )
     parser.add_argument("--diff", action="store_true", help="print a unified diff; change nothing")
     parser.add_argument(
@@ -45,12 +46,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from .._base._errors import ConfigError, MissingExtraError
     from .._check._scan import MissingPathError
+    from .._check._select import split
     from .._fix import fix
     from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 
     dry = args.diff or args.check
     try:
-        result = fix(args.paths, config=args.config, exclude=args.exclude, write=not dry)
+        exclude = split(args.exclude)  # comma-separated and repeatable, as for check
+        result = fix(args.paths, config=args.config, exclude=exclude, write=not dry)
     except (ConfigError, MissingPathError, MissingExtraError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
