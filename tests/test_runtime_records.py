@@ -241,6 +241,26 @@ def test_stale_record_is_reported_not_dropped(
     assert "app.loader:5" in result.stdout
 
 
+def test_stale_records_that_say_the_same_thing_are_one_finding(
+    deployed: Path, checkout: Path, tmp_path: Path
+) -> None:
+    """The same stale violation from two processes, in two record files: one SSOT904.
+
+    Production writes one line per location per process: a hundred pods would otherwise
+    report the same stale record a hundred times. It is reported at its first line.
+    """
+    records = tmp_path / "records"
+    records.mkdir()
+    serve(deployed, records / "pod-a.jsonl")
+    serve(deployed, records / "pod-a.jsonl")
+    serve(deployed, records / "pod-b.jsonl")
+    (checkout / "src" / "app" / "loader.py").unlink()
+    result = check(checkout, "src", "--runtime", str(records))
+    assert result.returncode == EXIT_FINDINGS
+    assert result.stdout.count("SSOT904") == 1
+    assert f"{records / 'pod-a.jsonl'}:1:1: SSOT904 stale record" in result.stdout
+
+
 def test_runtime_findings_go_through_the_baseline(
     deployed: Path, checkout: Path, tmp_path: Path
 ) -> None:

@@ -148,13 +148,24 @@ def runtime_findings(
     files = [source.path for source in sources]
     already = {(f.path, f.line, f.code) for f in static}
     found: dict[tuple[str, int, str, str], Finding] = {}
+    repeats: dict[tuple[str, int, str, str], int] = {}
     for path in record_files(record_paths):
         for record in read_records(path):
             finding = _finding(record, modules, files)
             statics = KIND_CODES[record.data["kind"]][1]
             if any((finding.path, finding.line, c) in already for c in statics):
                 continue  # the static check reports this very place
-            found.setdefault((finding.path, finding.line, finding.code, finding.message), finding)
+            if finding.code == codes.STALE_RUNTIME_RECORD:
+                # Placed at its record line, each process's copy would be a finding of
+                # its own: the same stale thing is one, at its first line.
+                key = ("", 0, finding.code, finding.message)
+            else:
+                key = (finding.path, finding.line, finding.code, finding.message)
+            found.setdefault(key, finding)
+            repeats[key] = repeats.get(key, 0) + 1
+    for key, finding in found.items():
+        if finding.code == codes.STALE_RUNTIME_RECORD and repeats[key] > 1:
+            finding.message += f" (and {repeats[key] - 1} more line(s) saying the same)"
     return list(found.values())
 
 
