@@ -194,16 +194,17 @@ def _in_pool(
     # blocking it (a Ctrl-C in the instant before their initializer runs would print
     # a traceback from each); this process receives a pending one when it unblocks.
     mask = hasattr(signal, "pthread_sigmask")
-    if mask:
-        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,))
-        futures = [pool.submit(_check_batch, batch) for batch in batches]
-    finally:
-        if mask:
-            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+    pool: ProcessPoolExecutor | None = None
     reports: list[FileReport] = []
-    try:
+    try:  # from the first worker on: whatever stops this process stops the workers too
+        if mask:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,))
+            futures = [pool.submit(_check_batch, batch) for batch in batches]
+        finally:
+            if mask:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
         for done, future in enumerate(futures):
             try:
                 reports.extend(future.result())
@@ -217,7 +218,8 @@ def _in_pool(
                     )
                 break
     except BaseException:
-        _stop(pool)
+        if pool is not None:
+            _stop(pool)
         raise
     pool.shutdown()
     return reports
