@@ -374,3 +374,32 @@ def test_record_file_that_is_a_device_is_not_read(checkout: Path) -> None:
     )
     assert result.returncode == EXIT_USAGE
     assert "--runtime /dev/zero: cannot read: not a regular file" in result.stderr
+
+
+def test_records_land_by_module_under_the_src_setting(tmp_path: Path) -> None:
+    """``src = ["src"]`` with namespace packages (no ``__init__.py``): a record naming its
+    importer by module lands on that module's file, as the check names it.
+
+    The records were matched against the tree walked without its configuration, where
+    ``src/app/loader.py`` is no module ``app.loader``: the record was called stale.
+    """
+    root = tmp_path / "checkout"
+    (root / "src" / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        CONFIG + '\n[tool.ssot_guard.check]\nsrc = ["src"]\n', encoding="utf-8"
+    )
+    (root / "src" / "app" / "loader.py").write_text(LOADER, encoding="utf-8")
+    record = tmp_path / "records.jsonl"
+    line = {
+        "ssot_guard_record": 1,
+        "kind": "import",
+        "name": "app.legacy",
+        "rule": "pyproject.toml: tool.ssot_guard.block[0]",
+        "importer": "app.loader",
+        "file": None,  # a file outside every sys.path entry is not named relative to one
+        "line": 5,
+    }
+    record.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = check(root, "--runtime", str(record))
+    assert "SSOT904" not in result.stdout
+    assert f"{os.path.join('src', 'app', 'loader.py')}:5:1: SSOT104" in result.stdout

@@ -204,11 +204,24 @@ def with_runtime(
     check_paths: Sequence[str],
     *,
     exclude: Iterable[str] = (),
+    config: str | None = None,
 ) -> list[Finding]:
-    """*findings* and the runtime findings of *record_paths*, sorted like the check's."""
-    from ._walk import discover
+    """*findings* and the runtime findings of *record_paths*, sorted like the check's.
 
-    sources = discover([os.fspath(p) for p in check_paths], exclude=exclude)
+    The tree is walked with the check's configurations (*config*, else the nearest
+    one per path), so that each file has the module name the check gives it (a
+    ``src`` setting makes ``src/app/x.py`` the module ``app.x``).
+    """
+    from ._settings import Projects
+    from ._walk import scan
+
+    found = scan(
+        [os.fspath(p) for p in check_paths],
+        Projects(config),
+        exclude=exclude,
+        respect_gitignore=False,
+    )
+    sources = [source for project in found.files for source in found.sources(project)]
     merged = findings + runtime_findings(record_paths, sources, findings)
     merged.sort(key=Finding.sort_key)
     return merged

@@ -191,7 +191,7 @@ def run_check(args: argparse.Namespace) -> int:
         for caught_warning in caught:  # a process that failed: one line each, no source line
             print(f"ssot-guard: warning: {caught_warning.message}", file=sys.stderr)
         if args.runtime:
-            _add_runtime(result, args.runtime, args.paths, split(args.exclude))
+            _add_runtime(result, args.runtime, args.paths, split(args.exclude), args.config)
         baselines = _baselines(args, result)
         if args.strict_baseline and not baselines:
             return _usage(args, "--strict-baseline needs --baseline FILE (or a baseline setting)")
@@ -237,14 +237,19 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _add_runtime(
-    result: CheckResult, records: list[str], paths: list[str], exclude: list[str]
+    result: CheckResult,
+    records: list[str],
+    paths: list[str],
+    exclude: list[str],
+    config: str | None,
 ) -> None:
     """Production's records as findings, with the first project's (baselined with them)."""
     from .._check._findings import Finding
     from .._check._runtime_records import with_runtime
 
     static = [f for findings in result.projects.values() for f in findings]
-    added = [f for f in with_runtime(static, records, paths, exclude=exclude) if f not in static]
+    merged = with_runtime(static, records, paths, exclude=exclude, config=config)
+    added = [f for f in merged if f not in static]
     if not added:
         return
     first = next(iter(result.projects), None)
