@@ -16,6 +16,10 @@ from ssot_guard._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, main
 from ssot_guard._fix import MissingExtraError, fix
 
 USER = "import app.old\nfrom app.old import f\napp.old.f()\n"
+REDIRECT_WITH_SETTINGS = (
+    '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+    "[tool.ssot_guard.check]\n"
+)
 
 
 def test_name_the_canonical_module_lacks_is_left_with_reason(tmp_path: Path) -> None:
@@ -432,3 +436,38 @@ def test_cli_exclude_is_comma_separated_as_for_check(tmp_path: Path) -> None:
     )
     assert result.returncode == EXIT_CLEAN, result.stderr
     assert "0 file(s) would change" in result.stderr
+
+
+def test_files_the_check_excludes_are_not_rewritten(tmp_path: Path) -> None:
+    """A directory the configuration excludes (``extend-exclude = ["migrations"]``) is not
+    touched: ``fix`` reads the tree as ``check`` does, and check does not report it."""
+    config = REDIRECT_WITH_SETTINGS + 'extend-exclude = ["migrations"]\n'
+    root = tree(tmp_path, {"app/user.py": USER, "app/migrations/m1.py": USER}, config)
+    result = run_fix(root)
+    assert [c.path for c in result.changes] == [str(root / "app/user.py")]
+    assert (root / "app/migrations/m1.py").read_text() == USER
+
+
+def test_gitignored_files_are_not_rewritten(tmp_path: Path) -> None:
+    """What ``.gitignore`` ignores (generated code) is not rewritten, as check skips it."""
+    root = tree(tmp_path, {"app/user.py": USER, "gen/g.py": USER})
+    (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
+    result = run_fix(root)
+    assert [c.path for c in result.changes] == [str(root / "app/user.py")]
+    assert (root / "gen/g.py").read_text() == USER
+
+
+def test_sites_below_a_src_root_without_init_files_are_rewritten(tmp_path: Path) -> None:
+    """``src = ["src"]`` with namespace packages: ``src/app/user.py`` is ``app.user``, its
+    relative imports of ``app.old`` are found and rewritten, as check reports them."""
+    root = tmp_path
+    (root / "src" / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        REDIRECT_WITH_SETTINGS + 'src = ["src"]\n', encoding="utf-8"
+    )
+    (root / "src" / "app" / "new.py").write_text(CANONICAL, encoding="utf-8")
+    (root / "src" / "app" / "user.py").write_text("from .old import f\n", encoding="utf-8")
+    assert len(check([root]).findings) == 1
+    fix([root])  # the nearest configuration, whose src is relative to it
+    assert (root / "src" / "app" / "user.py").read_text() == "from .new import f\n"
+    assert check([root]).findings == []

@@ -430,3 +430,18 @@ def test_cli_exclude_is_comma_separated_as_for_check(
     monkeypatch.chdir(root)
     assert main(["suggest", "--exclude", "a.py,b.py"]) == EXIT_CLEAN
     assert "0 of 0 suggestion(s) shown" in capsys.readouterr().err
+
+
+def test_files_the_check_excludes_are_not_read(tmp_path: Path) -> None:
+    """A directory the configuration excludes (vendored code) or ``.gitignore`` ignores is
+    not read: ``suggest`` reads the tree as ``check`` does, so no rule is suggested for a
+    copy there."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/vendor/b.py": MANAGER, "gen/c.py": MANAGER})
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[tool.ssot_guard.check]\nextend-exclude = ["vendor"]\n',
+        encoding="utf-8",
+    )
+    (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
+    result = suggest([root])
+    assert result.suggestions == []
+    assert result.files == 2  # app/__init__.py and app/a.py

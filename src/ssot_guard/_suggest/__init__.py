@@ -67,8 +67,8 @@ def suggest(
     import os
     from collections import Counter
 
-    from .._check._findings import Finding
-    from .._check._walk import discover
+    from .._check._settings import Projects
+    from .._check._walk import scan
     from .._config._load import resolve_config
     from ._classes import duplicate_classes
     from ._covered import covered
@@ -78,8 +78,10 @@ def suggest(
 
     resolved = resolve_config(config, rules)
     given = [os.path.normpath(os.fspath(p)) for p in paths]
-    unreadable: list[Finding] = []
-    sources = discover(given, exclude=exclude, problems=unreadable)
+    # The tree as check reads it: its exclusions, .gitignore and src roots (module names).
+    walked = scan(given, Projects(config, rules), exclude=exclude)
+    sources = sorted(source for project in walked.files for source in walked.sources(project))
+    unreadable = [finding for problems in walked.problems.values() for finding in problems]
     roots = sorted((g for g in given if os.path.isdir(g)), key=len, reverse=True)
     infos = []
     unparsed = len(unreadable)  # a FIFO or a link loop: skipped, and counted as such
