@@ -251,3 +251,20 @@ def test_flags_that_would_be_silently_ignored_are_usage_errors(
     captured = capsys.readouterr()
     assert error in captured.err
     assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["check", "fix", "suggest"])
+def test_deleted_current_directory_is_one_usage_error(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """Run from a directory that was deleted: exit 2 and one line saying so, no traceback."""
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main([command]) == EXIT_USAGE
+    assert "current directory no longer exists" in capsys.readouterr().err

@@ -59,8 +59,8 @@ _HERE: Final = "." + os.sep
 class MissingPathError(SSOTError, FileNotFoundError):
     """A path given to the check does not exist."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(errno.ENOENT, "no such file or directory", path)
+    def __init__(self, path: str, why: str = "no such file or directory") -> None:
+        super().__init__(errno.ENOENT, why, path)
 
     def __str__(self) -> str:
         return f"{self.filename}: {self.strerror}"
