@@ -445,3 +445,18 @@ def test_files_the_check_excludes_are_not_read(tmp_path: Path) -> None:
     result = suggest([root])
     assert result.suggestions == []
     assert result.files == 2  # app/__init__.py and app/a.py
+
+
+def test_configuration_of_a_project_checked_from_its_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``suggest project`` from the directory above: the project's own pyproject.toml says
+    what is configured (the nearest configuration, as for check), not the working
+    directory's."""
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    monkeypatch.chdir(SEED)
+    result = suggest(["project"])
+    assert [_summary(s.rule) for s in result.suggestions] == [
+        ("WebSocketManager", [CORE], f"{CORE}.websocket_manager")
+    ]
+    assert result.configured == 1
