@@ -70,7 +70,17 @@ def test_missing_baseline_is_an_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "content", ["{broken", '{"version": 2, "counts": {}}', '{"version": 1, "counts": {"a": 3}}']
+    "content",
+    [
+        "{broken",
+        '{"version": 2, "counts": {}}',
+        '{"version": 1, "counts": {"a": 3}}',
+        # Wrong JSON types that compare equal, and hostile nesting: one error, no traceback.
+        '{"version": true, "counts": {}}',
+        '{"version": 1.0, "counts": {}}',
+        '{"version": 1, "counts": {"a.py": {"SSOT101": -3}}}',
+        pytest.param("[" * 100_000 + "]" * 100_000, id="nested-too-deep"),
+    ],
 )
 def test_malformed_baseline_is_an_error(tmp_path: Path, content: str) -> None:
     """Broken JSON, another version or a wrong shape is a ``BaselineError`` naming the file."""
@@ -78,3 +88,11 @@ def test_malformed_baseline_is_an_error(tmp_path: Path, content: str) -> None:
     path.write_text(content, encoding="utf-8")
     with pytest.raises(BaselineError, match=r"b\.json"):
         apply_baseline([], str(path))
+
+
+@pytest.mark.skipif(not Path("/dev/null").exists(), reason="needs /dev/null")
+def test_baseline_that_is_a_device_says_so_once(tmp_path: Path) -> None:
+    """``--baseline /dev/null``: "not a regular file", not dressed up as broken JSON."""
+    with pytest.raises(BaselineError) as raised:
+        apply_baseline([], "/dev/null")
+    assert str(raised.value) == "/dev/null: not a baseline (not a regular file)"

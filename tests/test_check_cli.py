@@ -140,3 +140,131 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     """``ssot-guard --version`` prints the installed version and exits 0."""
     assert main(["--version"]) == EXIT_CLEAN
     assert capsys.readouterr().out.startswith("ssot-guard ")
+
+
+SAME_CLASS = (
+    "class Manager:\n    def a(self):\n        return 1\n\n    def b(self):\n        return 2\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "status"),
+    [
+        (["check"], EXIT_FINDINGS),
+        (["check", "--show-files"], EXIT_CLEAN),
+        (["rule", "--all"], EXIT_CLEAN),
+        (["rule", "SSOT101"], EXIT_CLEAN),
+        (["--version"], EXIT_CLEAN),
+        (["fix", "--diff"], EXIT_CLEAN),
+        (["suggest"], EXIT_FINDINGS),
+        (["suggest", "--format", "json"], EXIT_FINDINGS),
+    ],
+)
+def test_closed_stdout_is_no_traceback(project: Path, command: list[str], status: int) -> None:
+    """``ssot-guard ... | head -1``: a reader gone is no error; the command's own status."""
+    (project / "app" / "canonical.py").write_text(SAME_CLASS, encoding="utf-8")
+    (project / "app" / "copy.py").write_text(SAME_CLASS, encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)  # every write to stdout fails with EPIPE, as after `head` has exited
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    try:
+        result = subprocess.run(
+            [sys.executable, "-m", "ssot_guard", *command],
+            cwd=project,
+            env=env,
+            stdout=writer,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(writer)
+    assert "Traceback" not in result.stderr
+    assert "BrokenPipeError" not in result.stderr
+    assert result.returncode == status
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["check", "--format", "github"],
+        ["check", "--format", "sarif"],
+        ["check", "--show-files"],
+        ["fix", "--diff"],
+    ],
+)
+def test_file_name_that_is_not_utf8_on_a_strict_stdout(project: Path, command: list[str]) -> None:
+    """``n\\xe9.py`` in a UTF-8 terminal whose stdout is strict: no traceback.
+
+    Such a name is read as a surrogate (``n\\udce9.py``), which a strict UTF-8 stdout
+    cannot encode; the output names the file by its own bytes, as ``ls`` does.
+    """
+    try:
+        (project / "app").joinpath(os.fsdecode(b"n\xe9.py")).write_text(
+            "import app.legacy\n", encoding="utf-8"
+        )
+    except (OSError, UnicodeError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    (project / "app" / "canonical.py").write_text("", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    env["PYTHONIOENCODING"] = "utf-8:strict"  # as under LANG=en_US.UTF-8
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", *command],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=60,
+    )
+    assert b"Traceback" not in result.stderr, result.stderr.decode(errors="replace")
+    # Its bytes (github, --show-files), percent-encoded (SARIF) or escaped as text lines are.
+    assert any(shown in result.stdout for shown in (b"n\xe9.py", b"n%E9.py", b"n\\udce9.py"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "error"),
+    [
+        (["--strict-baseline"], "--strict-baseline needs --baseline FILE (or a baseline setting)"),
+        (["--statistics", "--format", "json"], "--statistics prints a text table"),
+        (["--statistics", "--format", "sarif"], "--statistics prints a text table"),
+        (["--select", ""], "--select: no code given"),
+        (["--select", " , "], "--select: no code given"),
+    ],
+)
+def test_flags_that_would_be_silently_ignored_are_usage_errors(
+    project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    arguments: list[str],
+    error: str,
+) -> None:
+    """A flag that cannot do what it says is one usage error (exit 2), not silently dropped.
+
+    ``--select "$CODES"`` with the variable unset selected nothing and passed; ``--strict-
+    baseline`` without a baseline, and ``--statistics --format json`` (text), did not do
+    what they said either.
+    """
+    monkeypatch.chdir(project)
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    assert main(["check", *arguments]) == EXIT_USAGE
+    captured = capsys.readouterr()
+    assert error in captured.err
+    assert captured.out == ""
+
+
+@pytest.mark.parametrize("command", ["check", "fix", "suggest"])
+def test_deleted_current_directory_is_one_usage_error(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    command: str,
+) -> None:
+    """Run from a directory that was deleted: exit 2 and one line saying so, no traceback."""
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    monkeypatch.chdir(gone)
+    gone.rmdir()
+    assert main([command]) == EXIT_USAGE
+    assert "current directory no longer exists" in capsys.readouterr().err

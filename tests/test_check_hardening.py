@@ -394,3 +394,173 @@ def test_hostile_exclude_settings_do_not_stall_the_walk(project: Path) -> None:
     result = run(project)
     assert result.returncode == 1, result.stderr
     assert "in 302 file(s)" in result.stderr
+
+
+# --- the process pool: Ctrl-C and a worker that dies ----------------------------------
+
+
+def _parse_heavy_tree(project: Path, files: int = 120) -> None:
+    """Files that each take a while to parse, so that the pool is still busy when hit."""
+    body = "import app.legacy\n" + "".join(
+        f"def f{i}(x):\n    return [y * {i} for y in range(x) if y % 3]\n" for i in range(1500)
+    )
+    for i in range(files):
+        (project / "app" / f"m{i:03}.py").write_text(body, encoding="utf-8")
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is *pid*, from /proc."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as f:
+                    stat = f.read()
+            except OSError:  # gone meanwhile
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+    return found
+
+
+def _start_pool_check(project: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """``check --jobs 2 --parse-all`` in its own session, once its pool workers run."""
+    import time
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", "--jobs", "2", "--parse-all"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while not (workers := _children(process.pid)):
+        assert process.poll() is None, "the check ended before its pool started"
+        assert time.monotonic() < deadline, "no pool worker started"
+        time.sleep(0.01)
+    return process, workers
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the pool's workers in /proc")
+def test_ctrl_c_during_a_pool_check_exits_130_without_traceback(project: Path) -> None:
+    """Ctrl-C (SIGINT to the whole process group) while workers parse: one line, exit 130.
+
+    The workers are stopped, not left to finish their queued batches, and none outlives
+    the command.
+    """
+    import signal
+
+    _parse_heavy_tree(project)
+    process, workers = _start_pool_check(project)
+    os.killpg(process.pid, signal.SIGINT)
+    try:
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "KeyboardInterrupt" not in err
+    assert "ssot-guard: interrupted" in err
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the pool's workers in /proc")
+def test_pool_worker_killed_is_a_fallback_not_a_traceback(project: Path) -> None:
+    """A worker killed mid-check (the OOM killer, a crash): its files are checked here.
+
+    Every finding is still reported, the exit status is the check's, and the summary says
+    that a worker failed.
+    """
+    import signal
+
+    _parse_heavy_tree(project, files=40)
+    process, workers = _start_pool_check(project)
+    os.kill(workers[0], signal.SIGKILL)
+    try:
+        out, err = process.communicate(timeout=TIMEOUT * 3)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert "Traceback" not in err
+    assert process.returncode == 1, err
+    assert out.count(" SSOT101 ") == 41  # the 40 files and app/user.py
+    assert "a pool worker failed" in err
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the forked child in /proc")
+def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
+    """SIGINT to the command alone while its forked child reads half the tree.
+
+    The child is stopped and reaped: no orphan goes on reading, no zombie is left.
+    """
+    import signal
+
+    from ssot_guard._check._pool import can_fork, cores
+
+    if cores() != 2 or not can_fork():
+        pytest.skip("the forked split runs on two cores")
+    body = "import app.legacy\n" + "".join(
+        f"def f{i}(x):\n    return x * {i}\n" for i in range(400)
+    )
+    for i in range(800):  # over the 600 files from which half the tree is read by a child
+        (project / "app" / f"m{i:03}.py").write_text(body, encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", "--parse-all"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        while not (children := _children(process.pid)):
+            assert process.poll() is None, "the check ended before it forked"
+        os.kill(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="counts the pool's workers in /proc")
+def test_more_jobs_than_files_starts_no_idle_workers(project: Path) -> None:
+    """``--jobs 40`` with four files to parse starts four workers at most, not forty.
+
+    (``--jobs 10000`` must not be a fork bomb.)
+    """
+    import signal
+    import time
+
+    _parse_heavy_tree(project, files=2)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", "--jobs", "40", "--parse-all"],
+        cwd=project,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    most = 0
+    deadline = time.monotonic() + TIMEOUT
+    try:
+        while process.poll() is None and time.monotonic() < deadline:
+            most = max(most, len(_children(process.pid)))
+        out, err = process.communicate(timeout=TIMEOUT)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 1, err
+    assert out.count(" SSOT101 ") == 3
+    assert 1 <= most <= 4  # __init__.py, user.py and the two big files, all parsed

@@ -338,6 +338,26 @@ def test_bare_noqa_does_not_suppress(project: Path) -> None:
     assert main(["check"]) == 1
 
 
+def test_suppression_in_a_file_with_lone_cr_line_ends(project: Path) -> None:
+    """Lines that end in a lone ``\r`` (line breaks to Python): a comment suppresses its line.
+
+    Counted by ``\n`` only, every comment was on line 1, and suppressed nothing below it.
+    """
+    (project / "app" / "user.py").write_bytes(
+        b"import os\rimport app.legacy  # ssot: ignore[SSOT101]\r"
+    )
+    assert main(["check"]) == 0
+
+
+def test_suppression_column_after_a_byte_order_mark(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A BOM is no column: an unused suppression on line 1 is reported where it starts."""
+    (project / "app" / "user.py").write_bytes(b"\xef\xbb\xbfimport os  # ssot: ignore[SSOT101]\n")
+    _, found = check_json(capsys, "--extend-select", "SSOT801")
+    assert [(f["line"], f["col"], f["code"]) for f in found] == [(1, 12, "SSOT801")]
+
+
 def test_unused_and_unknown_suppressions_are_reported_when_selected(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -93,3 +93,18 @@ def test_every_code_is_documented() -> None:
 
     page = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
     assert [code for code in CODES if f"`{code}`" not in page] == []
+
+
+def test_sarif_uri_of_a_file_name_that_is_not_utf8() -> None:
+    """A file name's undecodable bytes (``n\\xe9.py``, read as ``n\\udce9.py``) are percent-encoded.
+
+    The URI names the file's real bytes, relative and absolute, where encoding the
+    surrogate as UTF-8 would fail.
+    """
+    name = b"app/n\xe9.py".decode("utf-8", "surrogateescape")
+    finding = Finding(name, 1, 1, "SSOT101", "import of retired module 'app.old'")
+    location = json.loads(render_sarif([finding]))["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "app/n%E9.py"
+    absolute = Finding("/" + name, 1, 1, "SSOT101", "import of retired module 'app.old'")
+    location = json.loads(render_sarif([absolute]))["runs"][0]["results"][0]["locations"][0]
+    assert location["physicalLocation"]["artifactLocation"]["uri"] == "file:///app/n%E9.py"

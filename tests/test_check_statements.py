@@ -315,3 +315,27 @@ def test_process_pool_finds_the_same(tmp_path: Path) -> None:
     count, same = result.stdout.split()
     assert int(count) > 20
     assert same == "True"
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["import pkg.app.legacy", "from pkg.app.legacy import X", "import os, pkg.app.legacy"],
+)
+def test_import_right_after_a_byte_order_mark_is_found(tmp_path: Path, first: str) -> None:
+    """A file that starts with a UTF-8 BOM and then an import (a Windows editor's file).
+
+    The keyword follows the BOM's bytes, not a line start: the statement path did not see
+    it, and the import went unreported unless ``--parse-all``.
+    """
+    data = b"\xef\xbb\xbf" + first.encode() + b"\n" + FILLER.encode()
+    (tmp_path / "a.py").write_bytes(data)
+    assert findings(tmp_path, LEGACY) == [("SSOT101", 1)]
+    assert findings(tmp_path, LEGACY) == findings(tmp_path, LEGACY, parse_all=True)
+
+
+def test_columns_after_a_byte_order_mark_count_from_the_first_character(tmp_path: Path) -> None:
+    """The BOM is no column: ``import pkg.app.legacy`` after it is at column 8, as on line 2."""
+    data = b"\xef\xbb\xbfimport pkg.app.legacy\nimport pkg.app.legacy\n"
+    (tmp_path / "a.py").write_bytes(data)
+    result = check([str(tmp_path)], rules=LEGACY, parse_all=True, jobs=1)
+    assert [(f.line, f.col) for f in result.findings] == [(1, 8), (2, 8)]

@@ -16,6 +16,10 @@ from ssot_guard._cli import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE, main
 from ssot_guard._fix import MissingExtraError, fix
 
 USER = "import app.old\nfrom app.old import f\napp.old.f()\n"
+REDIRECT_WITH_SETTINGS = (
+    '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+    "[tool.ssot_guard.check]\n"
+)
 
 
 def test_name_the_canonical_module_lacks_is_left_with_reason(tmp_path: Path) -> None:
@@ -276,6 +280,20 @@ def test_crlf_and_byte_order_mark_are_kept(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_bytes() == data.replace(b"app.old", b"app.new")
 
 
+def test_lone_carriage_return_line_ends_are_kept(tmp_path: Path) -> None:
+    """A file whose lines end in a lone ``\r`` (as Python reads them: line breaks) is fixed.
+
+    Its positions count those breaks as ``ast`` does; before, the rewrite failed with an
+    internal ``IndexError`` and the file was left.
+    """
+    root = tree(tmp_path, {})
+    data = b"x = 1\rimport app.old\rfrom app.old import (\r    f,\r)\rapp.old.f()\r"
+    (root / "app/user.py").write_bytes(data)
+    result = run_fix(root)
+    assert result.problems == []
+    assert (root / "app/user.py").read_bytes() == data.replace(b"app.old", b"app.new")
+
+
 def test_import_of_several_modules_on_one_line(tmp_path: Path) -> None:
     """``import os, app.old, sys``: only the retired module changes."""
     root = tree(tmp_path, {"app/user.py": "import os, app.old as o, sys\n"})
@@ -335,3 +353,121 @@ def test_file_changed_on_disk_meanwhile_is_left_as_it_is(tmp_path: Path) -> None
     outcome = run(plan, [source, source], [str(root)], write=True)
     assert [p.message for p in outcome.problems] == ["changed while fix ran; left as it is now"]
     assert len(outcome.changes) == 1
+
+
+def test_file_with_another_hard_link_is_not_split(tmp_path: Path) -> None:
+    """A file with a second hard link is reported and left: replacing it would split the two.
+
+    (The other name would keep the old content while this one got the new: a silent fork.)
+    """
+    root = tree(tmp_path / "t", {"app/user.py": USER})
+    other = tmp_path / "snapshot.py"
+    os.link(root / "app/user.py", other)
+    result = run_fix(root)
+    assert [p.path for p in result.problems] == [str(root / "app/user.py")]
+    assert "hard link" in result.problems[0].message
+    assert (root / "app/user.py").read_text() == USER
+    assert (root / "app/user.py").stat().st_ino == other.stat().st_ino
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_write_keeps_the_owner_of_another_users_file(tmp_path: Path) -> None:
+    """``fix`` run as root (a container) on another user's file: the file keeps its owner."""
+    root = tree(tmp_path, {"app/user.py": USER})
+    os.chown(root / "app/user.py", 12345, 23456)
+    result = run_fix(root)
+    assert result.problems == []
+    assert (root / "app/user.py").read_text() != USER  # rewritten
+    status = (root / "app/user.py").stat()
+    assert (status.st_uid, status.st_gid) == (12345, 23456)
+
+
+def test_suppressed_site_is_not_rewritten(tmp_path: Path) -> None:
+    """A site whose finding is suppressed (``# ssot: ignore[SSOT102]``, ``# noqa: SSOT102``)
+    stays: ``fix`` rewrites what ``check`` reports, and check does not report it.
+
+    Rewriting it would undo a decision the comment records and leave the comment
+    suppressing nothing.
+    """
+    source = (
+        "import app.old  # ssot: ignore[SSOT102]\n"
+        "from app.old import f  # noqa: SSOT102\n"
+        "from app.old import Thing  # ssot: ignore[SSOT101]\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace(
+        "from app.old import Thing", "from app.new import Thing"
+    )
+    assert result.rewritten == 1
+    assert not check([root], config=root / "pyproject.toml").findings
+
+
+def test_control_characters_in_file_names_are_escaped(tmp_path: Path) -> None:
+    """A file name with an escape sequence or a line break is shown escaped, as ``check`` does:
+    in the summary on stderr and in the diff's headers, one line each, nothing sent to the
+    terminal."""
+    root = tree(tmp_path, {})
+    name = "evil\x1b[2J\nname.py"
+    (root / "app" / name).write_text(USER, encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--diff"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    for output in (result.stdout, result.stderr):
+        assert "\x1b" not in output
+        assert "evil\\x1b[2J name.py" in output or "evil\\x1b[2J\\nname.py" in output
+
+
+def test_cli_exclude_is_comma_separated_as_for_check(tmp_path: Path) -> None:
+    """``fix --exclude a.py,b.py`` skips both files, as ``check --exclude`` does."""
+    root = tree(tmp_path, {"app/a.py": USER, "app/b.py": USER})
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--check", "--exclude", "a.py,b.py"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_CLEAN, result.stderr
+    assert "0 file(s) would change" in result.stderr
+
+
+def test_files_the_check_excludes_are_not_rewritten(tmp_path: Path) -> None:
+    """A directory the configuration excludes (``extend-exclude = ["migrations"]``) is not
+    touched: ``fix`` reads the tree as ``check`` does, and check does not report it."""
+    config = REDIRECT_WITH_SETTINGS + 'extend-exclude = ["migrations"]\n'
+    root = tree(tmp_path, {"app/user.py": USER, "app/migrations/m1.py": USER}, config)
+    result = run_fix(root)
+    assert [c.path for c in result.changes] == [str(root / "app/user.py")]
+    assert (root / "app/migrations/m1.py").read_text() == USER
+
+
+def test_gitignored_files_are_not_rewritten(tmp_path: Path) -> None:
+    """What ``.gitignore`` ignores (generated code) is not rewritten, as check skips it."""
+    root = tree(tmp_path, {"app/user.py": USER, "gen/g.py": USER})
+    (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
+    result = run_fix(root)
+    assert [c.path for c in result.changes] == [str(root / "app/user.py")]
+    assert (root / "gen/g.py").read_text() == USER
+
+
+def test_sites_below_a_src_root_without_init_files_are_rewritten(tmp_path: Path) -> None:
+    """``src = ["src"]`` with namespace packages: ``src/app/user.py`` is ``app.user``, its
+    relative imports of ``app.old`` are found and rewritten, as check reports them."""
+    root = tmp_path
+    (root / "src" / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        REDIRECT_WITH_SETTINGS + 'src = ["src"]\n', encoding="utf-8"
+    )
+    (root / "src" / "app" / "new.py").write_text(CANONICAL, encoding="utf-8")
+    (root / "src" / "app" / "user.py").write_text("from .old import f\n", encoding="utf-8")
+    assert len(check([root]).findings) == 1
+    fix([root])  # the nearest configuration, whose src is relative to it
+    assert (root / "src" / "app" / "user.py").read_text() == "from .new import f\n"
+    assert check([root]).findings == []

@@ -241,6 +241,26 @@ def test_stale_record_is_reported_not_dropped(
     assert "app.loader:5" in result.stdout
 
 
+def test_stale_records_that_say_the_same_thing_are_one_finding(
+    deployed: Path, checkout: Path, tmp_path: Path
+) -> None:
+    """The same stale violation from two processes, in two record files: one SSOT904.
+
+    Production writes one line per location per process: a hundred pods would otherwise
+    report the same stale record a hundred times. It is reported at its first line.
+    """
+    records = tmp_path / "records"
+    records.mkdir()
+    serve(deployed, records / "pod-a.jsonl")
+    serve(deployed, records / "pod-a.jsonl")
+    serve(deployed, records / "pod-b.jsonl")
+    (checkout / "src" / "app" / "loader.py").unlink()
+    result = check(checkout, "src", "--runtime", str(records))
+    assert result.returncode == EXIT_FINDINGS
+    assert result.stdout.count("SSOT904") == 1
+    assert f"{records / 'pod-a.jsonl'}:1:1: SSOT904 stale record" in result.stdout
+
+
 def test_runtime_findings_go_through_the_baseline(
     deployed: Path, checkout: Path, tmp_path: Path
 ) -> None:
@@ -287,6 +307,12 @@ def test_main_script_is_matched_by_its_path(deployed: Path, checkout: Path, tmp_
             '{"ssot_guard_record": 1, "kind": "import", "name": "x", "rule": "r", "line": "9"}',
             "key 'line'",
         ),
+        # JSON of the wrong type where a string or a number belongs: still one line, no traceback.
+        ('{"ssot_guard_record": 1, "kind": ["import"], "name": "x", "rule": "r"}', "key 'kind'"),
+        ('{"ssot_guard_record": 1, "kind": {"a": 1}, "name": "x", "rule": "r"}', "key 'kind'"),
+        ('{"ssot_guard_record": true, "kind": "import", "name": "x", "rule": "r"}', "got True"),
+        ('{"ssot_guard_record": 1.0, "kind": "import", "name": "x", "rule": "r"}', "got 1.0"),
+        pytest.param("[" * 100_000 + "]" * 100_000, "not a JSON line", id="nested-too-deep"),
     ],
 )
 def test_a_line_that_is_no_record_is_a_usage_error(
@@ -307,3 +333,73 @@ def test_missing_record_file_is_a_usage_error(checkout: Path, tmp_path: Path) ->
     result = check(checkout, "src", "--runtime", str(tmp_path / "nope.jsonl"))
     assert result.returncode == EXIT_USAGE
     assert "no such file or directory" in result.stderr
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+@pytest.mark.parametrize("where", ["named", "in a directory"])
+def test_record_file_that_is_a_fifo_is_a_usage_error_not_a_hang(
+    checkout: Path, tmp_path: Path, where: str
+) -> None:
+    """A FIFO given as a record (or named *.jsonl in a record directory) is refused unread."""
+    records = tmp_path / "records"
+    records.mkdir()
+    fifo = records / "writer.jsonl"
+    os.mkfifo(fifo)
+    named = fifo if where == "named" else records
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", str(named)],
+        cwd=checkout,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert f"--runtime {fifo}: cannot read: not a regular file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_record_file_that_is_a_device_is_not_read(checkout: Path) -> None:
+    """``--runtime /dev/zero`` is refused at once, not read until memory runs out."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", "/dev/zero"],
+        cwd=checkout,
+        env=environment(),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == EXIT_USAGE
+    assert "--runtime /dev/zero: cannot read: not a regular file" in result.stderr
+
+
+def test_records_land_by_module_under_the_src_setting(tmp_path: Path) -> None:
+    """``src = ["src"]`` with namespace packages (no ``__init__.py``): a record naming its
+    importer by module lands on that module's file, as the check names it.
+
+    The records were matched against the tree walked without its configuration, where
+    ``src/app/loader.py`` is no module ``app.loader``: the record was called stale.
+    """
+    root = tmp_path / "checkout"
+    (root / "src" / "app").mkdir(parents=True)
+    (root / "pyproject.toml").write_text(
+        CONFIG + '\n[tool.ssot_guard.check]\nsrc = ["src"]\n', encoding="utf-8"
+    )
+    (root / "src" / "app" / "loader.py").write_text(LOADER, encoding="utf-8")
+    record = tmp_path / "records.jsonl"
+    line = {
+        "ssot_guard_record": 1,
+        "kind": "import",
+        "name": "app.legacy",
+        "rule": "pyproject.toml: tool.ssot_guard.block[0]",
+        "importer": "app.loader",
+        "file": None,  # a file outside every sys.path entry is not named relative to one
+        "line": 5,
+    }
+    record.write_text(json.dumps(line) + "\n", encoding="utf-8")
+    result = check(root, "--runtime", str(record))
+    assert "SSOT904" not in result.stdout
+    assert f"{os.path.join('src', 'app', 'loader.py')}:5:1: SSOT104" in result.stdout

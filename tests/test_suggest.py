@@ -349,3 +349,114 @@ def test_entry_point_that_calls_a_sibling_is_not_a_shim(tmp_path: Path) -> None:
         },
     )
     assert rules(root) == []
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="finds the forked child in /proc")
+def test_interrupted_suggest_leaves_no_child(tmp_path: Path) -> None:
+    """SIGINT to ``suggest`` alone while its forked child reads half the tree.
+
+    The child is stopped and reaped: no orphan goes on reading, no zombie is left; the
+    command says it was interrupted (exit 130), without a traceback.
+    """
+    import os
+    import signal
+    import subprocess
+
+    from ssot_guard._check._pool import can_fork, cores
+
+    if cores() < 2 or not can_fork():
+        pytest.skip("the forked split needs two cores")
+    body = "".join(f"class C{i}:\n    def f(self):\n        return {i}\n" for i in range(300))
+    root = write(tmp_path, {f"app/m{i:03}.py": body for i in range(SPLIT_FROM + 200)})
+
+    def children(pid: int) -> list[int]:
+        found = []
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry))
+        return found
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "suggest", "."],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        while not (forked := children(process.pid)):
+            assert process.poll() is None, "suggest ended before it forked"
+        os.kill(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert not [pid for pid in forked if os.path.exists(f"/proc/{pid}")]
+
+
+def test_line_break_in_a_path_stays_inside_its_comment(tmp_path: Path) -> None:
+    """A checked directory named ``r\\n[evil]``: the evidence is escaped, so the text output
+    stays one TOML document whose only tables are the suggested rules."""
+    import subprocess
+
+    root = tmp_path / "r\n[evil]"
+    write(root, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "suggest", root.name],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == EXIT_FINDINGS, result.stderr
+    document = tomllib.loads(result.stdout)
+    assert list(document) == ["tool"]
+    assert "#    r [evil]/app/a.py:" in result.stdout  # the break is a space, as in check
+
+
+def test_cli_exclude_is_comma_separated_as_for_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``suggest --exclude a.py,b.py`` skips both files, as ``check --exclude`` does."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/b.py": MANAGER})
+    monkeypatch.chdir(root)
+    assert main(["suggest", "--exclude", "a.py,b.py"]) == EXIT_CLEAN
+    assert "0 of 0 suggestion(s) shown" in capsys.readouterr().err
+
+
+def test_files_the_check_excludes_are_not_read(tmp_path: Path) -> None:
+    """A directory the configuration excludes (vendored code) or ``.gitignore`` ignores is
+    not read: ``suggest`` reads the tree as ``check`` does, so no rule is suggested for a
+    copy there."""
+    root = write(tmp_path, {"app/a.py": MANAGER, "app/vendor/b.py": MANAGER, "gen/c.py": MANAGER})
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[tool.ssot_guard.check]\nextend-exclude = ["vendor"]\n',
+        encoding="utf-8",
+    )
+    (root / ".gitignore").write_text("gen/\n", encoding="utf-8")
+    result = suggest([root])
+    assert result.suggestions == []
+    assert result.files == 2  # app/__init__.py and app/a.py
+
+
+def test_configuration_of_a_project_checked_from_its_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``suggest project`` from the directory above: the project's own pyproject.toml says
+    what is configured (the nearest configuration, as for check), not the working
+    directory's."""
+    monkeypatch.delenv("SSOT_GUARD_CONFIG", raising=False)
+    monkeypatch.chdir(SEED)
+    result = suggest(["project"])
+    assert [_summary(s.rule) for s in result.suggestions] == [
+        ("WebSocketManager", [CORE], f"{CORE}.websocket_manager")
+    ]
+    assert result.configured == 1

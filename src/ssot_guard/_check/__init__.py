@@ -146,6 +146,12 @@ def _check_project(
     marked = marked_rules(sources)
     plan = Plan([*config.rules, *marked], parse_all=parse_all, config=config.path)
     outcome = run(plan, sources, jobs)
+    if outcome.fallbacks:
+        import warnings
+
+        # No finding is lost (the files were checked here), but a dying process is news.
+        for fallback in outcome.fallbacks:
+            warnings.warn(fallback, RuntimeWarning, stacklevel=3)
     found = [*outcome.findings, *problems]
     if named and SYNTAX_ERROR in codes:
         found += _syntax_errors(named, found)

@@ -146,18 +146,20 @@ def load_baseline(baseline_file: str) -> dict[str, dict[str, int]]:
         ) from None
     except OSError as error:
         raise BaselineError(f"{baseline_file}: cannot read: {error.strerror}") from None
-    except (ValueError, UnicodeDecodeError) as error:
+    except BaselineError:  # a ValueError too, already saying what is wrong
+        raise
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:  # Recursion: nesting
         raise BaselineError(f"{baseline_file}: not a baseline (broken JSON: {error})") from None
     shape = (
         "expected {'tool': 'ssot-guard', 'version': 1, 'counts': {path: {code: count}}}; "
         "write it with --update-baseline"
     )
-    if not isinstance(document, dict) or document.get("version") != VERSION:
+    version = document.get("version") if isinstance(document, dict) else None
+    if type(version) is not int or version != VERSION:  # not true or 1.0, which == 1
         raise BaselineError(f"{baseline_file}: not a baseline of this version; {shape}")
     counts = document.get("counts")
     if not isinstance(counts, dict) or not all(
-        isinstance(codes, dict)
-        and all(isinstance(n, int) and not isinstance(n, bool) for n in codes.values())
+        isinstance(codes, dict) and all(type(n) is int and n >= 0 for n in codes.values())
         for codes in counts.values()
     ):
         raise BaselineError(f"{baseline_file}: 'counts' has the wrong shape; {shape}")

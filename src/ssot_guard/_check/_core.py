@@ -87,7 +87,8 @@ class _Columns:
     """Turns the UTF-8 byte offsets of ``ast`` into 1-based character columns, lazily."""
 
     def __init__(self, text: str) -> None:
-        self._text = text
+        # ast's offsets on the first line start after a byte order mark; so do columns.
+        self._text = text[1:] if text.startswith("\ufeff") else text
         self._lines: list[str] | None = None
 
     def __call__(self, line: int, offset: int) -> int:
@@ -250,6 +251,10 @@ def _parse_statements(
     The whole file is parsed anyway when the statements are most of it, and
     whenever the cheap path cannot be sure (see ``_statements``).
     """
+    if data.startswith(b"\xef\xbb\xbf"):
+        # A first-line keyword follows the BOM's bytes, which the byte patterns read as
+        # part of a name: it would be missed. Rare enough (Windows editors) to parse whole.
+        return None
     anchors, code_only = plan.anchors(data, module, places)
     if not anchors:
         return []

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._core import FileReport, check_file, needs_parse, parsing, read_source, walk_classes
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from concurrent.futures import ProcessPoolExecutor
 
     from ._findings import Finding
     from ._nodes import ClassRecord
@@ -34,8 +35,13 @@ _worker_plan: Plan | None = None  # in a pool worker: the plan it was started wi
 
 
 def _start_worker(plan: Plan) -> None:
+    import signal
+
     global _worker_plan
     _worker_plan = plan
+    # Ctrl-C is the parent's to handle: it stops the workers. A worker that took
+    # KeyboardInterrupt would report it as its batch's result and start the next one.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _check_batch(sources: list[SourceFile]) -> list[FileReport]:
@@ -89,12 +95,13 @@ def run_files(
                 size += len(data)
             else:
                 reports.append(check_file(plan, source, data, candidate=False))
-        jobs = default_jobs(size) if jobs is None else max(1, jobs)
+        # No more workers than files to parse: `--jobs 10000` must not fork 10,000 processes.
+        jobs = min(default_jobs(size) if jobs is None else max(1, jobs), len(candidates) or 1)
         if jobs == 1 or len(candidates) < 2:
             reports.extend(check_file(plan, source, data) for source, data in candidates)
             return reports
     # Workers read the files again (from the page cache) rather than receive them.
-    reports.extend(_in_pool(plan, [source for source, _ in candidates], jobs))
+    reports.extend(_in_pool(plan, [source for source, _ in candidates], jobs, stats))
     return reports
 
 
@@ -134,9 +141,18 @@ def forked(
         finally:
             os._exit(status)
     os.close(writer)
-    reports = run_files(plan, mine, 1)
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
+    results = os.fdopen(reader, "rb")
+    try:
+        reports = run_files(plan, mine, 1)
+        data = results.read()
+    except BaseException:  # Ctrl-C, or this half failed: no orphan reads on, no zombie stays
+        import signal
+
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise
+    finally:
+        results.close()
     _, status = os.waitpid(child, 0)
     try:
         if status != 0:
@@ -158,15 +174,68 @@ def cores() -> int:
     return os.cpu_count() or 1
 
 
-def _in_pool(plan: Plan, sources: list[SourceFile], jobs: int) -> list[FileReport]:
-    """:func:`check_file` for *sources* in a pool of *jobs* processes."""
+def _in_pool(
+    plan: Plan, sources: list[SourceFile], jobs: int, stats: PoolStats | None = None
+) -> list[FileReport]:
+    """:func:`check_file` for *sources* in a pool of *jobs* processes.
+
+    A worker that dies (killed, out of memory) breaks the pool: the batches not yet
+    reported are checked here, and *stats* counts the fallback. On Ctrl-C or any
+    other exception the workers are stopped at once, not left to finish the queue.
+    """
+    import signal
     from concurrent.futures import ProcessPoolExecutor  # only big jobs pay for it
+    from concurrent.futures.process import BrokenProcessPool
 
     # Interleaved batches even out big and small files.
-    count = max(jobs * 4, -(-len(sources) // _BATCH))
+    count = min(len(sources), max(jobs * 4, -(-len(sources) // _BATCH)))
     batches = [sources[i::count] for i in range(count)]
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,)) as pool:
-        return [report for batch in pool.map(_check_batch, batches) for report in batch]
+    # Workers are forked by the first submit: with SIGINT blocked, they are born
+    # blocking it (a Ctrl-C in the instant before their initializer runs would print
+    # a traceback from each); this process receives a pending one when it unblocks.
+    mask = hasattr(signal, "pthread_sigmask")
+    pool: ProcessPoolExecutor | None = None
+    reports: list[FileReport] = []
+    try:  # from the first worker on: whatever stops this process stops the workers too
+        if mask:
+            blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,))
+            futures = [pool.submit(_check_batch, batch) for batch in batches]
+        finally:
+            if mask:
+                signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        for done, future in enumerate(futures):
+            try:
+                reports.extend(future.result())
+            except BrokenProcessPool as error:
+                with parsing():
+                    for batch in batches[done:]:
+                        reports.extend(check_file(plan, source) for source in batch)
+                if stats is not None:
+                    stats.fallbacks.append(
+                        f"a pool worker failed ({error}); its files were checked here"
+                    )
+                break
+    except BaseException:
+        if pool is not None:
+            _stop(pool)
+        raise
+    pool.shutdown()
+    return reports
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End *pool*'s workers now: queued batches cancelled, running ones killed."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14
+    if terminate is not None:
+        terminate()
+        return
+    # Before 3.14 the executor has no public way to stop a running worker.
+    workers: dict[int, Any] = getattr(pool, "_processes", None) or {}
+    for worker in list(workers.values()):
+        worker.terminate()
+    pool.shutdown(wait=False, cancel_futures=True)
 
 
 class Outcome(NamedTuple):

@@ -84,8 +84,10 @@ def _uri(path: str) -> dict[str, str]:
         return {"uri": Path(path).as_uri()}
     from urllib.parse import quote
 
-    # A relative reference: "%", spaces, "#" and "?" in a file name are percent-encoded.
-    return {"uri": quote(path.replace(os.sep, "/"), safe="/"), "uriBaseId": "%SRCROOT%"}
+    # A relative reference: "%", spaces, "#" and "?" in a file name are percent-encoded,
+    # and so are the bytes of a name that is not UTF-8 (held as surrogates, as os reads it).
+    uri = quote(path.replace(os.sep, "/"), safe="/", errors="surrogateescape")
+    return {"uri": uri, "uriBaseId": "%SRCROOT%"}
 
 
 def sarif_document(findings: Sequence[Finding]) -> dict[str, object]:

@@ -20,6 +20,7 @@ import os
 from typing import TYPE_CHECKING, Any, Final
 
 from .._base._errors import SSOTError
+from .._base._files import read_regular
 from .._base._messages import describe
 from . import _findings as codes
 from ._findings import Finding
@@ -76,8 +77,9 @@ def record_files(paths: Iterable[str]) -> list[str]:
 def read_records(path: str) -> list[Record]:
     """Every record in *path*; the first line that is not one is a ``RuntimeRecordError``."""
     try:
-        with open(path, "rb") as f:
-            data = f.read()
+        # A FIFO or device given as a record (or named *.jsonl in a record directory)
+        # would block or never end: only a regular file is read.
+        data = read_regular(path)
     except OSError as error:
         raise RuntimeRecordError(f"--runtime {path}: cannot read: {error.strerror}") from None
     records = []
@@ -86,7 +88,7 @@ def read_records(path: str) -> list[Record]:
             continue
         try:
             value = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: arrays nested too deeply
             raise RuntimeRecordError(
                 f"{path}:{lineno}: not a JSON line; a --runtime file holds the lines that "
                 "SSOT_GUARD_RECORD appends, one JSON object per line"
@@ -103,12 +105,12 @@ def _problem(value: object) -> str | None:
     if not isinstance(value, dict):
         return f"expected a JSON object, got {type(value).__name__}"
     version = value.get("ssot_guard_record")
-    if version != _VERSION:
+    if type(version) is not int or version != _VERSION:  # not true or 1.0, which == 1
         return (
             f"key 'ssot_guard_record': expected {_VERSION} (a line SSOT_GUARD_RECORD wrote), "
             f"got {version!r}"
         )
-    if value.get("kind") not in KIND_CODES:
+    if not isinstance(value.get("kind"), str) or value["kind"] not in KIND_CODES:
         return f"key 'kind': expected one of {', '.join(KIND_CODES)}, got {value.get('kind')!r}"
     for key in ("name", "rule"):
         if not isinstance(value.get(key), str):
@@ -146,13 +148,24 @@ def runtime_findings(
     files = [source.path for source in sources]
     already = {(f.path, f.line, f.code) for f in static}
     found: dict[tuple[str, int, str, str], Finding] = {}
+    repeats: dict[tuple[str, int, str, str], int] = {}
     for path in record_files(record_paths):
         for record in read_records(path):
             finding = _finding(record, modules, files)
             statics = KIND_CODES[record.data["kind"]][1]
             if any((finding.path, finding.line, c) in already for c in statics):
                 continue  # the static check reports this very place
-            found.setdefault((finding.path, finding.line, finding.code, finding.message), finding)
+            if finding.code == codes.STALE_RUNTIME_RECORD:
+                # Placed at its record line, each process's copy would be a finding of
+                # its own: the same stale thing is one, at its first line.
+                key = ("", 0, finding.code, finding.message)
+            else:
+                key = (finding.path, finding.line, finding.code, finding.message)
+            found.setdefault(key, finding)
+            repeats[key] = repeats.get(key, 0) + 1
+    for key, finding in found.items():
+        if finding.code == codes.STALE_RUNTIME_RECORD and repeats[key] > 1:
+            finding.message += f" (and {repeats[key] - 1} more line(s) saying the same)"
     return list(found.values())
 
 
@@ -191,11 +204,24 @@ def with_runtime(
     check_paths: Sequence[str],
     *,
     exclude: Iterable[str] = (),
+    config: str | None = None,
 ) -> list[Finding]:
-    """*findings* and the runtime findings of *record_paths*, sorted like the check's."""
-    from ._walk import discover
+    """*findings* and the runtime findings of *record_paths*, sorted like the check's.
 
-    sources = discover([os.fspath(p) for p in check_paths], exclude=exclude)
+    The tree is walked with the check's configurations (*config*, else the nearest
+    one per path), so that each file has the module name the check gives it (a
+    ``src`` setting makes ``src/app/x.py`` the module ``app.x``).
+    """
+    from ._settings import Projects
+    from ._walk import scan
+
+    found = scan(
+        [os.fspath(p) for p in check_paths],
+        Projects(config),
+        exclude=exclude,
+        respect_gitignore=False,
+    )
+    sources = [source for project in found.files for source in found.sources(project)]
     merged = findings + runtime_findings(record_paths, sources, findings)
     merged.sort(key=Finding.sort_key)
     return merged

@@ -61,8 +61,8 @@ _HERE: Final = "." + os.sep
 class MissingPathError(SSOTError, FileNotFoundError):
     """A path given to the check does not exist."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(errno.ENOENT, "no such file or directory", path)
+    def __init__(self, path: str, why: str = "no such file or directory") -> None:
+        super().__init__(errno.ENOENT, why, path)
 
     def _fields(self) -> tuple[tuple[Any, ...], dict[str, Any]]:
         return (self.filename,), {}  # pickle rebuilds it from the path: see SSOTError

@@ -58,7 +58,13 @@ def _codes(listed: str) -> frozenset[str]:
 
 def _add(found: Suppressions, text: str, start: int, codes: frozenset[str] | None) -> None:
     line = text.count("\n", 0, start) + 1
-    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    line_start = text.rfind("\n", 0, start) + 1
+    if "\r" in text:  # a lone "\r" ends a line too, as Python reads source
+        line += text.count("\r", 0, start) - text.count("\r\n", 0, start)
+        line_start = max(line_start, text.rfind("\r", 0, start) + 1)
+    col = start - line_start + 1
+    if line == 1 and text.startswith("\ufeff"):
+        col -= 1  # a byte order mark is no column
     previous = found.get(line)
     if previous is not None:
         codes = None if previous.codes is None or codes is None else previous.codes | codes

@@ -323,6 +323,15 @@ def scan(
     for given, path in zip(paths, roots, strict=True):
         if not os.path.lexists(path):
             raise MissingPathError(given)
+        if not os.path.isabs(path):
+            try:
+                os.getcwd()
+            except FileNotFoundError:  # "." still lists, but no path can be resolved from it
+                raise MissingPathError(
+                    given,
+                    "the current directory no longer exists; change to one that does, "
+                    "or give absolute paths",
+                ) from None
     real_roots = [os.path.realpath(r) for r in roots if os.path.isdir(r)]
     walk = Walk(tuple(exclude), real_roots, found, projects, respect_gitignore)
     for path in roots:

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Final
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
-from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
+from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_INTERRUPTED, EXIT_USAGE
 
-__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_USAGE", "main"]
+__all__ = ["EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_INTERRUPTED", "EXIT_USAGE", "main"]
 
 FORMATS: Final = ("text", "json", "github", "sarif")  # also in _check._settings
 
@@ -29,7 +29,9 @@ class _Version(argparse.Action):
             number = version("ssot-guard")
         except PackageNotFoundError:  # a source tree that is not installed
             number = "unknown"
-        print(f"ssot-guard {number}")
+        from ._output import write_stdout
+
+        write_stdout(f"ssot-guard {number}\n")
         parser.exit()
 
 
@@ -62,4 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     run: Callable[[argparse.Namespace], int] = args.run
-    return run(args)
+    try:
+        return run(args)
+    except KeyboardInterrupt:  # Ctrl-C: the user knows why; a traceback would bury it
+        print("ssot-guard: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

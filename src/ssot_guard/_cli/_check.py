@@ -6,7 +6,6 @@ The core never prints or exits; this module does both for these two commands.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -127,7 +126,7 @@ def run_rule(args: argparse.Namespace) -> int:
 
     parser: argparse.ArgumentParser = args.parser
     if args.all:
-        print("\n".join(explain_code(code) for code in CODES), end="")
+        _write("\n".join(explain_code(code) for code in CODES))
         return EXIT_CLEAN
     if not args.code:
         parser.print_usage(sys.stderr)
@@ -141,7 +140,7 @@ def run_rule(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    print(explain_code(code), end="")
+    _write(explain_code(code))
     return EXIT_CLEAN
 
 
@@ -153,6 +152,8 @@ def _usage(args: argparse.Namespace, message: str) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
+    from warnings import catch_warnings, simplefilter
+
     from .._base._errors import ConfigError
     from .._check import check
     from .._check._baseline import BaselineError
@@ -164,23 +165,36 @@ def run_check(args: argparse.Namespace) -> int:
         return _usage(args, "argument --jobs: must be at least 1")
     if args.update_baseline and args.strict_baseline:
         return _usage(args, "--update-baseline and --strict-baseline do not go together")
+    if args.statistics and args.format not in (None, "text"):
+        return _usage(
+            args, f"--statistics prints a text table; it does not go with --format {args.format}"
+        )
+    if args.select is not None and not split(args.select):
+        # `--select "$CODES"` with CODES unset would select nothing, and pass.
+        return _usage(args, "--select: no code given (name codes, prefixes or ALL)")
     try:
         if args.show_settings or args.show_files:
             return _show(args)
-        result = check(
-            args.paths,
-            config=args.config,
-            exclude=split(args.exclude),
-            jobs=args.jobs,
-            parse_all=args.parse_all,
-            respect_gitignore=args.respect_gitignore,
-            select=args.select,
-            ignore=args.ignore,
-            extend_select=args.extend_select,
-        )
+        with catch_warnings(record=True) as caught:
+            simplefilter("always", RuntimeWarning)
+            result = check(
+                args.paths,
+                config=args.config,
+                exclude=split(args.exclude),
+                jobs=args.jobs,
+                parse_all=args.parse_all,
+                respect_gitignore=args.respect_gitignore,
+                select=args.select,
+                ignore=args.ignore,
+                extend_select=args.extend_select,
+            )
+        for caught_warning in caught:  # a process that failed: one line each, no source line
+            print(f"ssot-guard: warning: {caught_warning.message}", file=sys.stderr)
         if args.runtime:
-            _add_runtime(result, args.runtime, args.paths, split(args.exclude))
+            _add_runtime(result, args.runtime, args.paths, split(args.exclude), args.config)
         baselines = _baselines(args, result)
+        if args.strict_baseline and not baselines:
+            return _usage(args, "--strict-baseline needs --baseline FILE (or a baseline setting)")
         if args.update_baseline:
             if not baselines:
                 return _usage(
@@ -223,14 +237,19 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def _add_runtime(
-    result: CheckResult, records: list[str], paths: list[str], exclude: list[str]
+    result: CheckResult,
+    records: list[str],
+    paths: list[str],
+    exclude: list[str],
+    config: str | None,
 ) -> None:
     """Production's records as findings, with the first project's (baselined with them)."""
     from .._check._findings import Finding
     from .._check._runtime_records import with_runtime
 
     static = [f for findings in result.projects.values() for f in findings]
-    added = [f for f in with_runtime(static, records, paths, exclude=exclude) if f not in static]
+    merged = with_runtime(static, records, paths, exclude=exclude, config=config)
+    added = [f for f in merged if f not in static]
     if not added:
         return
     first = next(iter(result.projects), None)
@@ -240,11 +259,9 @@ def _add_runtime(
 
 
 def _write(text: str) -> None:
-    try:
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    except BrokenPipeError:  # `ssot-guard check | head`: the reader has all it wanted
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    from ._output import write_stdout
+
+    write_stdout(text)  # `ssot-guard check | head`: the reader has all it wanted
 
 
 def _render(output_format: str, findings: list[Finding]) -> str:

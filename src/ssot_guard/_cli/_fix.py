@@ -33,7 +33,8 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="GLOB",
-        help="skip files and directories whose name or path matches GLOB (repeatable)",
+        help="skip files and directories whose name or path matches GLOB "
+        "(comma-separated, repeatable)",
     )
     parser.add_argument("--diff", action="store_true", help="print a unified diff; change nothing")
     parser.add_argument(
@@ -45,12 +46,14 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from .._base._errors import ConfigError, MissingExtraError
     from .._check._scan import MissingPathError
+    from .._check._select import split
     from .._fix import fix
     from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
 
     dry = args.diff or args.check
     try:
-        result = fix(args.paths, config=args.config, exclude=args.exclude, write=not dry)
+        exclude = split(args.exclude)  # comma-separated and repeatable, as for check
+        result = fix(args.paths, config=args.config, exclude=exclude, write=not dry)
     except (ConfigError, MissingPathError, MissingExtraError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -65,29 +68,37 @@ def run(args: argparse.Namespace) -> int:
 def _print_diff(result: FixResult) -> None:
     import difflib
 
+    from .._check._render import one_line
+    from ._output import write_stdout
+
     for change in result.changes:
         before = change.before.decode("utf-8").splitlines(keepends=True)
         after = change.after.decode("utf-8").splitlines(keepends=True)
         relative = not os.path.isabs(change.path)
-        old, new = (f"a/{change.path}", f"b/{change.path}") if relative else (change.path,) * 2
-        for line in difflib.unified_diff(before, after, old, new):
-            sys.stdout.write(
+        shown = one_line(change.path)  # a header is one line, and no escape reaches the terminal
+        old, new = (f"a/{shown}", f"b/{shown}") if relative else (shown,) * 2
+        write_stdout(
+            "".join(
                 line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                for line in difflib.unified_diff(before, after, old, new)
             )
-    sys.stdout.flush()
+        )
 
 
 def _summary(result: FixResult, *, dry: bool) -> None:
+    from .._check._render import one_line
+
     out = sys.stderr
     verb = "would change" if dry else "changed"
+    # One line per entry, escaped as check's findings are: file names and source come
+    # from the tree, which may be anyone's.
     for change in result.changes:
-        print(f"{change.path}: {verb} ({change.sites} site(s))", file=out)
+        print(one_line(f"{change.path}: {verb} ({change.sites} site(s))"), file=out)
     for left in result.left:
-        print(
-            f"{left.path}:{left.line}:{left.column}: left: {left.what}  ({left.reason})", file=out
-        )
+        where = f"{left.path}:{left.line}:{left.column}"
+        print(one_line(f"{where}: left: {left.what}  ({left.reason})"), file=out)
     for problem in result.problems:
-        print(f"{problem.path}: {problem.message}", file=out)
+        print(one_line(f"{problem.path}: {problem.message}"), file=out)
     print(
         f"ssot-guard fix: {len(result.changes)} file(s) {verb}, {result.rewritten} site(s) "
         f"rewritten, {len(result.left)} left, {len(result.problems)} file(s) with problems "

@@ -72,6 +72,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def run(args: argparse.Namespace) -> int:
     from .._base._errors import ConfigError
     from .._check._scan import MissingPathError
+    from .._check._select import split
     from .._suggest import suggest
     from .._suggest._render import as_json, text
     from ._exits import EXIT_CLEAN, EXIT_FINDINGS, EXIT_USAGE
@@ -80,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
         result = suggest(
             args.paths,
             config=args.config,
-            exclude=args.exclude,
+            exclude=split(args.exclude),  # comma-separated and repeatable, as for check
             min_similarity=args.min_similarity,
             include_tests=args.include_tests,
             include_configured=args.all,
@@ -88,9 +89,10 @@ def run(args: argparse.Namespace) -> int:
     except (ConfigError, MissingPathError) as error:
         print(f"ssot-guard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    from ._output import write_stdout
+
     render = as_json if args.format == "json" else text
-    sys.stdout.write(render(result, args.limit or None))
-    sys.stdout.flush()
+    write_stdout(render(result, args.limit or None))
     total = len(result.suggestions)
     shown = min(total, args.limit) if args.limit else total
     notes = [f"{shown} of {total} suggestion(s) shown", f"{result.files} file(s) read"]

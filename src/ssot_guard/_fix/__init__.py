@@ -93,25 +93,32 @@ def fix(
     """
     import os
 
-    from .._check._findings import Finding
     from .._check._prefilter import Plan
-    from .._check._walk import discover
-    from .._config._load import resolve_config
+    from .._check._settings import Projects
+    from .._check._walk import scan
     from ._core import Problem, run
 
     require_libcst()
-    resolved = resolve_config(config, rules)
-    plan = Plan(resolved.rules, config=resolved.path)
     given = [os.fspath(p) for p in paths]
-    unreadable: list[Finding] = []
-    sources = discover(given, exclude=exclude, problems=unreadable)
-    outcome = run(plan, sources, given, write=write)
-    # Paths the walk would not read (a FIFO, a link loop...): reported, never waited on.
-    skipped = [Problem(f.path, f.message) for f in unreadable]
+    # The tree as check reads it: each path's nearest configuration (or the one named),
+    # its exclusions, .gitignore and src roots. A file check does not report on
+    # (excluded migrations, generated code) is not rewritten either.
+    projects = Projects(config, rules)
+    found = scan(given, projects, exclude=exclude)
+    changes: list[FileChange] = []
+    left: list[Left] = []
+    problems: list[Problem] = []
+    files = 0
+    for project in dict.fromkeys([*found.files, *found.problems]):
+        # Paths the walk would not read (a FIFO, a link loop...): reported, never waited on.
+        problems += [Problem(f.path, f.message) for f in found.problems.get(project, [])]
+        plan = Plan(project.config.rules, config=project.path)
+        outcome = run(plan, found.sources(project), given, write=write)
+        changes += outcome.changes
+        left += outcome.left
+        problems += outcome.problems
+        files += outcome.files
+    first = next(iter(found.files), None) or projects.fixed
     return FixResult(
-        outcome.changes,
-        outcome.left,
-        [*skipped, *outcome.problems],
-        files=outcome.files,
-        config=resolved.path,
+        changes, left, problems, files=files, config=first.path if first is not None else None
     )

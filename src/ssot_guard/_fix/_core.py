@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .._base._files import read_regular
 from ._rewrite import FileFixer, Left
-from ._sites import SiteWalker
+from ._sites import SiteWalker, reported
 from ._targets import ModuleIndex
 from ._write import refusal, write_atomic
 
@@ -124,7 +124,7 @@ def _fix_file(
     problems: list[Problem],
 ) -> _FileFix | None:
     try:
-        data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         problems.append(Problem(source.path, "is not UTF-8; left alone"))
         return None
@@ -143,7 +143,8 @@ def _fix_file(
     visit = plan.visit_lines(data, hot, registry=False, module=source.module)
     walker = SiteWalker(plan, source, hot, visit, registry=False)
     walker.run(parsed)
-    if not walker.sites:
+    sites = reported(walker.sites, text, data)
+    if not sites:
         return None
     fixer = FileFixer(
         source,
@@ -154,7 +155,7 @@ def _fix_file(
         plan.deprecated,
     )
     try:
-        return fixer.run(walker.sites)
+        return fixer.run(sites)
     except Exception as error:  # a bug for one file must not stop the others half way
         problems.append(
             Problem(

@@ -192,7 +192,8 @@ class FileFixer(ExpressionRewriter):
             base = (first.level, first.module)
             aliases = {i: AliasChange(m.name, m.asname) for i, m in moves.items()}
             moves = {}
-        newline = "\r\n" if b"\r\n" in self._src.data else "\n"
+        data = self._src.data
+        newline = "\r\n" if b"\r\n" in data else "\r" if b"\r" in data else "\n"
         indent = self._src.indent_before(statement)
         separator = newline + indent if indent is not None else "; "
         extra = [moves[i].code() for i in sorted(moves)]

@@ -59,3 +59,37 @@ class SiteWalker(Walker):
     def _deprecated(self, rule: Rule, node: ast.AST, what: str) -> None:
         name = f"{rule.module}.{rule.attribute}"  # type: ignore[attr-defined]
         self.sites.append(Site(rule, name, node, self._statement, what, deprecated=True))
+
+
+def reported(sites: list[Site], text: str, data: bytes) -> list[Site]:
+    """The *sites* whose finding no suppression comment silences: what ``check`` reports.
+
+    A ``# ssot: ignore[SSOT102]`` records a decision to keep that import for now;
+    rewriting it would undo the decision and leave the comment suppressing nothing.
+    """
+    from .._check import _findings as codes
+    from .._check._suppress import collect
+    from .._rules._model import Redirect
+
+    comments = collect(text, data)
+    if not comments:
+        return sites
+    kept: list[Site] = []
+    for site in sites:
+        if site.deprecated:
+            code = codes.DEPRECATED_NAME
+        elif isinstance(site.rule, Redirect):
+            code = codes.REDIRECTED_IMPORT
+        else:
+            code = codes.BLOCKED_IMPORT
+        first: int = getattr(site.node, "lineno", 1)
+        last: int = getattr(site.node, "end_lineno", None) or first
+        silenced = False
+        for line in range(first, last + 1):
+            comment = comments.get(line)
+            if comment is not None and (comment.codes is None or code in comment.codes):
+                silenced = True
+                break
+        if not silenced:
+            kept.append(site)
+    return kept

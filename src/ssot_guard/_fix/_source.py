@@ -6,6 +6,7 @@ import ast
 import re
 from typing import Final, NamedTuple
 
+_BREAK: Final = re.compile(rb"\r\n?|\n")
 _STRING: Final = re.compile(r"([rRuU]?)('''|\"\"\"|'|\")(.*)\2", re.DOTALL)
 
 
@@ -20,12 +21,10 @@ class Source:
 
     def __init__(self, data: bytes) -> None:
         self.data = data
-        # ast counts the first line's columns after a UTF-8 byte order mark.
+        # ast counts the first line's columns after a UTF-8 byte order mark, and a lone
+        # "\r" (an old Mac line end) as a line break, like "\n" and "\r\n".
         starts = [3 if data.startswith(b"\xef\xbb\xbf") else 0]
-        position = data.find(b"\n")
-        while position >= 0:
-            starts.append(position + 1)
-            position = data.find(b"\n", position + 1)
+        starts += [match.end() for match in _BREAK.finditer(data)]
         self._starts = starts
 
     def offset(self, line: int, column: int) -> int:
@@ -49,8 +48,8 @@ class Source:
     def first_line(self, node: ast.AST) -> str:
         line: int = getattr(node, "lineno", 1)
         start = self._starts[line - 1]
-        end = self.data.find(b"\n", start)
-        text = self.data[start : end if end >= 0 else len(self.data)]
+        end = self._starts[line] if line < len(self._starts) else len(self.data)
+        text = self.data[start:end]
         shown = text.decode("utf-8", "replace").strip()
         return shown if len(shown) <= 80 else shown[:77] + "..."
 

@@ -67,19 +67,19 @@ def suggest(
     import os
     from collections import Counter
 
-    from .._check._findings import Finding
-    from .._check._walk import discover
-    from .._config._load import resolve_config
+    from .._check._settings import Projects
+    from .._check._walk import scan
     from ._classes import duplicate_classes
     from ._covered import covered
     from ._index import is_test, read_module
     from ._modules import duplicate_modules
     from ._parallel import map_files
 
-    resolved = resolve_config(config, rules)
     given = [os.path.normpath(os.fspath(p)) for p in paths]
-    unreadable: list[Finding] = []
-    sources = discover(given, exclude=exclude, problems=unreadable)
+    # The tree as check reads it: its exclusions, .gitignore and src roots (module names).
+    walked = scan(given, Projects(config, rules), exclude=exclude)
+    sources = sorted(source for project in walked.files for source in walked.sources(project))
+    unreadable = [finding for problems in walked.problems.values() for finding in problems]
     roots = sorted((g for g in given if os.path.isdir(g)), key=len, reverse=True)
     infos = []
     unparsed = len(unreadable)  # a FIFO or a link loop: skipped, and counted as such
@@ -94,7 +94,9 @@ def suggest(
     found = duplicate_classes(infos, importers, min_similarity) + duplicate_modules(
         infos, importers, min_similarity
     )
-    kept = found if include_configured else [s for s in found if not covered(s, resolved.rules)]
+    # What each file's configuration (the one named, else its nearest) already has.
+    configured = [rule for project in walked.files for rule in project.config.rules]
+    kept = found if include_configured else [s for s in found if not covered(s, configured)]
     kept.sort(key=lambda s: (-s.score, s.kind, s.title))
     return SuggestResult(
         kept, files=len(sources), unparsed=unparsed, configured=len(found) - len(kept)

@@ -43,10 +43,19 @@ def map_files(function: Callable[[T], R], items: Sequence[T]) -> list[R]:
         finally:
             os._exit(status)
     os.close(writer)
-    with _parsing():
-        ours = [function(item) for item in mine]
-    with os.fdopen(reader, "rb") as pipe:
-        data = pipe.read()
+    results_pipe = os.fdopen(reader, "rb")
+    try:
+        with _parsing():
+            ours = [function(item) for item in mine]
+        data = results_pipe.read()
+    except BaseException:  # Ctrl-C, or this half failed: no orphan reads on, no zombie stays
+        import signal
+
+        os.kill(child, signal.SIGKILL)
+        os.waitpid(child, 0)
+        raise
+    finally:
+        results_pipe.close()
     _, status = os.waitpid(child, 0)
     try:
         if status != 0:

@@ -12,12 +12,16 @@ if TYPE_CHECKING:
 def text(result: SuggestResult, limit: int | None) -> str:
     """Every suggestion as a TOML entry, its evidence in comments above it: the whole output
     can be pasted into pyproject.toml."""
+    from .._check._render import one_line
+
     shown = result.suggestions[:limit] if limit else result.suggestions
     blocks: list[str] = []
     for number, suggestion in enumerate(shown, 1):
         lines = [f"# {number}. {suggestion.title} (score {suggestion.score:.2f})"]
+        # A line break in a path would end the comment: the rest would be read as TOML.
         lines.extend(
-            f"#    {e.path}:{e.line}  {e.module}  {e.note}".rstrip() for e in suggestion.evidence
+            one_line(f"#    {e.path}:{e.line}  {e.module}  {e.note}").rstrip()
+            for e in suggestion.evidence
         )
         if suggestion.shared:
             names = ", ".join(suggestion.shared[:12])
