@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -564,3 +565,43 @@ def test_more_jobs_than_files_starts_no_idle_workers(project: Path) -> None:
     assert process.returncode == 1, err
     assert out.count(" SSOT101 ") == 3
     assert 1 <= most <= 4  # __init__.py, user.py and the two big files, all parsed
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="finds the forked child in /proc")
+def test_ctrl_c_right_after_the_fork_still_stops_the_child() -> None:
+    """A SIGINT that lands the instant ``fork()`` returns, before the code that kills the
+    child on interrupt, still stops and reaps it (it is held back until that code runs).
+
+    ``os.register_at_fork`` sends it from inside the fork, so it cannot miss the moment.
+    """
+    script = textwrap.dedent(
+        """
+        import os, signal, time
+        from ssot_guard._check._pool import split_in_two
+
+        os.register_at_fork(after_in_parent=lambda: os.kill(os.getpid(), signal.SIGINT))
+
+        def there():
+            time.sleep(60)
+            return 1
+
+        try:
+            split_in_two(lambda: 0, there)
+        except KeyboardInterrupt:
+            print("interrupted")
+        mine = str(os.getpid())
+        children = []
+        for entry in os.listdir("/proc"):
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if f.read().rsplit(")", 1)[1].split()[1] == mine:
+                        children.append(entry)
+            except (OSError, IndexError):
+                continue
+        print("children", len(children))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
+    )
+    assert result.stdout.split() == ["interrupted", "children", "0"], result.stderr

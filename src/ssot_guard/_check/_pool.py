@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import TYPE_CHECKING, Any, Final, NamedTuple, TypeVar
 
 from ._classes import inheriting_classes, registry_findings, unique_findings
 from ._core import FileReport, check_file, needs_parse, parsing, read_source, walk_classes
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from concurrent.futures import ProcessPoolExecutor
 
     from ._findings import Finding
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
     from ._prefilter import Plan
     from ._scan import SourceFile
     from ._suppress import Suppressions
+
+_A = TypeVar("_A")
+_B = TypeVar("_B")
 
 #: Files per batch handed to a worker process.
 _BATCH: Final = 32
@@ -119,53 +122,81 @@ def forked(
     """:func:`run_files` over half of *sources* here and half in a forked child.
 
     For two cores, the common CI runner: with more, the pool of :func:`run_files`
-    parses on all of them.
+    parses on all of them. If the child fails in any way, this process checks its
+    half too, and *stats* counts the fallback.
+    """
+    theirs, mine = list(sources[1::2]), list(sources[0::2])
+    reports, others = split_in_two(
+        lambda: run_files(plan, mine, 1), lambda: run_files(plan, theirs, 1)
+    )
+    if isinstance(others, Exception):  # the child's half is checked again, here
+        reports.extend(run_files(plan, theirs, 1))
+        if stats is not None:
+            stats.fallbacks.append(f"a forked child failed ({others}); its files were checked here")
+    else:
+        reports.extend(others)
+        if stats is not None:
+            stats.forks += 1
+    return reports
 
-    A bare ``fork`` and a pipe cost a few milliseconds, where a process pool costs
-    tens: on a tree of a few thousand files that is the difference that matters.
-    If the child fails in any way, this process checks its half too, and
-    *stats* counts the fallback.
+
+def split_in_two(here: Callable[[], _A], there: Callable[[], _B]) -> tuple[_A, _B | Exception]:
+    """``here()`` in this process and ``there()`` in a forked child, at once.
+
+    Returns what each returned; in place of the child's result, why it failed
+    (the caller redoes that half). A bare ``fork`` and a pipe cost a few
+    milliseconds where a process pool costs tens: on a tree of a few thousand
+    files that is the difference that matters.
+
+    On Ctrl-C, or if ``here()`` fails, the child is killed and reaped: no orphan
+    reads on, no zombie stays. SIGINT is blocked from before the fork until this
+    process is inside the ``try`` that kills the child: delivered between
+    ``fork()`` returning and that ``try``, it would leave the child running.
+    The child keeps it blocked; this process decides when it stops.
     """
     import pickle
+    import signal
 
-    theirs, mine = list(sources[1::2]), list(sources[0::2])
     reader, writer = os.pipe()
-    child = os.fork()
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        child = os.fork()
+    except BaseException:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        os.close(reader)
+        os.close(writer)
+        raise
     if child == 0:  # pragma: no cover - runs in the child, which never returns
         status = 1
         try:
             os.close(reader)
             with os.fdopen(writer, "wb") as pipe:
-                pickle.dump(run_files(plan, theirs, 1), pipe, pickle.HIGHEST_PROTOCOL)
+                pickle.dump(there(), pipe, pickle.HIGHEST_PROTOCOL)
             status = 0
         finally:
             os._exit(status)
-    os.close(writer)
-    results = os.fdopen(reader, "rb")
+    unmasked = False
     try:
-        reports = run_files(plan, mine, 1)
-        data = results.read()
-    except BaseException:  # Ctrl-C, or this half failed: no orphan reads on, no zombie stays
-        import signal
-
+        os.close(writer)
+        with os.fdopen(reader, "rb") as results:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a pending Ctrl-C is raised here
+            unmasked = True
+            mine = here()
+            data = results.read()
+    except BaseException:
         os.kill(child, signal.SIGKILL)
         os.waitpid(child, 0)
+        if not unmasked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
         raise
-    finally:
-        results.close()
     _, status = os.waitpid(child, 0)
     try:
         if status != 0:
             raise ValueError(f"child exited with status {os.waitstatus_to_exitcode(status)}")
-        reports.extend(pickle.loads(data))
-    except Exception as error:  # the child's half is checked again, here
-        reports.extend(run_files(plan, theirs, 1))
-        if stats is not None:
-            stats.fallbacks.append(f"a forked child failed ({error}); its files were checked here")
-    else:
-        if stats is not None:
-            stats.forks += 1
-    return reports
+        theirs: _B = pickle.loads(data)
+    except Exception as error:
+        return mine, error
+    return mine, theirs
 
 
 def cores() -> int:
