@@ -35,6 +35,7 @@ import importlib
 import sys
 import tempfile
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,6 +103,23 @@ class PassThroughMeta(type):
         return type.__new__(mcls, name, bases, namespace, **kwargs)
 
 
+_init_entries: dict[str, object] = {}
+_init_setdefault = _init_entries.setdefault
+
+
+class InitRegisterMeta(type):
+    """Reference: SSOTMeta's registration done in ``__init__``, with no Python ``__new__``.
+
+    ``type.__new__`` then runs without a Python frame before it; the price is that
+    class keywords reach ``__init_subclass__``, which refuses ``ssot_key=``.
+    """
+
+    def __init__(cls, name, bases, namespace, /, **kwargs):  # type: ignore[no-untyped-def]
+        entry = weakref.ref(cls)
+        if _init_setdefault(name, entry) is not entry:
+            _init_entries[name] = entry
+
+
 def class_source(header: str, body: str, decorator: str = "") -> str:
     lines = []
     for n in range(CLASSES):
@@ -122,10 +140,12 @@ def creation_variant(source: str) -> Callable[[], float]:
         "Composed": ComposedMeta,
         "EmptyMeta": EmptyMeta,
         "PassThroughMeta": PassThroughMeta,
+        "InitRegisterMeta": InitRegisterMeta,
     }
 
     def once() -> float:
         empty.restore()  # every sample registers fresh keys, as a program does
+        _init_entries.clear()  # and so does the reference that registers in __init__
         namespace = {"__name__": "bench_classes", **names}
         # Classes are cyclic garbage: collect the previous sample's now, and keep the
         # collector out of the timing (as timeit does), so no variant pays for another.
@@ -156,6 +176,9 @@ def class_creation(rounds: int) -> list[list[str]]:
             ),
             "reference: pass-through __new__": creation_variant(
                 class_source("(metaclass=PassThroughMeta)", body)
+            ),
+            "reference: registering in __init__": creation_variant(
+                class_source("(metaclass=InitRegisterMeta)", body)
             ),
             "SSOTMeta": creation_variant(class_source("(metaclass=SSOTMeta)", body)),
             "SSOTBase": creation_variant(class_source("(SSOTBase)", body)),
@@ -198,6 +221,7 @@ def distinct_variant(make: Callable[[str], type]) -> Callable[[], float]:
         names = [f"D{next(samples)}x{n}" for n in range(DISTINCT)]
         kept: list[type] = []
         keep = kept.append
+        _init_entries.clear()  # that reference has no sweep: start it empty each sample
         gc.collect()  # the previous sample's classes, outside the timing (see above)
         gc.disable()
         try:
@@ -233,6 +257,9 @@ def distinct_classes(rounds: int) -> list[list[str]]:
                 ),
                 "reference: pass-through __new__": distinct_variant(
                     lambda n: PassThroughMeta(n, plain, namespace)
+                ),
+                "reference: registering in __init__": distinct_variant(
+                    lambda n: InitRegisterMeta(n, plain, namespace)
                 ),
                 "SSOTMeta(name, bases, ns)": distinct_variant(
                     lambda n: SSOTMeta(n, plain, namespace)
