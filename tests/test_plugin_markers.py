@@ -373,3 +373,35 @@ def test_ssot_allow_covers_unique_rules(pytester: pytest.Pytester) -> None:
         config.read_text() + '\n[[tool.ssot_guard.unique]]\nclass = "Manager"\nwithin = ["app"]\n'
     )
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_interrupted_test_is_undone_when_the_run_ends(pytester: pytest.Pytester) -> None:
+    """A Ctrl-C inside a marked test skips its teardown; the run's end undoes the test anyway."""
+    make_project(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ssot_allow("app.legacy")
+        def test_interrupted():
+            import app.legacy
+            raise KeyboardInterrupt
+        """,
+    )
+    # What pytest.main() leaves behind for the process (an IDE, a pytester run) that called it.
+    (pytester.path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import atexit, sys
+
+            def _left_behind():
+                allow = [type(f).__name__ for f in sys.meta_path if "Allow" in type(f).__name__]
+                print("LEFT BEHIND:", allow, "app.legacy" in sys.modules)
+
+            atexit.register(_left_behind)
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["LEFT BEHIND: [[][]] False"])

@@ -105,7 +105,9 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     _summary.merge_worker(node)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest tore down the fixtures an interrupt left set up
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    _scope.close_left_open(session.config)
     _summary.finish(session)
 
 

@@ -216,6 +216,9 @@ def _marker_mode(item: pytest.Item) -> Mode | None:
 
 
 _SCOPE = pytest.StashKey[TestScope]()
+# The items whose scope is open, per run: an interrupted test never reaches its
+# teardown, and the run's end closes what it left (see ``close_left_open``).
+_OPEN = pytest.StashKey[list[pytest.Item]]()
 
 
 def scope_of(item: pytest.Item) -> TestScope:
@@ -223,6 +226,7 @@ def scope_of(item: pytest.Item) -> TestScope:
     scope = item.stash.get(_SCOPE, None)
     if scope is None:
         scope = item.stash[_SCOPE] = TestScope(session_of(item.config))
+        item.config.stash.setdefault(_OPEN, []).append(item)
     return scope
 
 
@@ -249,4 +253,12 @@ def tear_down(item: pytest.Item) -> None:
     scope = item.stash.get(_SCOPE, None)
     if scope is not None:
         del item.stash[_SCOPE]
+        with contextlib.suppress(ValueError):
+            item.config.stash[_OPEN].remove(item)
         scope.close()
+
+
+def close_left_open(config: pytest.Config) -> None:
+    """At the run's end: undo the tests that never reached teardown (a KeyboardInterrupt)."""
+    for item in reversed([*config.stash.get(_OPEN, [])]):
+        tear_down(item)
