@@ -218,6 +218,7 @@ def test_ssot_mode_marker_rejects_unknown_modes(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["*@pytest.mark.ssot_mode: unknown mode 'loud'; allowed: 'strict', 'warn', 'off'*"]
     )
+    assert "During handling" not in result.stdout.str()  # said once, not chained
 
 
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
@@ -405,3 +406,40 @@ def test_interrupted_test_is_undone_when_the_run_ends(pytester: pytest.Pytester)
     result = pytester.runpytest_subprocess()
     assert result.ret == pytest.ExitCode.INTERRUPTED
     result.stdout.fnmatch_lines(["LEFT BEHIND: [[][]] False"])
+
+
+@pytest.mark.parametrize(
+    ("marker", "shown"),
+    [
+        ("ssot_mode()", "ssot_mode()"),
+        ('ssot_mode("strict", "warn")', "ssot_mode('strict', 'warn')"),
+        ('ssot_mode(mode="warn")', "ssot_mode(mode='warn')"),
+        ('ssot_mode(" ")', "ssot_mode(' ')"),
+    ],
+)
+def test_ssot_mode_marker_needs_exactly_one_mode(
+    pytester: pytest.Pytester, marker: str, shown: str
+) -> None:
+    """No mode, two, a keyword or a blank: one error saying what was given, no internals."""
+    make_project(
+        pytester,
+        f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_x():
+            pass
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'; "
+            f"got @pytest.mark.{shown}",
+        ]
+    )
+    output = result.stdout.str()
+    assert "During handling" not in output
+    assert "_scope.py" not in output
+    assert output.count("@pytest.mark.ssot_mode:") == 2  # the error and its short summary line

@@ -205,13 +205,22 @@ def _marker_mode(item: pytest.Item) -> Mode | None:
     marker = item.get_closest_marker("ssot_mode")
     if marker is None:
         return None
-    given = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else marker.args
-    try:
-        mode = parse_mode(given, entry="@pytest.mark.ssot_mode", key=None)
-    except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
-    if mode is None:  # a blank word: nothing to put in force
-        pytest.fail("@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'")
+    given = [repr(a) for a in marker.args] + [f"{k}={v!r}" for k, v in marker.kwargs.items()]
+    problem: str | None = None
+    mode: Mode | None = None
+    if len(marker.args) == 1 and not marker.kwargs:
+        try:
+            mode = parse_mode(marker.args[0], entry="@pytest.mark.ssot_mode", key=None)
+        except ConfigError as error:
+            problem = str(error)
+    # Failing outside the except clause: the error is shown once, not chained to ours.
+    if problem is None and mode is None:  # none, several, a keyword, or a blank word
+        problem = (
+            "@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'; "
+            f"got @pytest.mark.ssot_mode({', '.join(given)})"
+        )
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     return mode
 
 
