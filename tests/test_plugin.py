@@ -509,3 +509,18 @@ def test_option_ini_and_marker_accept_the_words_install_accepts(pytester: pytest
         },
     )
     pytester.runpytest("--ssot-mode=STRICT").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("ini", "problem"),
+    [
+        ('ssot_fail_on_violation = "maybe"', "key 'ssot_fail_on_violation': expected true or *"),
+        ('ssot_config = ["a.toml", "b.toml"]', "key 'ssot_config': expected one path"),
+    ],
+)
+def test_bad_ini_value_names_the_key(pytester: pytest.Pytester, ini: str, problem: str) -> None:
+    """A wrongly typed ini value is a usage error naming the ini file and the key."""
+    make_project(pytester, ini=ini)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: ssot_guard: *pyproject.toml: {problem}*"])
