@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -280,9 +281,20 @@ def _forget(module_name: str) -> None:
         del sys.modules[name]
 
 
+# Helpers run one at a time: each takes sys.modules apart and puts it back, and
+# records the violations of the whole process; two threads at once would undo
+# each other's imports and see each other's violations.
+_ONE_AT_A_TIME = threading.RLock()
+
+
 @contextmanager
 def _restoring_modules() -> Iterator[None]:
     """Put ``sys.modules``, packages' submodule attributes and the class registry back."""
+    with _ONE_AT_A_TIME:
+        yield from _restoring_modules_unlocked()
+
+
+def _restoring_modules_unlocked() -> Iterator[None]:
     saved = dict(sys.modules)
     registry = registry_snapshot()
     try:
