@@ -451,3 +451,13 @@ def test_helpers_from_several_threads_do_not_interfere(make_package: MakePackage
         sys.setswitchinterval(interval)
     assert errors == []
     assert dict(sys.modules) == before
+
+
+@pytest.mark.parametrize("helper", [assert_import_blocked, assert_importable])
+@pytest.mark.parametrize("name", [".legacy", "..app.legacy:create", "app..legacy", "app.legacy."])
+def test_helpers_reject_relative_and_malformed_names(
+    helper: Callable[[str], object], name: str
+) -> None:
+    """A relative or malformed dotted name is our ValueError saying the form, not importlib's."""
+    with pytest.raises(ValueError, match=r"expected 'package\.module' or 'package\.module:name'"):
+        helper(name)

@@ -269,7 +269,10 @@ def _split(name: str) -> tuple[str, str]:
     if not isinstance(name, str) or not name:
         raise TypeError(f"expected 'package.module' or 'package.module:name', got {name!r}")
     module, _, attribute = name.partition(":")
-    if not module or (":" in name and not attribute.isidentifier()):
+    # A relative or malformed dotted name ('.legacy', 'app..legacy') would reach importlib,
+    # whose error does not say which form is expected.
+    dotted = all(module.split("."))  # no empty part
+    if not dotted or (":" in name and not attribute.isidentifier()):
         raise ValueError(f"expected 'package.module' or 'package.module:name', got {name!r}")
     return module, attribute
 
