@@ -443,3 +443,22 @@ def test_ssot_mode_marker_needs_exactly_one_mode(
     assert "During handling" not in output
     assert "_scope.py" not in output
     assert output.count("@pytest.mark.ssot_mode:") == 2  # the error and its short summary line
+
+
+def test_ssot_allow_with_a_keyword_is_an_error(pytester: pytest.Pytester) -> None:
+    """ssot_allow takes names only: a keyword (reason=..., names=...) is refused, not ignored."""
+    make_project(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ssot_allow("app.legacy", reason="the shim's own test")
+        def test_x():
+            import app.legacy
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ssot_allow: takes module and class names only, no keyword; got reason=?the shim*"]
+    )

@@ -188,6 +188,12 @@ def _purge(names: Sequence[str]) -> None:
 def _marker_names(item: pytest.Item) -> list[str]:
     names: list[str] = []
     for marker in item.iter_markers("ssot_allow"):
+        if marker.kwargs:  # a reason= or names= would otherwise be ignored without a word
+            given = ", ".join(f"{k}={v!r}" for k, v in marker.kwargs.items())
+            pytest.fail(
+                f"ssot_allow: takes module and class names only, no keyword; got {given}",
+                pytrace=False,
+            )
         if not marker.args:
             pytest.fail("ssot_allow: name at least one module or class", pytrace=False)
         for name in marker.args:
