@@ -386,3 +386,31 @@ def test_summary_is_capped_unless_verbose(pytester: pytest.Pytester) -> None:
     verbose = pytester.runpytest("-W", "ignore", "-v")
     assert "'app.old59'" in verbose.stdout.str()
     assert "more (-v lists them all)" not in verbose.stdout.str()
+
+
+def test_fail_on_violation_message_is_capped(pytester: pytest.Pytester) -> None:
+    """A test that records a hundred violations fails with the first twenty and a count."""
+    tests = {f"app/old{i}.py": "" for i in range(100)}
+    tests["app/loader.py"] = """
+        import importlib
+
+        for i in range(100):
+            importlib.import_module(f"app.old{i}")
+        """
+    tests["test_load.py"] = "def test_load():\n    import app.loader\n"
+    make_project(pytester, tests, mode="warn")
+    config = pytester.path / "pyproject.toml"
+    config.write_text(config.read_text() + '\n[[tool.ssot_guard.block]]\npattern = "app.old*"\n')
+    # No captured log: it repeats each warning, which is logging's business, not ours.
+    result = pytester.runpytest("--ssot-fail-on-violation", "-W", "ignore", "-p", "no:logging")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "ssot_guard: this test recorded 100 violations that its markers do not allow*",
+            "  import of retired module 'app.old0'*",
+            "*",
+            "  ... and 80 more",
+            "Fix the code, or allow it here with @pytest.mark.ssot_allow('app.old0', *, ...), *",
+        ]
+    )
+    assert "'app.old20'" not in result.stdout.str()

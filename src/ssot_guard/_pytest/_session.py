@@ -177,8 +177,14 @@ def failure_message(caught: list[Violation], when: str) -> str:
         f"ssot_guard: {where} recorded {count} violation{'s' if count != 1 else ''} "
         "that its markers do not allow (--ssot-fail-on-violation):"
     ]
-    lines += [f"  {v}" for v in unique]
-    names = ", ".join(repr(n) for n in dict.fromkeys(v.name for v in unique))
+    # Twenty are enough to act on; a loop importing thousands must not bury the remedy.
+    shown = unique[:20]
+    lines += [f"  {v}" for v in shown]
+    if count > len(shown):
+        lines.append(f"  ... and {count - len(shown)} more")
+    names = ", ".join(repr(n) for n in dict.fromkeys(v.name for v in shown))
+    if count > len(shown):
+        names += ", ..."
     lines.append(
         f"Fix the code, or allow it here with @pytest.mark.ssot_allow({names}), "
         "or provoke it in the test body (or with ssot_guard.testing) to expect it."
