@@ -524,3 +524,13 @@ def test_bad_ini_value_names_the_key(pytester: pytest.Pytester, ini: str, proble
     result = pytester.runpytest()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: ssot_guard: *pyproject.toml: {problem}*"])
+
+
+def test_bad_ini_value_from_dash_o_names_the_command_line(pytester: pytest.Pytester) -> None:
+    """A bad value given with -o is blamed on the command line, not on an ini file without it."""
+    make_project(pytester)
+    result = pytester.runpytest("-o", "ssot_mode=loud")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: ssot_guard: command line -o: key 'ssot_mode': unknown mode 'loud'*"]
+    )

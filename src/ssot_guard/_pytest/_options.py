@@ -132,14 +132,15 @@ def _option_mode(text: str) -> Mode | None:
 
 
 def _ini_mode(config: pytest.Config) -> Mode | None:
-    return parse_mode(config.getini("ssot_mode") or None, file=_ini_file(config), key="ssot_mode")
+    value = config.getini("ssot_mode") or None
+    return parse_mode(value, file=_ini_file(config, "ssot_mode"), key="ssot_mode")
 
 
 def _ini_config(config: pytest.Config) -> str:
     value = config.getini("ssot_config") or ""
     if not isinstance(value, str):  # pyproject.toml can hold a list where a path belongs
         problem = f"expected one path (a string), got {value!r}"
-        raise ConfigError(problem, file=_ini_file(config), key="ssot_config")
+        raise ConfigError(problem, file=_ini_file(config, "ssot_config"), key="ssot_config")
     return value.strip()
 
 
@@ -150,8 +151,13 @@ def _ini_fail(config: pytest.Config) -> bool:
         return bool(config.getini("ssot_fail_on_violation"))
     except (ValueError, pytest.UsageError) as error:  # pytest says "invalid truth value 'maybe'"
         problem = f"expected true or false ({error})"
-        raise ConfigError(problem, file=_ini_file(config), key="ssot_fail_on_violation") from None
+        where = _ini_file(config, "ssot_fail_on_violation")
+        raise ConfigError(problem, file=where, key="ssot_fail_on_violation") from None
 
 
-def _ini_file(config: pytest.Config) -> str:
+def _ini_file(config: pytest.Config, key: str) -> str:
+    """Where the ini *key*'s value comes from: ``-o key=...`` beats the ini file."""
+    overrides = getattr(config.known_args_namespace, "override_ini", None) or ()
+    if any(str(o).partition("=")[0].strip() == key for o in overrides):
+        return "command line -o"
     return str(config.inipath) if config.inipath else "ini file"
