@@ -159,6 +159,29 @@ def test_finder_is_put_back_first_before_each_test(pytester: pytest.Pytester) ->
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_finder_removed_by_a_test_is_back_for_the_next(pytester: pytest.Pytester) -> None:
+    """A test that takes our finder out of sys.meta_path does not unguard the tests after it."""
+    make_project(
+        pytester,
+        tests={
+            "test_remove.py": """
+            import sys
+            import pytest
+            import ssot_guard
+
+            def test_a_removes_the_finder():
+                sys.meta_path.remove(ssot_guard.active_guard().finder)
+
+            def test_b_still_guarded():
+                assert sys.meta_path[0] is ssot_guard.active_guard().finder
+                with pytest.raises(ssot_guard.BlockedImportError):
+                    import app.legacy
+            """
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_session_end_restores_guard_and_record(pytester: pytest.Pytester) -> None:
     """After the run the guard active before it is active again and the record is as it was."""
     make_project(pytester, mode="warn")
