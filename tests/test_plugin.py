@@ -460,6 +460,37 @@ def test_guard_installed_by_a_test_is_replaced_after_it(pytester: pytest.Pyteste
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_guard_of_a_module_fixture_lasts_as_long_as_the_fixture(pytester: pytest.Pytester) -> None:
+    """A module-scoped fixture's guard is every test's guard in the module, and gone after it."""
+    make_project(
+        pytester,
+        tests={
+            "test_a_module.py": """
+            import pytest
+            import ssot_guard
+
+            @pytest.fixture(scope="module")
+            def own_guard():
+                with ssot_guard.install(rules=[ssot_guard.Block("json.tool")]) as guard:
+                    yield guard
+
+            def test_1(own_guard):
+                assert ssot_guard.active_guard() is own_guard
+
+            def test_2(own_guard):
+                assert ssot_guard.active_guard() is own_guard
+            """,
+            "test_b_after.py": """
+            import ssot_guard
+
+            def test_3_session_guard_again():
+                assert ssot_guard.active_guard().config.path.endswith("pyproject.toml")
+            """,
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
 COUNTER = """
 import tomllib
 
