@@ -114,6 +114,11 @@ def test_a_multiline_reason_stays_on_one_line() -> None:
     assert "\n" not in describe("import", "a.b", reason="x\ny", rule="r")
 
 
+def test_a_reason_with_control_characters_is_escaped() -> None:
+    """An escape sequence in a reason is shown as text: no message repaints the terminal."""
+    assert tail(None, "see \x1b[31mthe ADR\x07", None) == " (see \\x1b[31mthe ADR\\x07)"
+
+
 def test_duplicate_class_says_the_same_everywhere(make_package) -> None:
     """A second [[unique]] class: the first definition is the replacement in all four texts."""
     root = make_package(

@@ -159,6 +159,29 @@ def test_finder_is_put_back_first_before_each_test(pytester: pytest.Pytester) ->
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_finder_removed_by_a_test_is_back_for_the_next(pytester: pytest.Pytester) -> None:
+    """A test that takes our finder out of sys.meta_path does not unguard the tests after it."""
+    make_project(
+        pytester,
+        tests={
+            "test_remove.py": """
+            import sys
+            import pytest
+            import ssot_guard
+
+            def test_a_removes_the_finder():
+                sys.meta_path.remove(ssot_guard.active_guard().finder)
+
+            def test_b_still_guarded():
+                assert sys.meta_path[0] is ssot_guard.active_guard().finder
+                with pytest.raises(ssot_guard.BlockedImportError):
+                    import app.legacy
+            """
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=2)
+
+
 def test_session_end_restores_guard_and_record(pytester: pytest.Pytester) -> None:
     """After the run the guard active before it is active again and the record is as it was."""
     make_project(pytester, mode="warn")
@@ -437,6 +460,37 @@ def test_guard_installed_by_a_test_is_replaced_after_it(pytester: pytest.Pyteste
     pytester.runpytest().assert_outcomes(passed=2)
 
 
+def test_guard_of_a_module_fixture_lasts_as_long_as_the_fixture(pytester: pytest.Pytester) -> None:
+    """A module-scoped fixture's guard is every test's guard in the module, and gone after it."""
+    make_project(
+        pytester,
+        tests={
+            "test_a_module.py": """
+            import pytest
+            import ssot_guard
+
+            @pytest.fixture(scope="module")
+            def own_guard():
+                with ssot_guard.install(rules=[ssot_guard.Block("json.tool")]) as guard:
+                    yield guard
+
+            def test_1(own_guard):
+                assert ssot_guard.active_guard() is own_guard
+
+            def test_2(own_guard):
+                assert ssot_guard.active_guard() is own_guard
+            """,
+            "test_b_after.py": """
+            import ssot_guard
+
+            def test_3_session_guard_again():
+                assert ssot_guard.active_guard().config.path.endswith("pyproject.toml")
+            """,
+        },
+    )
+    pytester.runpytest().assert_outcomes(passed=3)
+
+
 COUNTER = """
 import tomllib
 
@@ -509,3 +563,28 @@ def test_option_ini_and_marker_accept_the_words_install_accepts(pytester: pytest
         },
     )
     pytester.runpytest("--ssot-mode=STRICT").assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("ini", "problem"),
+    [
+        ('ssot_fail_on_violation = "maybe"', "key 'ssot_fail_on_violation': expected true or *"),
+        ('ssot_config = ["a.toml", "b.toml"]', "key 'ssot_config': expected one path"),
+    ],
+)
+def test_bad_ini_value_names_the_key(pytester: pytest.Pytester, ini: str, problem: str) -> None:
+    """A wrongly typed ini value is a usage error naming the ini file and the key."""
+    make_project(pytester, ini=ini)
+    result = pytester.runpytest()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: ssot_guard: *pyproject.toml: {problem}*"])
+
+
+def test_bad_ini_value_from_dash_o_names_the_command_line(pytester: pytest.Pytester) -> None:
+    """A bad value given with -o is blamed on the command line, not on an ini file without it."""
+    make_project(pytester)
+    result = pytester.runpytest("-o", "ssot_mode=loud")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["ERROR: ssot_guard: command line -o: key 'ssot_mode': unknown mode 'loud'*"]
+    )

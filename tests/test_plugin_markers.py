@@ -218,6 +218,7 @@ def test_ssot_mode_marker_rejects_unknown_modes(pytester: pytest.Pytester) -> No
     result.stdout.fnmatch_lines(
         ["*@pytest.mark.ssot_mode: unknown mode 'loud'; allowed: 'strict', 'warn', 'off'*"]
     )
+    assert "During handling" not in result.stdout.str()  # said once, not chained
 
 
 def test_markers_are_registered(pytester: pytest.Pytester) -> None:
@@ -373,3 +374,91 @@ def test_ssot_allow_covers_unique_rules(pytester: pytest.Pytester) -> None:
         config.read_text() + '\n[[tool.ssot_guard.unique]]\nclass = "Manager"\nwithin = ["app"]\n'
     )
     pytester.runpytest().assert_outcomes(passed=2)
+
+
+def test_interrupted_test_is_undone_when_the_run_ends(pytester: pytest.Pytester) -> None:
+    """A Ctrl-C inside a marked test skips its teardown; the run's end undoes the test anyway."""
+    make_project(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ssot_allow("app.legacy")
+        def test_interrupted():
+            import app.legacy
+            raise KeyboardInterrupt
+        """,
+    )
+    # What pytest.main() leaves behind for the process (an IDE, a pytester run) that called it.
+    (pytester.path / "conftest.py").write_text(
+        textwrap.dedent(
+            """
+            import atexit, sys
+
+            def _left_behind():
+                allow = [type(f).__name__ for f in sys.meta_path if "Allow" in type(f).__name__]
+                print("LEFT BEHIND:", allow, "app.legacy" in sys.modules)
+
+            atexit.register(_left_behind)
+            """
+        )
+    )
+    result = pytester.runpytest_subprocess()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["LEFT BEHIND: [[][]] False"])
+
+
+@pytest.mark.parametrize(
+    ("marker", "shown"),
+    [
+        ("ssot_mode()", "ssot_mode()"),
+        ('ssot_mode("strict", "warn")', "ssot_mode('strict', 'warn')"),
+        ('ssot_mode(mode="warn")', "ssot_mode(mode='warn')"),
+        ('ssot_mode(" ")', "ssot_mode(' ')"),
+    ],
+)
+def test_ssot_mode_marker_needs_exactly_one_mode(
+    pytester: pytest.Pytester, marker: str, shown: str
+) -> None:
+    """No mode, two, a keyword or a blank: one error saying what was given, no internals."""
+    make_project(
+        pytester,
+        f"""
+        import pytest
+
+        @pytest.mark.{marker}
+        def test_x():
+            pass
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'; "
+            f"got @pytest.mark.{shown}",
+        ]
+    )
+    output = result.stdout.str()
+    assert "During handling" not in output
+    assert "_scope.py" not in output
+    assert output.count("@pytest.mark.ssot_mode:") == 2  # the error and its short summary line
+
+
+def test_ssot_allow_with_a_keyword_is_an_error(pytester: pytest.Pytester) -> None:
+    """ssot_allow takes names only: a keyword (reason=..., names=...) is refused, not ignored."""
+    make_project(
+        pytester,
+        """
+        import pytest
+
+        @pytest.mark.ssot_allow("app.legacy", reason="the shim's own test")
+        def test_x():
+            import app.legacy
+        """,
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*ssot_allow: takes module and class names only, no keyword; got reason=?the shim*"]
+    )

@@ -342,3 +342,74 @@ def test_block_in_decorated_test_body_is_expected(pytester: pytest.Pytester) -> 
     result.stdout.fnmatch_lines(
         ["1 expected violation*", "*", "*", "*", "*", "    at test_a.py:14 (strict)"]
     )
+
+
+def test_summary_keeps_a_multiline_reason_on_its_line(pytester: pytest.Pytester) -> None:
+    """A reason with a line break or an escape sequence stays one line, escapes shown as text."""
+    make_project(pytester, {"test_a.py": "def test_a():\n    import app.legacy\n"}, mode="warn")
+    config = pytester.path / "pyproject.toml"
+    config.write_text(
+        config.read_text().replace(
+            'reason = "retired in #1"', 'reason = "retired in #1\\nsee \\u001b[31mthe ADR"'
+        )
+    )
+    result = pytester.runpytest()
+    result.stdout.fnmatch_lines(["    reason: retired in #1 see \\x1b[[]31mthe ADR"])
+    assert "\x1b" not in result.stdout.str()  # nor in the warnings summary above it
+
+
+def test_summary_is_capped_unless_verbose(pytester: pytest.Pytester) -> None:
+    """Hundreds of violations: the first few are listed and the rest counted; -v lists all."""
+    count = 60
+    tests = {f"app/old{i}.py": "" for i in range(count)}
+    tests["test_many.py"] = """
+        import importlib
+
+        def test_many():
+            for i in range(COUNT):
+                importlib.import_module(f"app.old{i}")
+        """.replace("COUNT", str(count))
+    make_project(pytester, tests, mode="warn")
+    config = pytester.path / "pyproject.toml"
+    config.write_text(config.read_text() + '\n[[tool.ssot_guard.block]]\npattern = "app.old*"\n')
+    result = pytester.runpytest("-W", "ignore")
+    result.stdout.fnmatch_lines(
+        [
+            "60 expected violations (*):",
+            "  import of retired module 'app.old0'",
+            "*",
+            "  ... and 40 more (-v lists them all)",
+        ]
+    )
+    assert "'app.old20'" not in result.stdout.str()
+    verbose = pytester.runpytest("-W", "ignore", "-v")
+    assert "'app.old59'" in verbose.stdout.str()
+    assert "more (-v lists them all)" not in verbose.stdout.str()
+
+
+def test_fail_on_violation_message_is_capped(pytester: pytest.Pytester) -> None:
+    """A test that records a hundred violations fails with the first twenty and a count."""
+    tests = {f"app/old{i}.py": "" for i in range(100)}
+    tests["app/loader.py"] = """
+        import importlib
+
+        for i in range(100):
+            importlib.import_module(f"app.old{i}")
+        """
+    tests["test_load.py"] = "def test_load():\n    import app.loader\n"
+    make_project(pytester, tests, mode="warn")
+    config = pytester.path / "pyproject.toml"
+    config.write_text(config.read_text() + '\n[[tool.ssot_guard.block]]\npattern = "app.old*"\n')
+    # No captured log: it repeats each warning, which is logging's business, not ours.
+    result = pytester.runpytest("--ssot-fail-on-violation", "-W", "ignore", "-p", "no:logging")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "ssot_guard: this test recorded 100 violations that its markers do not allow*",
+            "  import of retired module 'app.old0'*",
+            "*",
+            "  ... and 80 more",
+            "Fix the code, or allow it here with @pytest.mark.ssot_allow('app.old0', *, ...), *",
+        ]
+    )
+    assert "'app.old20'" not in result.stdout.str()

@@ -420,3 +420,44 @@ def test_importable_forgets_classes_of_modules_it_removes(make_package: MakePack
 
 
 THING = "from ssot_guard import SSOTMeta\n\nclass Thing(metaclass=SSOTMeta):\n    pass\n"
+
+
+def test_helpers_from_several_threads_do_not_interfere(make_package: MakePackage) -> None:
+    """Threads running helpers at once: each sees only its own imports, and all is restored."""
+    import threading
+
+    make_package(APP)
+    strict()
+    before = dict(sys.modules)
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            for _ in range(100):
+                assert_import_blocked("app.legacy")
+                assert_importable("app.current")
+        except BaseException as error:  # reported by the main thread
+            errors.append(error)
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads often: the interleavings show up every run
+    try:
+        threads = [threading.Thread(target=run) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []
+    assert dict(sys.modules) == before
+
+
+@pytest.mark.parametrize("helper", [assert_import_blocked, assert_importable])
+@pytest.mark.parametrize("name", [".legacy", "..app.legacy:create", "app..legacy", "app.legacy."])
+def test_helpers_reject_relative_and_malformed_names(
+    helper: Callable[[str], object], name: str
+) -> None:
+    """A relative or malformed dotted name is our ValueError saying the form, not importlib's."""
+    with pytest.raises(ValueError, match=r"expected 'package\.module' or 'package\.module:name'"):
+        helper(name)

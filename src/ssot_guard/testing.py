@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import sys
+import threading
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -268,7 +269,10 @@ def _split(name: str) -> tuple[str, str]:
     if not isinstance(name, str) or not name:
         raise TypeError(f"expected 'package.module' or 'package.module:name', got {name!r}")
     module, _, attribute = name.partition(":")
-    if not module or (":" in name and not attribute.isidentifier()):
+    # A relative or malformed dotted name ('.legacy', 'app..legacy') would reach importlib,
+    # whose error does not say which form is expected.
+    dotted = all(module.split("."))  # no empty part
+    if not dotted or (":" in name and not attribute.isidentifier()):
         raise ValueError(f"expected 'package.module' or 'package.module:name', got {name!r}")
     return module, attribute
 
@@ -280,9 +284,20 @@ def _forget(module_name: str) -> None:
         del sys.modules[name]
 
 
+# Helpers run one at a time: each takes sys.modules apart and puts it back, and
+# records the violations of the whole process; two threads at once would undo
+# each other's imports and see each other's violations.
+_ONE_AT_A_TIME = threading.RLock()
+
+
 @contextmanager
 def _restoring_modules() -> Iterator[None]:
     """Put ``sys.modules``, packages' submodule attributes and the class registry back."""
+    with _ONE_AT_A_TIME:
+        yield from _restoring_modules_unlocked()
+
+
+def _restoring_modules_unlocked() -> Iterator[None]:
     saved = dict(sys.modules)
     registry = registry_snapshot()
     try:

@@ -38,8 +38,12 @@ def tail(use: str | None, reason: str | None, rule: str | None) -> str:
     """The common end of every message: the replacement, the reason, the rule."""
     text = f"; use {use!r} instead" if use else ""
     if reason:
-        # A reason written over several lines in TOML stays on the message's one line.
-        text += f" ({' '.join(reason.split())})"
+        # A reason written over several lines in TOML stays on the message's one line,
+        # and a control character (an escape sequence) is shown, not sent to the terminal.
+        reason = " ".join(reason.split())
+        if not reason.isprintable():
+            reason = "".join(c if c.isprintable() else repr(c)[1:-1] for c in reason)
+        text += f" ({reason})"
     if rule:
         text += f" [{rule}]"
     return text

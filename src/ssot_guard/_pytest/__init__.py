@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from .._base._errors import ConfigError, PreloadedModuleError
+from .._runtime._guard import active_guard
 from . import _options, _scope, _summary
 from ._fixtures import ssot_guard, ssot_violations
 from ._session import SESSION, Session, session_of
@@ -92,6 +93,20 @@ def pytest_runtest_teardown(item: pytest.Item) -> Generator[None, object, object
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(
+    fixturedef: Any, request: pytest.FixtureRequest
+) -> Generator[None, object, object]:
+    before = active_guard()
+    result = yield
+    _scope.fixture_set_up(request.config, fixturedef, before)
+    return result
+
+
+def pytest_fixture_post_finalizer(fixturedef: Any, request: pytest.FixtureRequest) -> None:
+    _scope.fixture_finished(request.config, fixturedef)
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item) -> Generator[None, pytest.TestReport, object]:
     report = yield
     session = session_of(item.config)
@@ -105,7 +120,9 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     _summary.merge_worker(node)
 
 
+@pytest.hookimpl(trylast=True)  # after pytest tore down the fixtures an interrupt left set up
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    _scope.close_left_open(session.config)
     _summary.finish(session)
 
 

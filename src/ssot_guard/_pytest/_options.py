@@ -100,9 +100,9 @@ def read_settings(config: pytest.Config) -> Settings | None:
     option_mode: Mode | None = getattr(ns, "ssot_mode", None)
     option_config: str | None = getattr(ns, "ssot_config", None)
     option_fail: bool | None = getattr(ns, "ssot_fail_on_violation", None)
-    ini_config = str(config.getini("ssot_config") or "").strip()
+    ini_config = _ini_config(config)
     ini_mode = _ini_mode(config)
-    fail = option_fail if option_fail is not None else bool(config.getini("ssot_fail_on_violation"))
+    fail = option_fail if option_fail is not None else _ini_fail(config)
     base = config.inipath.parent if config.inipath is not None else config.rootpath
     # Read once, now: a broken file is reported before anything is installed,
     # and the guard is built from this Config without reading the file again.
@@ -132,8 +132,32 @@ def _option_mode(text: str) -> Mode | None:
 
 
 def _ini_mode(config: pytest.Config) -> Mode | None:
-    return parse_mode(
-        config.getini("ssot_mode") or None,
-        file=str(config.inipath) if config.inipath else "ini file",
-        key="ssot_mode",
-    )
+    value = config.getini("ssot_mode") or None
+    return parse_mode(value, file=_ini_file(config, "ssot_mode"), key="ssot_mode")
+
+
+def _ini_config(config: pytest.Config) -> str:
+    value = config.getini("ssot_config") or ""
+    if not isinstance(value, str):  # pyproject.toml can hold a list where a path belongs
+        problem = f"expected one path (a string), got {value!r}"
+        raise ConfigError(problem, file=_ini_file(config, "ssot_config"), key="ssot_config")
+    return value.strip()
+
+
+def _ini_fail(config: pytest.Config) -> bool:
+    import pytest
+
+    try:
+        return bool(config.getini("ssot_fail_on_violation"))
+    except (ValueError, pytest.UsageError) as error:  # pytest says "invalid truth value 'maybe'"
+        problem = f"expected true or false ({error})"
+        where = _ini_file(config, "ssot_fail_on_violation")
+        raise ConfigError(problem, file=where, key="ssot_fail_on_violation") from None
+
+
+def _ini_file(config: pytest.Config, key: str) -> str:
+    """Where the ini *key*'s value comes from: ``-o key=...`` beats the ini file."""
+    overrides = getattr(config.known_args_namespace, "override_ini", None) or ()
+    if any(str(o).partition("=")[0].strip() == key for o in overrides):
+        return "command line -o"
+    return str(config.inipath) if config.inipath else "ini file"

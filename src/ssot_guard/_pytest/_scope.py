@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -74,8 +74,9 @@ class _AllowFinder:
 class TestScope:
     """What one test changes (marker mode, allowances, fixture rules), undone at teardown."""
 
-    def __init__(self, session: Session | None) -> None:
+    def __init__(self, session: Session | None, config: pytest.Config | None = None) -> None:
         self.session = session
+        self.config = config
         self.base = active_guard()
         self.override: Mode | None = None
         self.extra: list[Rule] = []
@@ -145,10 +146,12 @@ class TestScope:
                 _purge(self._retired_since(self._modules))
             if self._defining is not None:
                 _purge(self._defining_since(self._defining))
+            # The guard before the test, or the one a wider fixture still in use installed.
+            target = _restore_target(self.config, self.base)
             if (self.guard is not None or self.session is not None) and (
-                active_guard() is not self.base
+                active_guard() is not target
             ):
-                reinstate(self.base)
+                reinstate(target)
             if self._record is not None:
                 recorder.restore(self._record)
         finally:
@@ -188,6 +191,12 @@ def _purge(names: Sequence[str]) -> None:
 def _marker_names(item: pytest.Item) -> list[str]:
     names: list[str] = []
     for marker in item.iter_markers("ssot_allow"):
+        if marker.kwargs:  # a reason= or names= would otherwise be ignored without a word
+            given = ", ".join(f"{k}={v!r}" for k, v in marker.kwargs.items())
+            pytest.fail(
+                f"ssot_allow: takes module and class names only, no keyword; got {given}",
+                pytrace=False,
+            )
         if not marker.args:
             pytest.fail("ssot_allow: name at least one module or class", pytrace=False)
         for name in marker.args:
@@ -205,24 +214,37 @@ def _marker_mode(item: pytest.Item) -> Mode | None:
     marker = item.get_closest_marker("ssot_mode")
     if marker is None:
         return None
-    given = marker.args[0] if len(marker.args) == 1 and not marker.kwargs else marker.args
-    try:
-        mode = parse_mode(given, entry="@pytest.mark.ssot_mode", key=None)
-    except ConfigError as error:
-        pytest.fail(str(error), pytrace=False)
-    if mode is None:  # a blank word: nothing to put in force
-        pytest.fail("@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'")
+    given = [repr(a) for a in marker.args] + [f"{k}={v!r}" for k, v in marker.kwargs.items()]
+    problem: str | None = None
+    mode: Mode | None = None
+    if len(marker.args) == 1 and not marker.kwargs:
+        try:
+            mode = parse_mode(marker.args[0], entry="@pytest.mark.ssot_mode", key=None)
+        except ConfigError as error:
+            problem = str(error)
+    # Failing outside the except clause: the error is shown once, not chained to ours.
+    if problem is None and mode is None:  # none, several, a keyword, or a blank word
+        problem = (
+            "@pytest.mark.ssot_mode: give one mode, 'strict', 'warn' or 'off'; "
+            f"got @pytest.mark.ssot_mode({', '.join(given)})"
+        )
+    if problem is not None:
+        pytest.fail(problem, pytrace=False)
     return mode
 
 
 _SCOPE = pytest.StashKey[TestScope]()
+# The items whose scope is open, per run: an interrupted test never reaches its
+# teardown, and the run's end closes what it left (see ``close_left_open``).
+_OPEN = pytest.StashKey[list[pytest.Item]]()
 
 
 def scope_of(item: pytest.Item) -> TestScope:
     """The item's scope, made on first use (a marker, or the ``ssot_guard`` fixture)."""
     scope = item.stash.get(_SCOPE, None)
     if scope is None:
-        scope = item.stash[_SCOPE] = TestScope(session_of(item.config))
+        scope = item.stash[_SCOPE] = TestScope(session_of(item.config), item.config)
+        item.config.stash.setdefault(_OPEN, []).append(item)
     return scope
 
 
@@ -249,4 +271,54 @@ def tear_down(item: pytest.Item) -> None:
     scope = item.stash.get(_SCOPE, None)
     if scope is not None:
         del item.stash[_SCOPE]
+        with contextlib.suppress(ValueError):
+            item.config.stash[_OPEN].remove(item)
         scope.close()
+
+
+def close_left_open(config: pytest.Config) -> None:
+    """At the run's end: undo the tests that never reached teardown (a KeyboardInterrupt)."""
+    for item in reversed([*config.stash.get(_OPEN, [])]):
+        tear_down(item)
+
+
+# Guards installed by fixtures wider than a test (module, class, session), while
+# those fixtures last: a test's teardown puts that guard back, not the run's; once
+# the fixture is finished, the guard it replaced is the one to put back.
+_HELD = pytest.StashKey[list[tuple[object, "Guard", "Guard | None"]]]()
+_RELEASED = pytest.StashKey[dict[int, tuple["Guard", "Guard | None"]]]()
+
+
+def fixture_set_up(config: pytest.Config, fixturedef: Any, before: Guard | None) -> None:
+    """After a fixture's setup: hold the guard a module/class/session fixture installed."""
+    after = active_guard()
+    if fixturedef.scope != "function" and after is not None and after is not before:
+        config.stash.setdefault(_HELD, []).append((fixturedef, after, before))
+
+
+def fixture_finished(config: pytest.Config, fixturedef: Any) -> None:
+    held = config.stash.get(_HELD, None)
+    if not held:
+        return
+    released = config.stash.setdefault(_RELEASED, {})
+    for entry in [e for e in held if e[0] is fixturedef]:
+        held.remove(entry)
+        released[id(entry[1])] = (entry[1], entry[2])
+
+
+def _restore_target(config: pytest.Config | None, base: Guard | None) -> Guard | None:
+    """The guard a test's teardown puts back: a wider fixture's, else *base* or what it replaced."""
+    if config is None:
+        return base
+    held = config.stash.get(_HELD, None)
+    if held:
+        return held[-1][1]
+    released = config.stash.get(_RELEASED, {})
+    seen: set[int] = set()
+    while base is not None and id(base) in released and id(base) not in seen:
+        seen.add(id(base))
+        guard, before = released[id(base)]
+        if guard is not base:
+            break
+        base = before
+    return base

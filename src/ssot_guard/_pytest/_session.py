@@ -107,11 +107,19 @@ class Session:
             _running.remove(self)
 
     def keep_first(self) -> None:
-        """Put the session's finder back in front if something was inserted before it."""
+        """Put the session's finder back in front if something was inserted before it.
+
+        A finder a test took out of ``sys.meta_path`` is put back too, as long as
+        the session's guard is the active one (not a guard some code installed).
+        """
         finder = self.guard.finder if self.guard is not None else None
-        if finder is not None and sys.meta_path[:1] != [finder] and finder in sys.meta_path:
+        if finder is None or sys.meta_path[:1] == [finder]:
+            return
+        if finder in sys.meta_path:
             sys.meta_path.remove(finder)
-            sys.meta_path.insert(0, finder)
+        elif active_guard() is not self.guard:
+            return
+        sys.meta_path.insert(0, finder)
 
     # Violations.
 
@@ -177,8 +185,14 @@ def failure_message(caught: list[Violation], when: str) -> str:
         f"ssot_guard: {where} recorded {count} violation{'s' if count != 1 else ''} "
         "that its markers do not allow (--ssot-fail-on-violation):"
     ]
-    lines += [f"  {v}" for v in unique]
-    names = ", ".join(repr(n) for n in dict.fromkeys(v.name for v in unique))
+    # Twenty are enough to act on; a loop importing thousands must not bury the remedy.
+    shown = unique[:20]
+    lines += [f"  {v}" for v in shown]
+    if count > len(shown):
+        lines.append(f"  ... and {count - len(shown)} more")
+    names = ", ".join(repr(n) for n in dict.fromkeys(v.name for v in shown))
+    if count > len(shown):
+        names += ", ..."
     lines.append(
         f"Fix the code, or allow it here with @pytest.mark.ssot_allow({names}), "
         "or provoke it in the test body (or with ssot_guard.testing) to expect it."

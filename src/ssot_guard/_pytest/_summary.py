@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from ._session import Seen
 
 _WORKER_KEY = "ssot_guard_violations"
+# Without -v, the summary lists this many violations per section and this many
+# places per violation, and counts the rest: ten thousand stay one screen.
+_MAX_VIOLATIONS = 20
+_MAX_PLACES = 10
 
 
 def header(config: pytest.Config) -> str | None:
@@ -70,7 +74,12 @@ def summary(terminalreporter: Any, config: pytest.Config) -> None:
     state = session_of(config)
     if state is None or hasattr(config, "workerinput"):
         return
-    write = terminalreporter.write_line
+    from .._check._render import one_line  # a reason or a path never breaks a line or the terminal
+
+    def write(text: str, **markup: bool) -> None:
+        terminalreporter.write_line(one_line(text), **markup)
+
+    every = config.get_verbosity() > 0
     terminalreporter.section("ssot_guard")
     settings = state.settings
     path = settings.config_path
@@ -91,14 +100,23 @@ def summary(terminalreporter: Any, config: pytest.Config) -> None:
         plural = "s" if len(group) != 1 else ""
         why = " (provoked on purpose by a test body or an ssot_guard.testing helper)"
         write(f"{len(group)} {title} violation{plural}{why if expected else ''}:")
-        for (kind, name, rule), entries in group.items():
-            _write_group(write, config, kind, name, rule, entries)
+        listed = list(group.items()) if every else list(group.items())[:_MAX_VIOLATIONS]
+        for (kind, name, rule), entries in listed:
+            _write_group(write, config, kind, name, rule, entries, every)
+        if len(listed) < len(group):
+            write(f"  ... and {len(group) - len(listed)} more (-v lists them all)")
     if state.failed_because:
         write(state.failed_because, red=True, bold=True)
 
 
 def _write_group(
-    write: Any, config: pytest.Config, kind: str, name: str, rule: str, entries: list[Seen]
+    write: Any,
+    config: pytest.Config,
+    kind: str,
+    name: str,
+    rule: str,
+    entries: list[Seen],
+    every: bool,
 ) -> None:
     first = entries[0].fields
     write(f"  {kind_text(kind)} {name!r}")
@@ -107,12 +125,14 @@ def _write_group(
     if first["replacement"]:
         write(f"    use instead: {first['replacement']}")
     write(f"    rule: {_relative_rule(config, rule)}")
-    for seen in entries:
+    for seen in entries if every else entries[:_MAX_PLACES]:
         place = _relative(config, seen.fields["filename"]) or "<unknown location>"
         if seen.fields["lineno"]:
             place += f":{seen.fields['lineno']}"
         times = f", {seen.count} times" if seen.count != 1 else ""
         write(f"    at {place} ({seen.fields['mode']}{times})")
+    if not every and len(entries) > _MAX_PLACES:
+        write(f"    ... and {len(entries) - _MAX_PLACES} more places (-v lists them all)")
 
 
 def _relative_rule(config: pytest.Config, rule: str) -> str:
