@@ -403,3 +403,44 @@ def test_records_land_by_module_under_the_src_setting(tmp_path: Path) -> None:
     result = check(root, "--runtime", str(record))
     assert "SSOT904" not in result.stdout
     assert f"{os.path.join('src', 'app', 'loader.py')}:5:1: SSOT104" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+def test_a_line_that_does_not_fit_leaves_no_torn_line(deployed: Path, tmp_path: Path) -> None:
+    """The file full (here: RLIMIT_FSIZE, as a full disk) halfway through a 10 kB line: the
+    part written is taken back, so the file holds whole lines only and ``check --runtime``
+    still reads it; the import goes on and the failure is reported once.
+
+    ``os.write()`` wrote what fit and returned its count, unchecked: a torn line stayed, the
+    next writer's line was glued to it, and ``check --runtime`` refused the whole file.
+    """
+    import resource
+
+    record = tmp_path / "records.jsonl"
+    script = textwrap.dedent(
+        """\
+        import warnings; warnings.simplefilter("ignore")
+        import ssot_guard
+        ssot_guard.install(rules=[ssot_guard.Block("app.legacy", reason="r" * 10000)], mode="warn")
+        for i in range(4):
+            exec(compile("import app.legacy", f"gen{i}.py", "exec"), {"__name__": f"gen{i}"})
+        print(len(ssot_guard.violations()))
+        """
+    )
+
+    def limit_file_size() -> None:  # room for one line and a half
+        resource.setrlimit(resource.RLIMIT_FSIZE, (15000, resource.RLIM_INFINITY))
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=limit_file_size,  # the child only sets a limit
+    )
+    assert result.stdout == "4\n"
+    assert result.stderr.count("cannot append to") == 1
+    data = record.read_bytes()
+    assert data.endswith(b"\n")
+    assert [json.loads(line)["importer"] for line in data.splitlines()] == ["gen0"]

@@ -55,7 +55,13 @@ class RecordWriter:
             line = self.line(violation).encode("ascii")
             fd = os.open(self.path, _FLAGS, 0o644)
             try:
-                os.write(fd, line)  # one write per line: appends never interleave
+                written = os.write(fd, line)  # one write per line: appends never interleave
+                if written != len(line):
+                    undone = _take_back(fd, written)
+                    raise OSError(
+                        f"only {written} of {len(line)} bytes fit (disk full or file size "
+                        f"limit); the part written was {'taken back' if undone else 'left'}"
+                    )
             finally:
                 os.close(fd)
         except Exception as error:  # never let recording break an import
@@ -100,6 +106,20 @@ class RecordWriter:
                 text = encode(str(value))
             parts.append(f'"{key}": {text}')
         return "{" + ", ".join(parts) + "}\n"
+
+
+def _take_back(fd: int, written: int) -> bool:
+    """Remove the *written* bytes of a line that did not fit, unless another line followed.
+
+    A torn line would glue the next writer's line to it, and ``check --runtime``
+    refuses a file holding a line that is not JSON. The file ends where this write
+    ended unless another process appended since: then the torn line stays.
+    """
+    end = os.lseek(fd, 0, os.SEEK_CUR)
+    if os.fstat(fd).st_size != end:
+        return False
+    os.ftruncate(fd, end - written)
+    return True
 
 
 def relative_file(filename: str | None) -> str | None:
