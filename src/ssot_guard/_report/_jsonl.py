@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from stat import S_ISREG
 
 from .._base._errors import ConfigError
 from .._base._messages import shown
@@ -115,8 +116,11 @@ def _take_back(fd: int, written: int) -> bool:
     refuses a file holding a line that is not JSON. The file ends where this write
     ended unless another process appended since: then the torn line stays.
     """
+    status = os.fstat(fd)
+    if not S_ISREG(status.st_mode):  # a FIFO: what was written has gone
+        return False
     end = os.lseek(fd, 0, os.SEEK_CUR)
-    if os.fstat(fd).st_size != end:
+    if status.st_size != end:
         return False
     os.ftruncate(fd, end - written)
     return True
