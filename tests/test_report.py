@@ -213,6 +213,31 @@ def test_violation_inside_a_callback_does_not_call_callbacks_again(app: Path) ->
     assert sorted(v.name for v in ssot_guard.violations()) == ["app.legacy", "app.other_legacy"]
 
 
+def test_callback_that_reinstalls_the_guard_sees_the_import_once(app: Path) -> None:
+    """A callback that uninstalls and installs the guard during a warned import: the callback
+    is called once, the import goes through, and the guard the callback installed stays.
+
+    The import went on with the finders after the uninstalled one; not finding it in
+    ``sys.meta_path``, it asked them all, the new guard's first: that recorded the import
+    again, called the callback, which replaced that guard too, and so on until the
+    RecursionError, which left the process unguarded.
+    """
+    calls: list[str | None] = []
+
+    def reinstall(violation: Violation) -> None:
+        calls.append(violation.importer)
+        ssot_guard.uninstall()
+        _block("warn")
+
+    _block("warn")
+    ssot_guard.on_violation(reinstall)
+    with pytest.warns(SSOTWarning):
+        import app.legacy
+    assert app.legacy.VALUE == "legacy"
+    assert len(calls) == 1
+    assert ssot_guard.active_guard() is not None
+
+
 def test_callback_runs_outside_the_recorders_lock(app: Path) -> None:
     """A callback may read the record (report() takes its lock) without deadlocking."""
     _block("warn")
