@@ -444,3 +444,44 @@ def test_a_line_that_does_not_fit_leaves_no_torn_line(deployed: Path, tmp_path: 
     data = record.read_bytes()
     assert data.endswith(b"\n")
     assert [json.loads(line)["importer"] for line in data.splitlines()] == ["gen0"]
+
+
+@pytest.mark.parametrize("stderr", ["closed", "a pipe nobody reads"])
+def test_unwritable_record_with_no_stderr_never_breaks_the_import(
+    deployed: Path, tmp_path: Path, stderr: str
+) -> None:
+    """A daemon whose stderr is closed, or a pipe whose reader has gone, and a record file
+    that cannot be written: the import goes on.
+
+    The one-time error went to ``sys.stderr`` (``logging`` not imported), and what that
+    write raised (``ValueError``, ``BrokenPipeError``) came out of the import statement.
+    """
+    record = tmp_path / "gone" / "records.jsonl"
+    record.parent.mkdir()
+    script = textwrap.dedent(
+        f"""\
+        import os, sys, warnings
+        warnings.simplefilter("ignore")
+        import ssot_guard
+        ssot_guard.install(rules=[ssot_guard.Block("app.legacy")], mode="warn")
+        os.rmdir({str(record.parent)!r})
+        if {stderr == "closed"!r}:
+            sys.stderr.close()
+        import app.legacy
+        print("imported")
+        """
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read the child's stderr: its writes fail with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+            stdout=subprocess.PIPE,
+            stderr=write_end,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stdout == "imported\n"

@@ -45,7 +45,10 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
         error = sys.exc_info()[1] if exc_info else None
         if error is not None:
             text += f"\n{type(error).__name__}: {error}"
-        sys.stderr.write(text + "\n")
+        try:
+            sys.stderr.write(text + "\n")
+        except (OSError, ValueError):  # closed, or a pipe nobody reads: never break an import
+            return
 
 
 _WARNING = 30  # logging.WARNING
