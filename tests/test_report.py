@@ -106,6 +106,34 @@ def test_log_record_extra_is_json_ready(app: Path, caplog: pytest.LogCaptureFixt
     assert fields["ssot_mode"] == "strict"
 
 
+def test_a_log_handler_that_fails_never_breaks_the_import(tmp_path: Path) -> None:
+    """``logging.basicConfig()``, then stderr closed (a daemon): the warned import goes on.
+
+    The handler's write raised, ``logging``'s ``handleError`` raised in turn writing to
+    the same closed stderr, and that ``ValueError`` came out of the import statement.
+    """
+    (tmp_path / "retired_mod.py").write_text("", encoding="utf-8")
+    code = (
+        "import logging, sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        "logging.basicConfig()\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
+        "sys.stderr.close()\n"
+        "import retired_mod\n"
+        "print(len(ssot_guard.violations()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == "1\n"
+
+
 # --- on_violation --------------------------------------------------------------------------
 
 

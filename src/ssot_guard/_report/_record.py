@@ -36,9 +36,12 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
     """
     logging = sys.modules.get("logging")
     if logging is not None:
-        logging.getLogger(LOGGER_NAME).log(
-            level, message, *args, exc_info=exc_info, extra=extra or None
-        )
+        try:
+            logging.getLogger(LOGGER_NAME).log(
+                level, message, *args, exc_info=exc_info, extra=extra or None
+            )
+        except Exception:  # see log_violation()
+            return
         return
     if level >= _WARNING and sys.stderr is not None:
         text = message % args if args else message
@@ -336,4 +339,9 @@ def log_violation(level: int, message: str, *args: object, **extra: Any) -> None
         return
     logger = logging.getLogger(LOGGER_NAME)
     if logger.hasHandlers():
-        logger.log(level, message, *args, extra=extra or None)
+        try:
+            logger.log(level, message, *args, extra=extra or None)
+        except Exception:
+            # A handler that cannot write reports it with handleError(), which raises
+            # in turn if sys.stderr is closed (a daemon): never out of the import.
+            return
