@@ -485,3 +485,45 @@ def test_unwritable_record_with_no_stderr_never_breaks_the_import(
     finally:
         os.close(write_end)
     assert result.stdout == "imported\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_line_that_does_not_fit_in_a_fifo_is_reported_as_such(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """A FIFO whose reader is behind takes part of a long line: the one error says so.
+
+    The short write was met with ``lseek()`` to take the part back, which a FIFO refuses:
+    the error reported was ``Illegal seek``, about nothing the user did.
+    """
+    fifo = tmp_path / "records.jsonl"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        while True:  # fill the pipe, then make some room
+            try:
+                os.write(writer, b"x" * 4096)
+            except BlockingIOError:
+                break
+        os.close(writer)
+        os.read(reader, 8192)
+        script = (
+            "import warnings; warnings.simplefilter('ignore'); import ssot_guard; "
+            "ssot_guard.install(rules=[ssot_guard.Block('app.legacy', reason='r' * 20000)], "
+            "mode='warn'); import app.legacy; print('imported')"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment(SSOT_GUARD_RECORD=str(fifo), PYTHONPATH=str(deployed / "code")),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(reader)
+    assert result.stdout == "imported\n"
+    assert result.stderr.count("cannot append to") == 1
+    assert "bytes fit" in result.stderr
+    assert "Illegal seek" not in result.stderr

@@ -60,8 +60,8 @@ class RecordWriter:
                 if written != len(line):
                     undone = _take_back(fd, written)
                     raise OSError(
-                        f"only {written} of {len(line)} bytes fit (disk full or file size "
-                        f"limit); the part written was {'taken back' if undone else 'left'}"
+                        f"only {written} of {len(line)} bytes fit (a full disk or pipe, a file "
+                        f"size limit); the part written was {'taken back' if undone else 'left'}"
                     )
             finally:
                 os.close(fd)
