@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -527,3 +528,30 @@ def test_a_line_that_does_not_fit_in_a_fifo_is_reported_as_such(
     assert result.stderr.count("cannot append to") == 1
     assert "bytes fit" in result.stderr
     assert "Illegal seek" not in result.stderr
+
+
+def test_record_lines_resume_once_the_file_can_be_written(
+    make_package, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """Its directory removed, then recreated: the line in between is dropped, the next one
+    is written, and the failure was reported once."""
+    make_package({"app/legacy.py": "", "app/__init__.py": ""})
+    target = tmp_path / "logs"
+    target.mkdir()
+    record = target / "records.jsonl"
+    monkeypatch.setenv("SSOT_GUARD_RECORD", str(record))
+    try:
+        ssot_guard.install(rules=[Block("app.legacy")], mode="warn")
+        target.rmdir()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ssot_guard.SSOTWarning)
+            for name in ("lost", "lost_too", "kept"):
+                if name == "kept":
+                    target.mkdir()
+                exec(compile("import app.legacy", f"{name}.py", "exec"), {"__name__": name})
+    finally:
+        monkeypatch.delenv("SSOT_GUARD_RECORD")
+        ssot_guard.uninstall()
+        _jsonl.subscribe_from_env()
+    assert [line["importer"] for line in lines(record)] == ["kept"]
+    assert len([r for r in caplog.records if r.levelno == 40]) == 1

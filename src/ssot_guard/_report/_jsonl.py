@@ -70,7 +70,8 @@ class RecordWriter:
                 self.failed = True
                 log(
                     40,  # logging.ERROR
-                    "cannot append to %s (%s=%s): %s; further records are dropped silently",
+                    "cannot append to %s (%s=%s): %s; lines that cannot be written are dropped, "
+                    "and not reported again",
                     self.path,
                     RECORD_ENV,
                     self.path,
