@@ -206,6 +206,52 @@ def test_raising_callback_does_not_break_the_import(
     assert ssot_guard.report()["callback_errors"] == errors_before + 2
 
 
+CALLBACKS_HARD_TO_NAME = {
+    "its repr raises": (
+        "class Callback:\n"
+        "    def __call__(self, violation): raise RuntimeError('down')\n"
+        "    def __repr__(self): raise ValueError('no repr')\n"
+        "callback = Callback()\n"
+    ),
+    "its error's str raises": (
+        "class Error(Exception):\n"
+        "    def __str__(self): raise ValueError('no str')\n"
+        "def callback(violation): raise Error()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CALLBACKS_HARD_TO_NAME))
+def test_raising_callback_that_cannot_be_described_does_not_break_the_import(
+    tmp_path: Path, case: str
+) -> None:
+    """A raising callback whose repr, or whose error's str, raises too: the import goes on.
+
+    Without ``logging`` imported, the error is written to stderr, formatted by us: what the
+    formatting raised came out of the import statement.
+    """
+    (tmp_path / "retired_mod.py").write_text("", encoding="utf-8")
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        + CALLBACKS_HARD_TO_NAME[case]
+        + "ssot_guard.on_violation(callback)\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
+        "import retired_mod\n"
+        "print(ssot_guard.report()['callback_errors'], 'logging' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == "1 False\n", result.stderr
+
+
 def test_raising_callback_leaves_strict_error_intact(app: Path) -> None:
     """Under a strict guard the user sees BlockedImportError, not the callback's error."""
     _block("strict")

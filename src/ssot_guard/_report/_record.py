@@ -44,10 +44,17 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
             return
         return
     if level >= _WARNING and sys.stderr is not None:
-        text = message % args if args else message
+        # What is formatted is the user's (a callback's repr, its error's str): it may raise.
+        try:
+            text = message % args if args else message
+        except Exception:
+            text = message % tuple("<unprintable>" for _ in args)
         error = sys.exc_info()[1] if exc_info else None
         if error is not None:
-            text += f"\n{type(error).__name__}: {error}"
+            try:
+                text += f"\n{type(error).__name__}: {error}"
+            except Exception:
+                text += f"\n{type(error).__name__}: <unprintable>"
         try:
             sys.stderr.write(text + "\n")
         except (OSError, ValueError):  # closed, or a pipe nobody reads: never break an import
