@@ -555,3 +555,37 @@ def test_record_lines_resume_once_the_file_can_be_written(
         _jsonl.subscribe_from_env()
     assert [line["importer"] for line in lines(record)] == ["kept"]
     assert len([r for r in caplog.records if r.levelno == 40]) == 1
+
+
+def test_a_relative_record_path_keeps_its_meaning_after_chdir(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """``SSOT_GUARD_RECORD=records.jsonl``, then the program changes directory (a daemon
+    going to ``/``) and installs the guard again: lines still go to the file first named.
+
+    The relative path was resolved again at each ``install()``: against the new directory,
+    where it named another file, or one in a directory that does not exist (a ConfigError).
+    """
+    start, elsewhere = tmp_path / "start", tmp_path / "elsewhere"
+    start.mkdir()
+    elsewhere.mkdir()
+    script = textwrap.dedent(
+        f"""\
+        import os, warnings
+        warnings.simplefilter("ignore")
+        import ssot_guard
+        rules = [ssot_guard.Block("app.legacy")]
+        ssot_guard.install(rules=rules, mode="warn")
+        os.chdir({str(elsewhere)!r})
+        ssot_guard.install(rules=rules, mode="warn")
+        import app.legacy
+        """
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=start,
+        env=environment(SSOT_GUARD_RECORD="records.jsonl", PYTHONPATH=str(deployed / "code")),
+        check=True,
+    )
+    assert os.listdir(elsewhere) == []
+    assert len(lines(start / "records.jsonl")) == 1

@@ -42,10 +42,12 @@ RECORD_VERSION: Final = 1
 class RecordWriter:
     """The ``recorder`` callback that appends a violation's first occurrence to *path*."""
 
-    __slots__ = ("encode", "failed", "path")
+    __slots__ = ("encode", "failed", "path", "setting")
 
-    def __init__(self, path: str, encode: Callable[[str], str]) -> None:
+    def __init__(self, path: str, encode: Callable[[str], str], setting: str) -> None:
         self.path = path
+        #: ``SSOT_GUARD_RECORD`` as set: a relative path keeps the meaning it had then.
+        self.setting = setting
         self.encode = encode
         self.failed = False
 
@@ -156,13 +158,15 @@ def subscribe_from_env() -> None:
     """
     global _writer
     path = os.environ.get(RECORD_ENV, "").strip()
-    if _writer is not None and (not path or os.path.abspath(path) != _writer.path):
+    # Compared as set, not resolved again: after a chdir (a daemon going to ``/``) a
+    # relative path would name another file.
+    if _writer is not None and path != _writer.setting:
         if _writer in recorder.callbacks:  # unless someone cleared the callbacks
             recorder.callbacks.remove(_writer)
         _writer = None
     if not path or _writer is not None:
         return
-    path = os.path.abspath(path)
+    setting, path = path, os.path.abspath(path)
     if os.path.isdir(path):
         raise ConfigError(
             "is a directory; name a file to append violations to (it is created if missing)",
@@ -176,5 +180,5 @@ def subscribe_from_env() -> None:
         )
     from _json import encode_basestring_ascii  # C, no imports: safe on the violation path
 
-    _writer = RecordWriter(path, encode_basestring_ascii)
+    _writer = RecordWriter(path, encode_basestring_ascii, setting)
     recorder.callbacks.append(_writer)
