@@ -444,6 +444,23 @@ def test_report_is_json_ready(app: Path) -> None:
     assert summary["violations"][0]["name"] == "app.legacy"
 
 
+def test_report_is_valid_unicode_for_a_file_path_that_is_not_utf8(app: Path) -> None:
+    """A caller whose path holds a byte that is not UTF-8 (Python keeps it as a lone surrogate):
+    ``report()`` still encodes as UTF-8 JSON, as web frameworks send it, the byte shown as
+    ``\\udce9`` (as Python's stderr shows it).
+
+    The surrogate went into the summary as it was: a health endpoint answering with
+    ``json.dumps(..., ensure_ascii=False).encode("utf-8")`` (Starlette, FastAPI) failed.
+    """
+    _block("warn")
+    code = compile("import app.legacy", "/srv/caf\udce9/user.py", "exec")
+    with pytest.warns(SSOTWarning):
+        exec(code, {"__name__": "user"})
+    summary = ssot_guard.report()
+    json.dumps(summary, ensure_ascii=False).encode("utf-8")
+    assert summary["violations"][0]["filename"] == "/srv/caf\\udce9/user.py"
+
+
 def test_report_does_not_raise_on_a_bad_mode_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """A health endpoint keeps answering when SSOT_GUARD_MODE holds a typo: it shows it."""
     monkeypatch.setenv("SSOT_GUARD_MODE", "strcit")
