@@ -360,6 +360,37 @@ def test_on_violation_rejects_non_callables() -> None:
         ssot_guard.on_violation("metrics.inc")  # type: ignore[arg-type]
 
 
+def test_listening_from_many_threads_at_once_leaves_no_listener_behind() -> None:
+    """Eight threads each listening (``recording_violations()``) and stopping, over and
+    over: afterwards no listener is left registered, nor was another's removed.
+
+    Unsubscribing found the callback's index, then deleted at that index: another
+    thread's removal in between shifted the list, so the wrong listener went (it stopped
+    hearing violations) and this one stayed registered for ever. Thread switches are made
+    as frequent as the interpreter allows so that the window is hit.
+    """
+    from ssot_guard.testing import recording_violations
+
+    before = list(recorder.callbacks)
+
+    def listen() -> None:
+        for _ in range(2000):
+            with recording_violations():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=listen) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert recorder.callbacks == before
+
+
 def test_registering_a_callback_leaves_the_import_path_alone(app: Path) -> None:
     """No finder is added or wrapped, and imports no rule covers call nothing."""
     guard = _block("warn")

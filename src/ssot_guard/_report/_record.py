@@ -306,6 +306,18 @@ def clear_violations() -> None:
     recorder.clear()
 
 
+class _Subscribed:
+    """A callback registered through :func:`subscribe`."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[Violation], object]) -> None:
+        self.callback = callback
+
+    def __call__(self, violation: Violation) -> None:
+        self.callback(violation)
+
+
 def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
     """Call *callback* with each violation as it is recorded; returns the unsubscribe function.
 
@@ -314,16 +326,17 @@ def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
     seam under ``on_violation()``, the pytest plugin and ``ssot_guard.testing``.
     Unsubscribing twice is harmless.
     """
-    recorder.callbacks.append(callback)
+    # A wrapper of its own: list.remove() finds it by identity (it compares equal
+    # to nothing else), in one step no other thread's removal can come between;
+    # the callback itself may equal another (a bound method of the same object).
+    entry = _Subscribed(callback)
+    recorder.callbacks.append(entry)
 
     def unsubscribe() -> None:
-        # By identity: a bound method equals another of the same object, and one
-        # object may have subscribed twice.
-        callbacks = recorder.callbacks
-        for index, entry in enumerate(callbacks):
-            if entry is callback:
-                del callbacks[index]
-                return
+        try:
+            recorder.callbacks.remove(entry)
+        except ValueError:  # unsubscribed already
+            return
 
     return unsubscribe
 
