@@ -589,3 +589,25 @@ def test_a_relative_record_path_keeps_its_meaning_after_chdir(
     )
     assert os.listdir(elsewhere) == []
     assert len(lines(start / "records.jsonl")) == 1
+
+
+def test_record_works_where_os_lacks_nonblock_and_cloexec(deployed: Path, tmp_path: Path) -> None:
+    """Windows' ``os`` has neither ``O_NONBLOCK`` nor ``O_CLOEXEC`` (simulated here by
+    deleting them): ``SSOT_GUARD_RECORD`` still records.
+
+    The flags were read at import: every ``install()`` with a record file raised
+    ``AttributeError`` there.
+    """
+    record = tmp_path / "records.jsonl"
+    script = (
+        "import os, warnings; warnings.simplefilter('ignore'); del os.O_NONBLOCK, os.O_CLOEXEC\n"
+        "import ssot_guard\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('app.legacy')], mode='warn')\n"
+        "import app.legacy\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        check=True,
+    )
+    assert len(lines(record)) == 1

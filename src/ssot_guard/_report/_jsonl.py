@@ -147,7 +147,16 @@ def relative_file(filename: str | None) -> str | None:
 
 _writer: RecordWriter | None = None
 # O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of hanging the import.
-_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK
+# Windows has neither O_NONBLOCK (nor FIFOs) nor O_CLOEXEC (its descriptors are not
+# inherited), and needs O_BINARY, or each "\n" would be written as "\r\n".
+_FLAGS: Final = (
+    os.O_WRONLY
+    | os.O_APPEND
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 def subscribe_from_env() -> None:
