@@ -611,3 +611,34 @@ def test_record_works_where_os_lacks_nonblock_and_cloexec(deployed: Path, tmp_pa
         check=True,
     )
     assert len(lines(record)) == 1
+
+
+def test_record_is_written_after_the_working_directory_is_deleted(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """The working directory removed under a running process (a deploy replacing the release
+    directory) while ``sys.path`` holds ``""`` (``python -c``): lines are still written.
+
+    Making the file relative to its ``sys.path`` entry resolved ``""`` with ``os.getcwd()``,
+    which raised: every line was dropped, reported as the record file not existing.
+    """
+    release = tmp_path / "release"
+    release.mkdir()
+    record = tmp_path / "records.jsonl"
+    script = (
+        "import os, warnings; warnings.simplefilter('ignore'); import ssot_guard\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('app.legacy')], mode='warn')\n"
+        f"os.rmdir({str(release)!r})\n"
+        "import app.loader; app.loader.load('legacy')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=release,
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "cannot append" not in result.stderr
+    (line,) = lines(record)
+    assert (line["importer"], line["file"]) == ("app.loader", "app/loader.py")

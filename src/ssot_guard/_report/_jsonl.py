@@ -137,7 +137,10 @@ def relative_file(filename: str | None) -> str | None:
     for entry in sys.path:
         if not isinstance(entry, str):
             continue
-        root = os.path.abspath(entry or os.curdir)
+        try:
+            root = os.path.abspath(entry or os.curdir)
+        except OSError:  # relative, and the working directory was deleted (a deploy)
+            continue
         prefix = root if root.endswith(os.sep) else root + os.sep
         if filename.startswith(prefix) and len(prefix) > len(best):
             best = prefix
