@@ -38,7 +38,11 @@ def _restore_process_state() -> Iterator[None]:
         sys.meta_path[:] = meta_path
         sys.path[:] = path
         for name in set(sys.modules) - set(modules):
-            del sys.modules[name]
+            # ssot_guard's own modules stay: one imported lazily (report(), on_violation())
+            # and dropped here would be imported afresh next time, splitting its state
+            # (report()["callback_errors"] read a new module's counter, always 0).
+            if not name.startswith("ssot_guard."):
+                del sys.modules[name]
         sys.modules.update(modules)
         recorder.restore(recorded)
 

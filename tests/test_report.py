@@ -106,6 +106,34 @@ def test_log_record_extra_is_json_ready(app: Path, caplog: pytest.LogCaptureFixt
     assert fields["ssot_mode"] == "strict"
 
 
+def test_a_log_handler_that_fails_never_breaks_the_import(tmp_path: Path) -> None:
+    """``logging.basicConfig()``, then stderr closed (a daemon): the warned import goes on.
+
+    The handler's write raised, ``logging``'s ``handleError`` raised in turn writing to
+    the same closed stderr, and that ``ValueError`` came out of the import statement.
+    """
+    (tmp_path / "retired_mod.py").write_text("", encoding="utf-8")
+    code = (
+        "import logging, sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        "logging.basicConfig()\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
+        "sys.stderr.close()\n"
+        "import retired_mod\n"
+        "print(len(ssot_guard.violations()))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == "1\n"
+
+
 # --- on_violation --------------------------------------------------------------------------
 
 
@@ -178,6 +206,52 @@ def test_raising_callback_does_not_break_the_import(
     assert ssot_guard.report()["callback_errors"] == errors_before + 2
 
 
+CALLBACKS_HARD_TO_NAME = {
+    "its repr raises": (
+        "class Callback:\n"
+        "    def __call__(self, violation): raise RuntimeError('down')\n"
+        "    def __repr__(self): raise ValueError('no repr')\n"
+        "callback = Callback()\n"
+    ),
+    "its error's str raises": (
+        "class Error(Exception):\n"
+        "    def __str__(self): raise ValueError('no str')\n"
+        "def callback(violation): raise Error()\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CALLBACKS_HARD_TO_NAME))
+def test_raising_callback_that_cannot_be_described_does_not_break_the_import(
+    tmp_path: Path, case: str
+) -> None:
+    """A raising callback whose repr, or whose error's str, raises too: the import goes on.
+
+    Without ``logging`` imported, the error is written to stderr, formatted by us: what the
+    formatting raised came out of the import statement.
+    """
+    (tmp_path / "retired_mod.py").write_text("", encoding="utf-8")
+    code = (
+        "import sys, warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        + CALLBACKS_HARD_TO_NAME[case]
+        + "ssot_guard.on_violation(callback)\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
+        "import retired_mod\n"
+        "print(ssot_guard.report()['callback_errors'], 'logging' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.stdout == "1 False\n", result.stderr
+
+
 def test_raising_callback_leaves_strict_error_intact(app: Path) -> None:
     """Under a strict guard the user sees BlockedImportError, not the callback's error."""
     _block("strict")
@@ -211,6 +285,31 @@ def test_violation_inside_a_callback_does_not_call_callbacks_again(app: Path) ->
         import app.legacy  # noqa: F401
     assert seen == ["app.legacy"]
     assert sorted(v.name for v in ssot_guard.violations()) == ["app.legacy", "app.other_legacy"]
+
+
+def test_callback_that_reinstalls_the_guard_sees_the_import_once(app: Path) -> None:
+    """A callback that uninstalls and installs the guard during a warned import: the callback
+    is called once, the import goes through, and the guard the callback installed stays.
+
+    The import went on with the finders after the uninstalled one; not finding it in
+    ``sys.meta_path``, it asked them all, the new guard's first: that recorded the import
+    again, called the callback, which replaced that guard too, and so on until the
+    RecursionError, which left the process unguarded.
+    """
+    calls: list[str | None] = []
+
+    def reinstall(violation: Violation) -> None:
+        calls.append(violation.importer)
+        ssot_guard.uninstall()
+        _block("warn")
+
+    _block("warn")
+    ssot_guard.on_violation(reinstall)
+    with pytest.warns(SSOTWarning):
+        import app.legacy
+    assert app.legacy.VALUE == "legacy"
+    assert len(calls) == 1
+    assert ssot_guard.active_guard() is not None
 
 
 def test_callback_runs_outside_the_recorders_lock(app: Path) -> None:
@@ -259,6 +358,37 @@ def test_on_violation_rejects_non_callables() -> None:
     """A non-callable is a TypeError at registration, not an error at the first violation."""
     with pytest.raises(TypeError, match="on_violation\\(\\) takes a callable"):
         ssot_guard.on_violation("metrics.inc")  # type: ignore[arg-type]
+
+
+def test_listening_from_many_threads_at_once_leaves_no_listener_behind() -> None:
+    """Eight threads each listening (``recording_violations()``) and stopping, over and
+    over: afterwards no listener is left registered, nor was another's removed.
+
+    Unsubscribing found the callback's index, then deleted at that index: another
+    thread's removal in between shifted the list, so the wrong listener went (it stopped
+    hearing violations) and this one stayed registered for ever. Thread switches are made
+    as frequent as the interpreter allows so that the window is hit.
+    """
+    from ssot_guard.testing import recording_violations
+
+    before = list(recorder.callbacks)
+
+    def listen() -> None:
+        for _ in range(2000):
+            with recording_violations():
+                pass
+
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=listen) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert recorder.callbacks == before
 
 
 def test_registering_a_callback_leaves_the_import_path_alone(app: Path) -> None:
@@ -343,6 +473,23 @@ def test_report_is_json_ready(app: Path) -> None:
     summary = ssot_guard.report()
     assert json.loads(json.dumps(summary)) == summary
     assert summary["violations"][0]["name"] == "app.legacy"
+
+
+def test_report_is_valid_unicode_for_a_file_path_that_is_not_utf8(app: Path) -> None:
+    """A caller whose path holds a byte that is not UTF-8 (Python keeps it as a lone surrogate):
+    ``report()`` still encodes as UTF-8 JSON, as web frameworks send it, the byte shown as
+    ``\\udce9`` (as Python's stderr shows it).
+
+    The surrogate went into the summary as it was: a health endpoint answering with
+    ``json.dumps(..., ensure_ascii=False).encode("utf-8")`` (Starlette, FastAPI) failed.
+    """
+    _block("warn")
+    code = compile("import app.legacy", "/srv/caf\udce9/user.py", "exec")
+    with pytest.warns(SSOTWarning):
+        exec(code, {"__name__": "user"})
+    summary = ssot_guard.report()
+    json.dumps(summary, ensure_ascii=False).encode("utf-8")
+    assert summary["violations"][0]["filename"] == "/srv/caf\\udce9/user.py"
 
 
 def test_report_does_not_raise_on_a_bad_mode_variable(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -403,3 +404,241 @@ def test_records_land_by_module_under_the_src_setting(tmp_path: Path) -> None:
     result = check(root, "--runtime", str(record))
     assert "SSOT904" not in result.stdout
     assert f"{os.path.join('src', 'app', 'loader.py')}:5:1: SSOT104" in result.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs RLIMIT_FSIZE")
+def test_a_line_that_does_not_fit_leaves_no_torn_line(deployed: Path, tmp_path: Path) -> None:
+    """The file full (here: RLIMIT_FSIZE, as a full disk) halfway through a 10 kB line: the
+    part written is taken back, so the file holds whole lines only and ``check --runtime``
+    still reads it; the import goes on and the failure is reported once.
+
+    ``os.write()`` wrote what fit and returned its count, unchecked: a torn line stayed, the
+    next writer's line was glued to it, and ``check --runtime`` refused the whole file.
+    """
+    import resource
+
+    record = tmp_path / "records.jsonl"
+    script = textwrap.dedent(
+        """\
+        import warnings; warnings.simplefilter("ignore")
+        import ssot_guard
+        ssot_guard.install(rules=[ssot_guard.Block("app.legacy", reason="r" * 10000)], mode="warn")
+        for i in range(4):
+            exec(compile("import app.legacy", f"gen{i}.py", "exec"), {"__name__": f"gen{i}"})
+        print(len(ssot_guard.violations()))
+        """
+    )
+
+    def limit_file_size() -> None:  # room for one line and a half
+        resource.setrlimit(resource.RLIMIT_FSIZE, (15000, resource.RLIM_INFINITY))
+
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        capture_output=True,
+        text=True,
+        check=True,
+        preexec_fn=limit_file_size,  # the child only sets a limit
+    )
+    assert result.stdout == "4\n"
+    assert result.stderr.count("cannot append to") == 1
+    data = record.read_bytes()
+    assert data.endswith(b"\n")
+    assert [json.loads(line)["importer"] for line in data.splitlines()] == ["gen0"]
+
+
+@pytest.mark.parametrize("stderr", ["closed", "a pipe nobody reads"])
+def test_unwritable_record_with_no_stderr_never_breaks_the_import(
+    deployed: Path, tmp_path: Path, stderr: str
+) -> None:
+    """A daemon whose stderr is closed, or a pipe whose reader has gone, and a record file
+    that cannot be written: the import goes on.
+
+    The one-time error went to ``sys.stderr`` (``logging`` not imported), and what that
+    write raised (``ValueError``, ``BrokenPipeError``) came out of the import statement.
+    """
+    record = tmp_path / "gone" / "records.jsonl"
+    record.parent.mkdir()
+    script = textwrap.dedent(
+        f"""\
+        import os, sys, warnings
+        warnings.simplefilter("ignore")
+        import ssot_guard
+        ssot_guard.install(rules=[ssot_guard.Block("app.legacy")], mode="warn")
+        os.rmdir({str(record.parent)!r})
+        if {stderr == "closed"!r}:
+            sys.stderr.close()
+        import app.legacy
+        print("imported")
+        """
+    )
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # nobody will read the child's stderr: its writes fail with EPIPE
+    try:
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+            stdout=subprocess.PIPE,
+            stderr=write_end,
+            text=True,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert result.stdout == "imported\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_a_line_that_does_not_fit_in_a_fifo_is_reported_as_such(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """A FIFO whose reader is behind takes part of a long line: the one error says so.
+
+    The short write was met with ``lseek()`` to take the part back, which a FIFO refuses:
+    the error reported was ``Illegal seek``, about nothing the user did.
+    """
+    fifo = tmp_path / "records.jsonl"
+    os.mkfifo(fifo)
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    writer = os.open(fifo, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        while True:  # fill the pipe, then make some room
+            try:
+                os.write(writer, b"x" * 4096)
+            except BlockingIOError:
+                break
+        os.close(writer)
+        os.read(reader, 8192)
+        script = (
+            "import warnings; warnings.simplefilter('ignore'); import ssot_guard; "
+            "ssot_guard.install(rules=[ssot_guard.Block('app.legacy', reason='r' * 20000)], "
+            "mode='warn'); import app.legacy; print('imported')"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            env=environment(SSOT_GUARD_RECORD=str(fifo), PYTHONPATH=str(deployed / "code")),
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+    finally:
+        os.close(reader)
+    assert result.stdout == "imported\n"
+    assert result.stderr.count("cannot append to") == 1
+    assert "bytes fit" in result.stderr
+    assert "Illegal seek" not in result.stderr
+
+
+def test_record_lines_resume_once_the_file_can_be_written(
+    make_package, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog
+) -> None:
+    """Its directory removed, then recreated: the line in between is dropped, the next one
+    is written, and the failure was reported once."""
+    make_package({"app/legacy.py": "", "app/__init__.py": ""})
+    target = tmp_path / "logs"
+    target.mkdir()
+    record = target / "records.jsonl"
+    monkeypatch.setenv("SSOT_GUARD_RECORD", str(record))
+    try:
+        ssot_guard.install(rules=[Block("app.legacy")], mode="warn")
+        target.rmdir()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ssot_guard.SSOTWarning)
+            for name in ("lost", "lost_too", "kept"):
+                if name == "kept":
+                    target.mkdir()
+                exec(compile("import app.legacy", f"{name}.py", "exec"), {"__name__": name})
+    finally:
+        monkeypatch.delenv("SSOT_GUARD_RECORD")
+        ssot_guard.uninstall()
+        _jsonl.subscribe_from_env()
+    assert [line["importer"] for line in lines(record)] == ["kept"]
+    assert len([r for r in caplog.records if r.levelno == 40]) == 1
+
+
+def test_a_relative_record_path_keeps_its_meaning_after_chdir(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """``SSOT_GUARD_RECORD=records.jsonl``, then the program changes directory (a daemon
+    going to ``/``) and installs the guard again: lines still go to the file first named.
+
+    The relative path was resolved again at each ``install()``: against the new directory,
+    where it named another file, or one in a directory that does not exist (a ConfigError).
+    """
+    start, elsewhere = tmp_path / "start", tmp_path / "elsewhere"
+    start.mkdir()
+    elsewhere.mkdir()
+    script = textwrap.dedent(
+        f"""\
+        import os, warnings
+        warnings.simplefilter("ignore")
+        import ssot_guard
+        rules = [ssot_guard.Block("app.legacy")]
+        ssot_guard.install(rules=rules, mode="warn")
+        os.chdir({str(elsewhere)!r})
+        ssot_guard.install(rules=rules, mode="warn")
+        import app.legacy
+        """
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=start,
+        env=environment(SSOT_GUARD_RECORD="records.jsonl", PYTHONPATH=str(deployed / "code")),
+        check=True,
+    )
+    assert os.listdir(elsewhere) == []
+    assert len(lines(start / "records.jsonl")) == 1
+
+
+def test_record_works_where_os_lacks_nonblock_and_cloexec(deployed: Path, tmp_path: Path) -> None:
+    """Windows' ``os`` has neither ``O_NONBLOCK`` nor ``O_CLOEXEC`` (simulated here by
+    deleting them): ``SSOT_GUARD_RECORD`` still records.
+
+    The flags were read at import: every ``install()`` with a record file raised
+    ``AttributeError`` there.
+    """
+    record = tmp_path / "records.jsonl"
+    script = (
+        "import os, warnings; warnings.simplefilter('ignore'); del os.O_NONBLOCK, os.O_CLOEXEC\n"
+        "import ssot_guard\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('app.legacy')], mode='warn')\n"
+        "import app.legacy\n"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        check=True,
+    )
+    assert len(lines(record)) == 1
+
+
+def test_record_is_written_after_the_working_directory_is_deleted(
+    deployed: Path, tmp_path: Path
+) -> None:
+    """The working directory removed under a running process (a deploy replacing the release
+    directory) while ``sys.path`` holds ``""`` (``python -c``): lines are still written.
+
+    Making the file relative to its ``sys.path`` entry resolved ``""`` with ``os.getcwd()``,
+    which raised: every line was dropped, reported as the record file not existing.
+    """
+    release = tmp_path / "release"
+    release.mkdir()
+    record = tmp_path / "records.jsonl"
+    script = (
+        "import os, warnings; warnings.simplefilter('ignore'); import ssot_guard\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('app.legacy')], mode='warn')\n"
+        f"os.rmdir({str(release)!r})\n"
+        "import app.loader; app.loader.load('legacy')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=release,
+        env=environment(SSOT_GUARD_RECORD=str(record), PYTHONPATH=str(deployed / "code")),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "cannot append" not in result.stderr
+    (line,) = lines(record)
+    assert (line["importer"], line["file"]) == ("app.loader", "app/loader.py")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from stat import S_ISREG
 
 from .._base._errors import ConfigError
 from .._base._messages import shown
@@ -41,10 +42,12 @@ RECORD_VERSION: Final = 1
 class RecordWriter:
     """The ``recorder`` callback that appends a violation's first occurrence to *path*."""
 
-    __slots__ = ("encode", "failed", "path")
+    __slots__ = ("encode", "failed", "path", "setting")
 
-    def __init__(self, path: str, encode: Callable[[str], str]) -> None:
+    def __init__(self, path: str, encode: Callable[[str], str], setting: str) -> None:
         self.path = path
+        #: ``SSOT_GUARD_RECORD`` as set: a relative path keeps the meaning it had then.
+        self.setting = setting
         self.encode = encode
         self.failed = False
 
@@ -55,7 +58,13 @@ class RecordWriter:
             line = self.line(violation).encode("ascii")
             fd = os.open(self.path, _FLAGS, 0o644)
             try:
-                os.write(fd, line)  # one write per line: appends never interleave
+                written = os.write(fd, line)  # one write per line: appends never interleave
+                if written != len(line):
+                    undone = _take_back(fd, written)
+                    raise OSError(
+                        f"only {written} of {len(line)} bytes fit (a full disk or pipe, a file "
+                        f"size limit); the part written was {'taken back' if undone else 'left'}"
+                    )
             finally:
                 os.close(fd)
         except Exception as error:  # never let recording break an import
@@ -63,7 +72,8 @@ class RecordWriter:
                 self.failed = True
                 log(
                     40,  # logging.ERROR
-                    "cannot append to %s (%s=%s): %s; further records are dropped silently",
+                    "cannot append to %s (%s=%s): %s; lines that cannot be written are dropped, "
+                    "and not reported again",
                     self.path,
                     RECORD_ENV,
                     self.path,
@@ -102,6 +112,23 @@ class RecordWriter:
         return "{" + ", ".join(parts) + "}\n"
 
 
+def _take_back(fd: int, written: int) -> bool:
+    """Remove the *written* bytes of a line that did not fit, unless another line followed.
+
+    A torn line would glue the next writer's line to it, and ``check --runtime``
+    refuses a file holding a line that is not JSON. The file ends where this write
+    ended unless another process appended since: then the torn line stays.
+    """
+    status = os.fstat(fd)
+    if not S_ISREG(status.st_mode):  # a FIFO: what was written has gone
+        return False
+    end = os.lseek(fd, 0, os.SEEK_CUR)
+    if status.st_size != end:
+        return False
+    os.ftruncate(fd, end - written)
+    return True
+
+
 def relative_file(filename: str | None) -> str | None:
     """*filename* relative to the longest ``sys.path`` entry holding it, with ``/``."""
     if not filename or not os.path.isabs(filename):
@@ -110,7 +137,10 @@ def relative_file(filename: str | None) -> str | None:
     for entry in sys.path:
         if not isinstance(entry, str):
             continue
-        root = os.path.abspath(entry or os.curdir)
+        try:
+            root = os.path.abspath(entry or os.curdir)
+        except OSError:  # relative, and the working directory was deleted (a deploy)
+            continue
         prefix = root if root.endswith(os.sep) else root + os.sep
         if filename.startswith(prefix) and len(prefix) > len(best):
             best = prefix
@@ -120,7 +150,16 @@ def relative_file(filename: str | None) -> str | None:
 
 _writer: RecordWriter | None = None
 # O_NONBLOCK: a FIFO with no reader fails at once (ENXIO) instead of hanging the import.
-_FLAGS: Final = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC | os.O_NONBLOCK
+# Windows has neither O_NONBLOCK (nor FIFOs) nor O_CLOEXEC (its descriptors are not
+# inherited), and needs O_BINARY, or each "\n" would be written as "\r\n".
+_FLAGS: Final = (
+    os.O_WRONLY
+    | os.O_APPEND
+    | os.O_CREAT
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 def subscribe_from_env() -> None:
@@ -131,13 +170,15 @@ def subscribe_from_env() -> None:
     """
     global _writer
     path = os.environ.get(RECORD_ENV, "").strip()
-    if _writer is not None and (not path or os.path.abspath(path) != _writer.path):
+    # Compared as set, not resolved again: after a chdir (a daemon going to ``/``) a
+    # relative path would name another file.
+    if _writer is not None and path != _writer.setting:
         if _writer in recorder.callbacks:  # unless someone cleared the callbacks
             recorder.callbacks.remove(_writer)
         _writer = None
     if not path or _writer is not None:
         return
-    path = os.path.abspath(path)
+    setting, path = path, os.path.abspath(path)
     if os.path.isdir(path):
         raise ConfigError(
             "is a directory; name a file to append violations to (it is created if missing)",
@@ -151,5 +192,5 @@ def subscribe_from_env() -> None:
         )
     from _json import encode_basestring_ascii  # C, no imports: safe on the violation path
 
-    _writer = RecordWriter(path, encode_basestring_ascii)
+    _writer = RecordWriter(path, encode_basestring_ascii, setting)
     recorder.callbacks.append(_writer)

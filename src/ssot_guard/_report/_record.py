@@ -36,16 +36,29 @@ def log(level: int, message: str, *args: object, exc_info: bool = False, **extra
     """
     logging = sys.modules.get("logging")
     if logging is not None:
-        logging.getLogger(LOGGER_NAME).log(
-            level, message, *args, exc_info=exc_info, extra=extra or None
-        )
+        try:
+            logging.getLogger(LOGGER_NAME).log(
+                level, message, *args, exc_info=exc_info, extra=extra or None
+            )
+        except Exception:  # see log_violation()
+            return
         return
     if level >= _WARNING and sys.stderr is not None:
-        text = message % args if args else message
+        # What is formatted is the user's (a callback's repr, its error's str): it may raise.
+        try:
+            text = message % args if args else message
+        except Exception:
+            text = message % tuple("<unprintable>" for _ in args)
         error = sys.exc_info()[1] if exc_info else None
         if error is not None:
-            text += f"\n{type(error).__name__}: {error}"
-        sys.stderr.write(text + "\n")
+            try:
+                text += f"\n{type(error).__name__}: {error}"
+            except Exception:
+                text += f"\n{type(error).__name__}: <unprintable>"
+        try:
+            sys.stderr.write(text + "\n")
+        except (OSError, ValueError):  # closed, or a pipe nobody reads: never break an import
+            return
 
 
 _WARNING = 30  # logging.WARNING
@@ -293,6 +306,18 @@ def clear_violations() -> None:
     recorder.clear()
 
 
+class _Subscribed:
+    """A callback registered through :func:`subscribe`."""
+
+    __slots__ = ("callback",)
+
+    def __init__(self, callback: Callable[[Violation], object]) -> None:
+        self.callback = callback
+
+    def __call__(self, violation: Violation) -> None:
+        self.callback(violation)
+
+
 def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
     """Call *callback* with each violation as it is recorded; returns the unsubscribe function.
 
@@ -301,16 +326,17 @@ def subscribe(callback: Callable[[Violation], object]) -> Callable[[], None]:
     seam under ``on_violation()``, the pytest plugin and ``ssot_guard.testing``.
     Unsubscribing twice is harmless.
     """
-    recorder.callbacks.append(callback)
+    # A wrapper of its own: list.remove() finds it by identity (it compares equal
+    # to nothing else), in one step no other thread's removal can come between;
+    # the callback itself may equal another (a bound method of the same object).
+    entry = _Subscribed(callback)
+    recorder.callbacks.append(entry)
 
     def unsubscribe() -> None:
-        # By identity: a bound method equals another of the same object, and one
-        # object may have subscribed twice.
-        callbacks = recorder.callbacks
-        for index, entry in enumerate(callbacks):
-            if entry is callback:
-                del callbacks[index]
-                return
+        try:
+            recorder.callbacks.remove(entry)
+        except ValueError:  # unsubscribed already
+            return
 
     return unsubscribe
 
@@ -333,4 +359,9 @@ def log_violation(level: int, message: str, *args: object, **extra: Any) -> None
         return
     logger = logging.getLogger(LOGGER_NAME)
     if logger.hasHandlers():
-        logger.log(level, message, *args, extra=extra or None)
+        try:
+            logger.log(level, message, *args, extra=extra or None)
+        except Exception:
+            # A handler that cannot write reports it with handleError(), which raises
+            # in turn if sys.stderr is closed (a daemon): never out of the import.
+            return

@@ -26,6 +26,7 @@ touches, is untouched.
 from __future__ import annotations
 
 import sys
+from _weakref import ref
 
 # _SKIPPED: frames that are not a caller, importlib's (``import_module``) and
 # ours (a deprecation's ``__getattribute__`` calling down to this one).
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, FrameType, ModuleType
     from typing import Any
+    from weakref import ReferenceType
 
     from .._base._frames import PendingWarning
     from .._base._modes import Mode
@@ -114,12 +116,15 @@ class _State:
         #: lookup. The instruction rather than the line: ``f_lineno`` is computed
         #: from the code's line table at each read. By id: code objects compare
         #: equal across files when their bytecode is equal (two modules that are
-        #: just ``import a.old``), and hashing one is slow; ``codes`` keeps them
-        #: alive, so an id is never reused for other code.
+        #: just ``import a.old``), and hashing one is slow. When the code dies, its
+        #: entries go (``codes``), before its id can be reused for other code.
         self.seen: set[tuple[int, int]] = set()
         #: ``(id(code), line)`` of every location handled, for the slow path.
         self.lines: set[tuple[int, int]] = set()
-        self.codes: list[CodeType] = []
+        #: ``id(code)`` -> a weak reference to the code, and its entries in ``seen``
+        #: and ``lines``. Weak: code compiled and dropped again and again (a template
+        #: rendered per request) must not be kept alive, ~1 kB each, for ever.
+        self.codes: dict[int, tuple[ReferenceType[CodeType], list[tuple[int, int]]]] = {}
         #: Importers already recorded: a later use in the same module is no new caller.
         self.importers: set[str] = set()
         #: Importer -> the error its import statement raised and the interpreter
@@ -155,11 +160,11 @@ class _State:
                 # Only a caller's own instruction may take the fast path: one
                 # seen through importlib's frames is looked up here each time.
                 self.seen.add(instruction)
-                self.codes.append(code)
+                self._keep(code, instruction)
             if line in self.lines:
                 return
             self.lines.add(line)
-            self.codes.append(code)
+            self._keep(code, line)
             if name != "__spec__" and who in self.importers:
                 return  # its import was recorded; another use there is the same caller
             if importer is not None and (
@@ -211,10 +216,33 @@ class _State:
         importer, filename, _ = frame_location(frame)
         code = frame.f_code
         with self.lock:
-            self.seen.add((id(code), frame.f_lasti))
-            self.lines.add((id(code), frame.f_lineno))
-            self.codes.append(code)
+            instruction, line = (id(code), frame.f_lasti), (id(code), frame.f_lineno)
+            self.seen.add(instruction)
+            self.lines.add(line)
+            self._keep(code, instruction)
+            self._keep(code, line)
             self.importers.add(importer or filename or "?")
+
+    def _keep(self, code: CodeType, key: tuple[int, int]) -> None:
+        """*key* (in ``seen`` or ``lines``) stands for *code* until it dies. Under ``lock``."""
+        ident = key[0]
+        kept = self.codes.get(ident)
+        if kept is None:
+            kept = self.codes[ident] = (ref(code, lambda _: self._forget(ident)), [])
+        kept[1].append(key)
+
+    def _forget(self, ident: int) -> None:
+        """The code whose id was *ident* died: its entries go, before the id is reused.
+
+        A weak reference's callback runs wherever the code happens to die, maybe in
+        this thread while it holds ``lock``: no lock here, each step is one operation.
+        """
+        kept = self.codes.pop(ident, None)
+        if kept is None:
+            return
+        for key in kept[1]:
+            self.seen.discard(key)
+            self.lines.discard(key)
 
 
 def _module_type(base: type[ModuleType], state: _State) -> type[ModuleType]:

@@ -49,7 +49,7 @@ def report() -> dict[str, Any]:
         if guard is not None
         else []
     )
-    return {
+    summary = {
         "installed": guard is not None,
         "mode": guard.mode if guard is not None else None,
         "mode_override": os.environ.get(MODE_ENV) or None,
@@ -65,3 +65,27 @@ def report() -> dict[str, Any]:
         "violations": [violation.as_dict() for violation in records],
         "callback_errors": callback_errors(),
     }
+    result: dict[str, Any] = _valid(summary)
+    return result
+
+
+def _valid(value: Any) -> Any:
+    """*value* with each string encodable as UTF-8, which JSON sent over HTTP must be.
+
+    A path holding a byte that is not UTF-8 (a config's, a caller's) reaches us with a
+    lone surrogate (``os.fsdecode``); it is shown escaped, ``\\udce9``, as Python's
+    stderr does.
+    """
+    if isinstance(value, str):
+        if value.isascii():
+            return value
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-8", "backslashreplace").decode("utf-8")
+        return value
+    if isinstance(value, dict):
+        return {_valid(key): _valid(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_valid(item) for item in value]
+    return value

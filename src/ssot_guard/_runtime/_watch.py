@@ -122,15 +122,22 @@ def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) 
 def later_spec(
     finder: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None
 ) -> ModuleSpec | None:
-    """The spec that the finders after *finder* in ``sys.meta_path`` give for *fullname*."""
+    """The spec that the finders after *finder* in ``sys.meta_path`` give for *fullname*.
+
+    Another guard's finder is skipped: this import was checked by *finder*. If an
+    ``on_violation`` callback replaced the guard meanwhile, *finder* is gone and the
+    new guard's finder comes first; asking it would record the import again, call
+    the callback again, and so on without end.
+    """
     finders = sys.meta_path
     start = 0
     for index, other in enumerate(finders):
         if other is finder:
             start = index + 1
             break
+    ours = type(finder)
     for other in finders[start:]:
-        if other is finder:
+        if type(other) is ours:
             continue
         find = getattr(other, "find_spec", None)
         if find is None:
