@@ -492,6 +492,34 @@ def test_report_is_valid_unicode_for_a_file_path_that_is_not_utf8(app: Path) -> 
     assert summary["violations"][0]["filename"] == "/srv/caf\\udce9/user.py"
 
 
+def test_log_line_of_a_path_that_is_not_utf8_is_written_escaped(
+    app: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A handler that writes UTF-8 gets the violation's line, the byte shown as ``\\udce9``.
+
+    The lone surrogate went to the handlers as it was: a UTF-8 log file failed
+    ("--- Logging error ---" on stderr), and so did pytest-xdist sending a test's
+    captured log to its controller (an INTERNALERROR that ended the run).
+    """
+    import io
+
+    stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", newline="\n")
+    handler = logging.StreamHandler(stream)
+    logger = logging.getLogger("ssot_guard")
+    logger.addHandler(handler)
+    try:
+        _block("warn")
+        code = compile("import app.legacy", "/srv/caf\udce9/user.py", "exec")
+        with pytest.warns(SSOTWarning):
+            exec(code, {"__name__": "user"})
+        handler.flush()
+    finally:
+        logger.removeHandler(handler)
+    written = stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
+    assert "/srv/caf\\udce9/user.py" in written
+    assert "Logging error" not in capsys.readouterr().err
+
+
 def test_report_does_not_raise_on_a_bad_mode_variable(monkeypatch: pytest.MonkeyPatch) -> None:
     """A health endpoint keeps answering when SSOT_GUARD_MODE holds a typo: it shows it."""
     monkeypatch.setenv("SSOT_GUARD_MODE", "strcit")

@@ -34,6 +34,22 @@ def shown(value: object) -> str:
     return f"{text[:SHOWN]}... ({len(text):,} characters)"
 
 
+def utf8(text: str) -> str:
+    """*text*, with what UTF-8 cannot encode shown escaped (``\\udce9``, as Python's stderr does).
+
+    A path holding a byte that is not UTF-8 reaches us with a lone surrogate
+    (``os.fsdecode``): a log handler writing UTF-8, a JSON body sent over HTTP, or
+    pytest-xdist sending a test's captured log would fail on it.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
 def tail(use: str | None, reason: str | None, rule: str | None) -> str:
     """The common end of every message: the replacement, the reason, the rule."""
     text = f"; use {use!r} instead" if use else ""

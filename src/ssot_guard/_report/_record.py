@@ -7,7 +7,7 @@ import sys
 from .._base import public
 from .._base._fork import fork_safe_lock
 from .._base._frames import frame_location
-from .._base._messages import SUBJECTS, describe
+from .._base._messages import SUBJECTS, describe, utf8
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -359,8 +359,12 @@ def log_violation(level: int, message: str, *args: object, **extra: Any) -> None
         return
     logger = logging.getLogger(LOGGER_NAME)
     if logger.hasHandlers():
+        # A path with a byte that is not UTF-8 (kept as a lone surrogate) would fail a
+        # handler writing UTF-8, and pytest-xdist sending a test's captured log: escaped.
+        text = utf8(message % args if args else message)
+        fields = {key: utf8(value) if type(value) is str else value for key, value in extra.items()}
         try:
-            logger.log(level, message, *args, extra=extra or None)
+            logger.log(level, "%s", text, extra=fields or None)
         except Exception:
             # A handler that cannot write reports it with handleError(), which raises
             # in turn if sys.stderr is closed (a daemon): never out of the import.

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 from .._base import public
+from .._base._messages import utf8
 from .._base._modes import MODE_ENV
 from .._report._record import recorder
 from .._report._subscribe import callback_errors
@@ -70,20 +71,9 @@ def report() -> dict[str, Any]:
 
 
 def _valid(value: Any) -> Any:
-    """*value* with each string encodable as UTF-8, which JSON sent over HTTP must be.
-
-    A path holding a byte that is not UTF-8 (a config's, a caller's) reaches us with a
-    lone surrogate (``os.fsdecode``); it is shown escaped, ``\\udce9``, as Python's
-    stderr does.
-    """
+    """*value* with each string encodable as UTF-8, which JSON sent over HTTP must be."""
     if isinstance(value, str):
-        if value.isascii():
-            return value
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return value.encode("utf-8", "backslashreplace").decode("utf-8")
-        return value
+        return utf8(value)
     if isinstance(value, dict):
         return {_valid(key): _valid(item) for key, item in value.items()}
     if isinstance(value, list):
