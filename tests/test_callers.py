@@ -466,3 +466,22 @@ def test_code_that_used_a_retired_module_is_freed_when_dropped(users: Path, quie
     codes = [render() for _ in range(3)]
     gc.collect()
     assert [code() for code in codes] == [None, None, None]
+
+
+@pytest.mark.usefixtures("quiet")
+def test_clearing_the_record_keeps_the_guards_memory_of_callers(make_package: MakePackage) -> None:
+    """After ``clear_violations()`` a caller already seen is not recorded again by the same
+    guard (once for its life, as documented); a guard installed anew records it again."""
+    user = "import app.old\n\ndef again():\n    import app.old\n"
+    make_package({"app/old.py": "X = 1\n", "app/user.py": user})
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    module = importlib.import_module("app.user")
+    module.again()
+    assert [v.lineno for v in ssot_guard.violations()] == [1, 4]
+    ssot_guard.clear_violations()
+    module.again()
+    assert ssot_guard.violations() == []
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    module.again()
+    imports = [v for v in ssot_guard.violations() if v.kind == "import"]
+    assert [(v.importer, v.lineno) for v in imports] == [("app.user", 4)]

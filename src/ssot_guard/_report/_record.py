@@ -302,7 +302,11 @@ def violations() -> list[Violation]:
 
 @public
 def clear_violations() -> None:
-    """Forget the recorded violations (the log's once-per-location memory too)."""
+    """Forget the recorded violations (the log's once-per-location memory too).
+
+    The installed guard's memory of the later callers it has seen is its own: in
+    warn mode, such a location is recorded again only under a new guard.
+    """
     recorder.clear()
 
 
