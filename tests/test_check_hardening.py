@@ -424,20 +424,26 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _start_pool_check(project: Path) -> tuple[subprocess.Popen[str], list[int]]:
-    """``check --jobs 2 --parse-all`` in its own session, once its pool workers run."""
-    import time
-
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ssot_guard", "check", "--jobs", "2", "--parse-all"],
+def _spawn_check(
+    project: Path, *options: str, stdout: int = subprocess.PIPE
+) -> subprocess.Popen[str]:
+    """``ssot-guard check OPTIONS`` on *project*, in a session of its own (signalled whole)."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "ssot_guard", "check", *options],
         cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")},
+        stdout=stdout,
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
     )
+
+
+def _start_pool_check(project: Path) -> tuple[subprocess.Popen[str], list[int]]:
+    """``check --jobs 2 --parse-all`` in its own session, once its pool workers run."""
+    import time
+
+    process = _spawn_check(project, "--jobs", "2", "--parse-all")
     deadline = time.monotonic() + TIMEOUT
     while not (workers := _children(process.pid)):
         assert process.poll() is None, "the check ended before its pool started"
@@ -510,16 +516,7 @@ def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
     )
     for i in range(800):  # over the 600 files from which half the tree is read by a child
         (project / "app" / f"m{i:03}.py").write_text(body, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ssot_guard", "check", "--parse-all"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = _spawn_check(project, "--parse-all", stdout=subprocess.DEVNULL)
     try:
         while not (children := _children(process.pid)):
             assert process.poll() is None, "the check ended before it forked"
@@ -543,16 +540,7 @@ def test_more_jobs_than_files_starts_no_idle_workers(project: Path) -> None:
     import time
 
     _parse_heavy_tree(project, files=2)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD")}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "ssot_guard", "check", "--jobs", "40", "--parse-all"],
-        cwd=project,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
+    process = _spawn_check(project, "--jobs", "40", "--parse-all")
     most = 0
     deadline = time.monotonic() + TIMEOUT
     try:

@@ -41,6 +41,19 @@ def app(make_package) -> Path:
     )
 
 
+def _python(cwd: Path, code: str, *options: str) -> subprocess.CompletedProcess[str]:
+    """``python OPTIONS -c CODE`` in *cwd*, without the environment's SSOT_GUARD_* settings."""
+    return subprocess.run(
+        [sys.executable, *options, "-c", code],
+        cwd=cwd,
+        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
 def _block(mode: str) -> ssot_guard.Guard:
     return ssot_guard.install(
         mode=mode,  # type: ignore[arg-type]
@@ -122,15 +135,7 @@ def test_a_log_handler_that_fails_never_breaks_the_import(tmp_path: Path) -> Non
         "import retired_mod\n"
         "print(len(ssot_guard.violations()))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python(tmp_path, code)
     assert result.stdout == "1\n"
 
 
@@ -240,15 +245,7 @@ def test_raising_callback_that_cannot_be_described_does_not_break_the_import(
         "import retired_mod\n"
         "print(ssot_guard.report()['callback_errors'], 'logging' in sys.modules)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python(tmp_path, code)
     assert result.stdout == "1 False\n", result.stderr
 
 
@@ -538,14 +535,6 @@ def test_callback_may_install_or_uninstall_when_install_finds_a_preloaded_module
         "ssot_guard.install(rules=[ssot_guard.Block('retired_mod')], mode='warn')\n"
         "print(len(ssot_guard.active_guard().rules))\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        cwd=tmp_path,
-        env={k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    result = _python(tmp_path, code, "-W", "ignore")
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "1"  # the guard install() built is the one in force

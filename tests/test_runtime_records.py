@@ -82,6 +82,7 @@ def check(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         check=False,
+        timeout=60,  # a check that hangs (on a FIFO) fails instead
     )
 
 
@@ -347,15 +348,7 @@ def test_record_file_that_is_a_fifo_is_a_usage_error_not_a_hang(
     fifo = records / "writer.jsonl"
     os.mkfifo(fifo)
     named = fifo if where == "named" else records
-    result = subprocess.run(
-        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", str(named)],
-        cwd=checkout,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = check(checkout, "src", "--runtime", str(named))
     assert result.returncode == EXIT_USAGE
     assert f"--runtime {fifo}: cannot read: not a regular file" in result.stderr
     assert "Traceback" not in result.stderr
@@ -364,15 +357,7 @@ def test_record_file_that_is_a_fifo_is_a_usage_error_not_a_hang(
 @pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
 def test_record_file_that_is_a_device_is_not_read(checkout: Path) -> None:
     """``--runtime /dev/zero`` is refused at once, not read until memory runs out."""
-    result = subprocess.run(
-        [sys.executable, "-m", "ssot_guard", "check", "src", "--runtime", "/dev/zero"],
-        cwd=checkout,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = check(checkout, "src", "--runtime", "/dev/zero")
     assert result.returncode == EXIT_USAGE
     assert "--runtime /dev/zero: cannot read: not a regular file" in result.stderr
 
