@@ -266,7 +266,10 @@ def _stop(pool: ProcessPoolExecutor) -> None:
     workers: dict[int, Any] = getattr(pool, "_processes", None) or {}
     for worker in list(workers.values()):
         worker.terminate()
-    pool.shutdown(wait=False, cancel_futures=True)
+    # Wait for the executor's thread, which sees its workers gone at once: left running,
+    # it closes its wake-up pipe while the interpreter's exit writes to it (a
+    # "Bad file descriptor" traceback at exit, from CPython's own atexit hook, up to 3.11).
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 class Outcome(NamedTuple):
