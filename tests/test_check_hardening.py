@@ -6,11 +6,19 @@ or a silent skip. Cases that hung before run in a subprocess with a timeout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
+
+# Imported here, not inside a test: the autouse fixture removes the modules a test
+# imports, and a concurrent.futures.process removed under the package that cached it
+# breaks every later pool ("Can't pickle _CallItem: not the same object").
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -439,6 +447,16 @@ def _spawn_check(
     )
 
 
+@contextlib.contextmanager
+def _killed_if_left(process: subprocess.Popen[str]) -> Iterator[None]:
+    """Whatever the block does (an assertion, a timeout), the check's session ends with it."""
+    try:
+        yield
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+
+
 def _start_pool_check(project: Path) -> tuple[subprocess.Popen[str], list[int]]:
     """``check --jobs 2 --parse-all`` in its own session, once its pool workers run."""
     import time
@@ -459,16 +477,12 @@ def test_ctrl_c_during_a_pool_check_exits_130_without_traceback(project: Path) -
     The workers are stopped, not left to finish their queued batches, and none outlives
     the command.
     """
-    import signal
 
     _parse_heavy_tree(project)
     process, workers = _start_pool_check(project)
     os.killpg(process.pid, signal.SIGINT)
-    try:
+    with _killed_if_left(process):
         _, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert "KeyboardInterrupt" not in err
@@ -483,16 +497,12 @@ def test_pool_worker_killed_is_a_fallback_not_a_traceback(project: Path) -> None
     Every finding is still reported, the exit status is the check's, and the summary says
     that a worker failed.
     """
-    import signal
 
     _parse_heavy_tree(project, files=40)
     process, workers = _start_pool_check(project)
     os.kill(workers[0], signal.SIGKILL)
-    try:
+    with _killed_if_left(process):
         out, err = process.communicate(timeout=TIMEOUT * 3)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert "Traceback" not in err
     assert process.returncode == 1, err
     assert out.count(" SSOT101 ") == 41  # the 40 files and app/user.py
@@ -505,7 +515,6 @@ def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
 
     The child is stopped and reaped: no orphan goes on reading, no zombie is left.
     """
-    import signal
 
     from ssot_guard._check._pool import can_fork, cores
 
@@ -517,14 +526,11 @@ def test_interrupted_forked_check_leaves_no_child(project: Path) -> None:
     for i in range(800):  # over the 600 files from which half the tree is read by a child
         (project / "app" / f"m{i:03}.py").write_text(body, encoding="utf-8")
     process = _spawn_check(project, "--parse-all", stdout=subprocess.DEVNULL)
-    try:
+    with _killed_if_left(process):
         while not (children := _children(process.pid)):
             assert process.poll() is None, "the check ended before it forked"
         os.kill(process.pid, signal.SIGINT)
         _, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, err
     assert "Traceback" not in err
     assert not [pid for pid in children if os.path.exists(f"/proc/{pid}")]
@@ -536,20 +542,16 @@ def test_more_jobs_than_files_starts_no_idle_workers(project: Path) -> None:
 
     (``--jobs 10000`` must not be a fork bomb.)
     """
-    import signal
     import time
 
     _parse_heavy_tree(project, files=2)
     process = _spawn_check(project, "--jobs", "40", "--parse-all")
     most = 0
     deadline = time.monotonic() + TIMEOUT
-    try:
+    with _killed_if_left(process):
         while process.poll() is None and time.monotonic() < deadline:
             most = max(most, len(_children(process.pid)))
         out, err = process.communicate(timeout=TIMEOUT)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 1, err
     assert out.count(" SSOT101 ") == 3
     assert 1 <= most <= 4  # __init__.py, user.py and the two big files, all parsed
@@ -593,3 +595,23 @@ def test_ctrl_c_right_after_the_fork_still_stops_the_child() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=TIMEOUT
     )
     assert result.stdout.split() == ["interrupted", "children", "0"], result.stderr
+
+
+def test_stopping_the_pool_leaves_no_thread_of_it_running() -> None:
+    """After a Ctrl-C stops the pool, its executor's thread has ended too.
+
+    Left running, it closed its wake-up pipe while the interpreter's exit wrote to
+    it: about one interrupted check in forty printed CPython's "Bad file descriptor"
+    traceback after "ssot-guard: interrupted" (3.11).
+    """
+    import threading
+    import time
+
+    from ssot_guard._check._pool import _stop
+
+    before = set(threading.enumerate())
+    pool = ProcessPoolExecutor(2)
+    for _ in range(4):
+        pool.submit(time.sleep, 30)  # busy workers, and batches still queued
+    _stop(pool)
+    assert set(threading.enumerate()) - before == set()
