@@ -503,17 +503,25 @@ def test_log_line_of_a_path_that_is_not_utf8_is_written_escaped(
     stream = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict", newline="\n")
     handler = logging.StreamHandler(stream)
     logger = logging.getLogger("ssot_guard")
+    # Another test of this process may have left the logger disabled (dictConfig) or
+    # quieter: this one is about what a handler that does receive the line gets.
+    disabled, level = logger.disabled, logger.level
+    logger.disabled = False
+    logger.setLevel(logging.WARNING)
     logger.addHandler(handler)
     try:
         _block("warn")
-        code = compile("import app.legacy", "/srv/caf\udce9/user.py", "exec")
+        ssot_guard.clear_violations()  # a new location, logged, whatever ran before
+        code = compile("import app.legacy", "/srv/caf\udce9/logged.py", "exec")
         with pytest.warns(SSOTWarning):
             exec(code, {"__name__": "user"})
         handler.flush()
     finally:
         logger.removeHandler(handler)
+        logger.disabled = disabled
+        logger.setLevel(level)
     written = stream.buffer.getvalue().decode("utf-8")  # type: ignore[attr-defined]
-    assert "/srv/caf\\udce9/user.py" in written
+    assert "/srv/caf\\udce9/logged.py" in written
     assert "Logging error" not in capsys.readouterr().err
 
 
