@@ -230,29 +230,39 @@ def _in_pool(
     try:  # from the first worker on: whatever stops this process stops the workers too
         if mask:
             blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        futures = []
+        broken: BrokenProcessPool | None = None
         try:
             pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(plan,))
-            futures = [pool.submit(_check_batch, batch) for batch in batches]
+            for batch in batches:
+                futures.append(pool.submit(_check_batch, batch))
+        except BrokenProcessPool as error:  # a worker died before the last batch was queued
+            broken = error
         finally:
             if mask:
                 signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
-        for done, future in enumerate(futures):
+        done = 0
+        for future in futures:
             try:
                 reports.extend(future.result())
             except BrokenProcessPool as error:
-                with parsing():
-                    for batch in batches[done:]:
-                        reports.extend(check_file(plan, source) for source in batch)
-                if stats is not None:
-                    stats.fallbacks.append(
-                        f"a pool worker failed ({error}); its files were checked here"
-                    )
+                broken = error
                 break
+            done += 1
+        if broken is not None:
+            with parsing():
+                for batch in batches[done:]:
+                    reports.extend(check_file(plan, source) for source in batch)
+            if stats is not None:
+                stats.fallbacks.append(
+                    f"a pool worker failed ({broken}); its files were checked here"
+                )
     except BaseException:
         if pool is not None:
             _stop(pool)
         raise
-    pool.shutdown()
+    if pool is not None:
+        pool.shutdown()
     return reports
 
 
