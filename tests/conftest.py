@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import textwrap
@@ -14,6 +15,11 @@ import pytest
 import ssot_guard
 from ssot_guard._report._record import recorder
 from ssot_guard._runtime._guard import reinstate
+
+# A shell's background job (``cmd &``, some CI runners) starts with SIGINT ignored, and
+# every child inherits that: the Ctrl-C tests would see their command ignore Ctrl-C.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 # The parsed-config cache of this run (and of its subprocesses), not the user's own.
 os.environ.setdefault("SSOT_GUARD_CACHE_DIR", os.path.join(tempfile.mkdtemp(), "ssot_guard"))
