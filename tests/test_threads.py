@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
@@ -297,3 +297,41 @@ def test_mode_reached_by_many_threads_at_once_is_one_object() -> None:
         check=False,
     )
     assert (result.returncode, result.stderr, result.stdout.split()) == (0, "", ["8", "1"])
+
+
+def _walk_to_last_finder() -> tuple[list[object], Iterator[object]]:
+    """``sys.meta_path`` now, and a walk over it (the import system's, in another thread)
+    that has met every finder but the last."""
+    finders = list(sys.meta_path)
+    walk = iter(sys.meta_path)  # what ``for finder in sys.meta_path`` in _find_spec holds
+    for _ in finders[:-1]:
+        next(walk)
+    return finders, walk
+
+
+def test_uninstall_leaves_an_import_under_way_every_finder() -> None:
+    """An import walking sys.meta_path while uninstall() runs still meets the last finder.
+
+    The import system walks the live list with an index: taking our finder out in place
+    shifted the others left under it, and a walk past our slot skipped one (a skipped
+    PathFinder made a module that exists a ModuleNotFoundError, seen in about one run in
+    25 of test_threads_installing_while_importing).
+    """
+    ssot_guard.install(rules=RULES, mode="warn")
+    finders, walk = _walk_to_last_finder()
+    ssot_guard.uninstall()
+    assert list(walk) == finders[-1:]
+    assert all(f is not finders[0] for f in sys.meta_path)
+
+
+def test_put_first_leaves_an_import_under_way_every_finder() -> None:
+    """Moving a finder to the front (the pytest plugin's seam) skips nothing under a walk."""
+    from ssot_guard._runtime._guard import put_first
+
+    marker = _Marker()
+    sys.meta_path.insert(1, marker)
+    finders, walk = _walk_to_last_finder()
+    put_first(marker)
+    assert list(walk) == finders[-1:]
+    assert sys.meta_path[0] is marker
+    assert [f for f in sys.meta_path if f is marker] == [marker]

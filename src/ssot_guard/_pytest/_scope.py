@@ -15,7 +15,14 @@ from .._report._record import recorder
 from .._rules._glob import NameSet, glob_error
 from .._rules._model import Unique
 from .._runtime._finder import SSOTFinder
-from .._runtime._guard import active_guard, reinstate, rule_for, swap_guard
+from .._runtime._guard import (
+    active_guard,
+    put_first,
+    reinstate,
+    remove_finder,
+    rule_for,
+    swap_guard,
+)
 from ._session import session_of
 
 if TYPE_CHECKING:
@@ -132,15 +139,13 @@ class TestScope:
             check_replacements=False,
         )
         if self.allow is not None:  # the allowance stays in front of the new finder
-            sys.meta_path.remove(self.allow)
-            sys.meta_path.insert(0, self.allow)
+            put_first(self.allow)
         return self.guard
 
     def close(self) -> None:
         try:
             if self.allow is not None:
-                if self.allow in sys.meta_path:
-                    sys.meta_path.remove(self.allow)
+                remove_finder(self.allow)
                 _purge(self.allow.let_in)
             if self._modules is not None:
                 _purge(self._retired_since(self._modules))

@@ -21,7 +21,7 @@ from .._base._errors import SSOTWarning
 from .._base._frames import user_frame
 from .._report._log import provoking_frame
 from .._report._record import Violation, recorder, subscribe
-from .._runtime._guard import active_guard, reinstate, swap_guard
+from .._runtime._guard import active_guard, put_first, reinstate, swap_guard
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -113,13 +113,11 @@ class Session:
         the session's guard is the active one (not a guard some code installed).
         """
         finder = self.guard.finder if self.guard is not None else None
-        if finder is None or sys.meta_path[:1] == [finder]:
+        if finder is None or (sys.meta_path and sys.meta_path[0] is finder):
             return
-        if finder in sys.meta_path:
-            sys.meta_path.remove(finder)
-        elif active_guard() is not self.guard:
+        if not any(f is finder for f in sys.meta_path) and active_guard() is not self.guard:
             return
-        sys.meta_path.insert(0, finder)
+        put_first(finder)
 
     # Violations.
 

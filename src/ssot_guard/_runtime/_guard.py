@@ -19,9 +19,9 @@ from ._finder import SSOTFinder
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
     from types import FrameType, TracebackType
-    from typing import NoReturn, Self
+    from typing import Any, NoReturn, Self
 
     from .._base._modes import Mode
     from .._rules._model import Rule
@@ -95,7 +95,7 @@ class Guard:
             return
         self.installed = False
         if self.finder is not None:
-            _remove_finder(self.finder)
+            remove_finder(self.finder)
         if self.watch is not None:
             self.watch.close()
         if self.callers is not None:
@@ -120,26 +120,50 @@ class Guard:
         return f"<ssot_guard.Guard mode={self.mode!r} rules={len(self.rules)} {state}>"
 
 
-def _remove_finder(finder: object) -> None:
-    """Take *finder* out of ``sys.meta_path`` in place, by identity.
+def remove_finder(finder: object) -> None:
+    """Take *finder* out of ``sys.meta_path`` (by identity: ``list.remove`` uses ``==``,
+    which a foreign finder may define); nothing else changes.
 
-    Never read-filter-assign (``sys.meta_path[:] = [...]``): a finder another
-    thread appends between the read and the assignment would be lost. Each
-    ``pop`` and ``insert`` is atomic; if the list moved between finding our
-    index and popping it, what was popped is put back and the search repeats.
-    Identity, not ``list.remove``: that uses ``==``, which a foreign finder may define.
+    The import system walks the live list (``for finder in sys.meta_path`` in
+    ``importlib._bootstrap._find_spec``) with an iterator, which is an index.
+    Deleting in place shifts the finders after the deleted one a slot to the left,
+    and another thread whose walk is past that slot skips one: a skipped
+    ``PathFinder`` is a ``ModuleNotFoundError`` for a module that exists. So
+    ``sys.meta_path`` is bound to a new list instead, and a walk under way goes on
+    over the old one, unchanged. (``insert(0, ...)`` in place is harmless: a walk
+    under way meets one finder twice.)
     """
-    meta_path = sys.meta_path
+    _rebind(lambda finders: [f for f in finders if f is not finder])
+
+
+def put_first(finder: object) -> None:
+    """*finder* at the front of ``sys.meta_path``, once; the others keep their order.
+
+    A new list, as in :func:`remove_finder`.
+    """
+    _rebind(lambda finders: [finder, *(f for f in finders if f is not finder)])
+
+
+def _rebind(derive: Callable[[list[Any]], list[Any]]) -> None:
+    old = sys.meta_path
+    seen: list[Any] = list(old)
+    new = derive(seen)
+    if _same(new, seen):
+        return
     while True:
-        index = next((i for i, other in enumerate(meta_path) if other is finder), -1)
-        if index < 0:
+        sys.meta_path = new
+        # A thread that read ``sys.meta_path`` just before the line above may still
+        # change the old list (add or remove a finder): derived again, so that its
+        # change is not lost. The old list is stable once no such thread is left.
+        now = list(old)
+        if _same(now, seen):
             return
-        try:
-            popped = meta_path.pop(index)
-        except IndexError:  # the list shrank meanwhile
-            continue
-        if popped is not finder:
-            meta_path.insert(index, popped)
+        seen = now
+        new = derive(now)
+
+
+def _same(a: list[Any], b: list[Any]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 @public
