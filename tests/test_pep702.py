@@ -321,3 +321,62 @@ def test_use_of_a_marked_enum_generic_or_protocol_is_at_the_user_line() -> None:
 
     assert {v.filename for v in ssot_guard.violations()} == {__file__}
     assert len(ssot_guard.violations()) == 3
+
+
+def test_marked_async_generator_function_stays_one_and_delegates(make_package) -> None:
+    """A marked async generator function is still one for ``inspect`` (FastAPI's ``yield``
+    dependencies decide by that); ``asend`` and ``athrow`` reach the original, so an
+    ``asynccontextmanager`` built on it sees the error raised in its block."""
+    import asyncio
+    import contextlib
+    import inspect
+
+    make_package(
+        {
+            "app/agen.py": (
+                "import ssot_guard\n\n"
+                "seen = []\n\n"
+                "@ssot_guard.deprecated('use session() instead')\n"
+                "async def old_session():\n"
+                "    try:\n"
+                "        got = yield 'session'\n"
+                "        seen.append(got)\n"
+                "        yield 'again'\n"
+                "    except KeyError as error:\n"
+                "        seen.append(f'caught {error}')\n"
+                "        if error.args == ('k',):\n"
+                "            yield 'handled'\n"
+                "    finally:\n"
+                "        seen.append('closed')\n"
+            )
+        }
+    )
+    from app import agen  # type: ignore[attr-defined]
+
+    assert inspect.isasyncgenfunction(agen.old_session)
+
+    async def use() -> list[object]:
+        rows = agen.old_session()
+        got = [await rows.__anext__(), await rows.asend("sent")]
+        await rows.aclose()
+        again = agen.old_session()
+        await again.__anext__()
+        got.append(await again.athrow(KeyError("k")))
+        await again.aclose()
+        async with contextlib.asynccontextmanager(agen.old_session)():
+            raise KeyError("in block")
+        return got
+
+    ssot_guard.install(rules=[], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert asyncio.run(use()) == ["session", "again", "handled"]
+    assert agen.seen == [
+        "sent",
+        "closed",
+        "caught 'k'",
+        "closed",
+        "caught 'in block'",
+        "closed",
+    ]
+    assert {v.name for v in ssot_guard.violations()} == {"app.agen:old_session"}

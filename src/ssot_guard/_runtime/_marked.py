@@ -143,6 +143,8 @@ def _mark_function(function: Callable[..., Any], marker: _Marker) -> Callable[..
             return (yield from function(*args, **kwargs))
 
         return marked_generator
+    if inspect.isasyncgenfunction(function):
+        return _mark_async_generator(function, marker)
 
     @functools.wraps(function)
     def marked(*args: Any, **kwargs: Any) -> Any:
@@ -160,6 +162,33 @@ def _mark_function(function: Callable[..., Any], marker: _Marker) -> Callable[..
             return await function(*args, **kwargs)
 
         return marked_coroutine
+    return marked
+
+
+def _mark_async_generator(function: Callable[..., Any], marker: _Marker) -> Callable[..., Any]:
+    """An async generator function that hands every ``asend``/``athrow``/``aclose`` on."""
+    import functools
+
+    @functools.wraps(function)
+    async def marked(*args: Any, **kwargs: Any) -> Any:
+        marker.use(1)  # at the first __anext__(): an async generator's body starts there
+        inner = function(*args, **kwargs)
+        try:
+            value = await inner.__anext__()
+            while True:
+                try:
+                    sent = yield value
+                except GeneratorExit:
+                    raise  # aclose(): the inner one is closed below
+                except BaseException as error:  # athrow(): the original decides
+                    value = await inner.athrow(error)
+                else:
+                    value = await inner.asend(sent)
+        except StopAsyncIteration:
+            return
+        finally:
+            await inner.aclose()
+
     return marked
 
 
