@@ -380,3 +380,24 @@ def test_marked_async_generator_function_stays_one_and_delegates(make_package) -
         "closed",
     ]
     assert {v.name for v in ssot_guard.violations()} == {"app.agen:old_session"}
+
+
+def test_dataclass_replace_and_copy_of_a_marked_class_are_at_the_user_line() -> None:
+    """``dataclasses.replace`` and ``copy.copy`` of an instance of a marked class create one
+    through the class: recorded at the user's line, not inside dataclasses.py or copyreg.py."""
+    import copy
+    import dataclasses
+
+    @ssot_guard.deprecated("gone")
+    @dataclasses.dataclass
+    class Point:
+        x: int
+
+    ssot_guard.install(rules=[], mode="warn")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        point = Point(1)
+        ssot_guard.clear_violations()
+        dataclasses.replace(point, x=2)
+        copy.copy(point)
+    assert [v.filename for v in ssot_guard.violations()] == [__file__] * 2

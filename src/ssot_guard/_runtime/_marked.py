@@ -43,8 +43,13 @@ def _mode() -> Mode:
 _STDLIB = os.path.dirname(os.__file__) + os.sep
 # The class machinery between the user's line and a marked class's __new__ or
 # __init_subclass__: EnumType.__call__ (Color(1)), a generic alias's __call__
-# (Box[int]()), ABCMeta.__new__ (subclassing a Protocol or an ABC).
-_MACHINERY = (_STDLIB + "enum.py", _STDLIB + "typing.py", _STDLIB + "abc.py", "<frozen abc>")
+# (Box[int]()), ABCMeta.__new__ (subclassing a Protocol or an ABC), and what
+# makes an instance from another (dataclasses.replace, copy.copy).
+_MACHINERY = (
+    *(_STDLIB + name for name in ("enum.py", "typing.py", "abc.py", "dataclasses.py")),
+    *(_STDLIB + name for name in ("copy.py", "copyreg.py")),
+    "<frozen abc>",
+)
 
 
 class _Marker:
