@@ -422,3 +422,15 @@ def test_warn_deprecated_function_pickles_by_reference(app: Path) -> None:
         function = legacy.create_websocket_manager
         assert pickle.loads(pickle.dumps(function)) is function
         assert copy.copy(function) is function
+
+
+def test_warn_deprecated_type_alias_pickles_as_its_value(make_package: MakePackage) -> None:
+    """A deprecated callable that is not a function (a generic alias such as ``list[int]``)
+    pickles as the value it wraps, not as a global of another name."""
+    make_package({"app/aliases.py": "OldIds = list[int]\n"})
+    ssot_guard.install(rules=[Deprecate("app.aliases:OldIds", use="app.aliases:Ids")])
+    import app.aliases  # type: ignore[import-not-found]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        assert pickle.loads(pickle.dumps(app.aliases.OldIds)) == list[int]

@@ -207,8 +207,9 @@ class _Wrapper(wrapt.FunctionWrapper):  # type: ignore[type-arg]
 
     def __reduce_ex__(self, protocol: Any) -> Any:
         wrapped = self.__wrapped__
-        name = getattr(wrapped, "__qualname__", None)
-        return name if isinstance(name, str) else wrapped.__reduce_ex__(protocol)
+        if isinstance(wrapped, types.FunctionType):  # pickle saves these by name itself
+            return wrapped.__qualname__
+        return wrapped.__reduce_ex__(protocol)  # a builtin's name, a value's recipe
 
     def __copy__(self) -> Any:
         return self  # as copy.copy() of a function
