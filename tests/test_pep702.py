@@ -401,3 +401,23 @@ def test_dataclass_replace_and_copy_of_a_marked_class_are_at_the_user_line() -> 
         dataclasses.replace(point, x=2)
         copy.copy(point)
     assert [v.filename for v in ssot_guard.violations()] == [__file__] * 2
+
+
+def test_a_bad_mode_in_the_environment_does_not_break_calls_of_marked_names() -> None:
+    """``SSOT_GUARD_MODE`` with a typo and no guard: a marked function still runs (warn, the
+    default), and the bad value is said once on stderr, not raised at every call."""
+    code = (
+        "import warnings, ssot_guard\n"
+        "warnings.simplefilter('ignore')\n"
+        "@ssot_guard.deprecated('use build() instead')\n"
+        "def make():\n    return 'made'\n"
+        "print(make(), make())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SSOT_GUARD_")}
+    env["SSOT_GUARD_MODE"] = "stirct"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=False
+    )
+    assert (result.returncode, result.stdout) == (0, "made made\n"), result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "SSOT_GUARD_MODE: unknown mode 'stirct'" in line

@@ -18,11 +18,11 @@ import os
 import sys
 
 from .._base import public
-from .._base._errors import DeprecatedUseError
+from .._base._errors import ConfigError, DeprecatedUseError
 from .._base._frames import user_frame, warn_at
 from .._base._messages import describe
 from .._base._modes import env_mode
-from .._report._record import record_at
+from .._report._record import log, record_at
 from . import _guard
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
@@ -36,8 +36,22 @@ if TYPE_CHECKING:
 
 
 def _mode() -> Mode:
+    global _bad_env_said
     guard = _guard.active_guard()
-    return guard.mode if guard is not None else env_mode() or "warn"
+    if guard is not None:
+        return guard.mode
+    try:
+        return env_mode() or "warn"
+    except ConfigError as error:
+        # A typo in the environment must not make every call of a marked function
+        # (in a library, say) raise: warn, the default, and say so once.
+        if not _bad_env_said:
+            _bad_env_said = True
+            log(30, "ssot_guard: %s; marked names are used as in warn mode", error)  # WARNING
+        return "warn"
+
+
+_bad_env_said = False
 
 
 _STDLIB = os.path.dirname(os.__file__) + os.sep
