@@ -512,6 +512,18 @@ def test_redirect_to_a_retired_module_is_refused() -> None:
     assert "names 'app.new', which Block(module='app.new') retires" in str(info.value)
 
 
+def test_deprecate_in_a_redirected_module_is_refused() -> None:
+    """A ``[[deprecate]]`` name in a module a redirect makes an alias could never apply (the
+    module is the canonical one, under its own name): refused naming the canonical name."""
+    rules = [Redirect("app.old", "app.new"), ssot_guard.Deprecate("app.old:make")]
+    with pytest.raises(ConfigError) as info:
+        ssot_guard.install(rules=rules)
+    assert info.value.key == "name"
+    message = str(info.value)
+    assert "Redirect(module='app.old', to='app.new')" in message
+    assert "'app.new:make'" in message
+
+
 def test_use_inside_the_blocked_package_is_refused() -> None:
     """A block whose replacement lies inside what it blocks is refused as 'this rule'."""
     with pytest.raises(ConfigError) as info:

@@ -92,6 +92,7 @@ def test_config_in_a_world_writable_directory_is_refused(project: Path) -> None:
     """
     project.chmod(0o777)
     assert "is writable by every user (mode drwxrwxrwx)" in _refusal().problem
+    assert f"discovery: its directory {project} is writable" in _refusal().problem  # not "the its"
     project.chmod(0o1777)
     assert ssot_guard.install().config.path == str(project / "pyproject.toml")
 

@@ -356,3 +356,81 @@ def test_warn_as_error_raises_at_every_call_from_a_site(app: Path) -> None:
                 else:
                     outcomes.append("ran")
     assert outcomes == ["raised"] * 4
+
+
+OLD_CLASSES = """\
+class OldError(Exception):
+    pass
+
+
+class OldManager:
+    def __init__(self, name):
+        self.name = name
+
+
+def fail():
+    raise OldError("old")
+"""
+
+
+def test_warn_deprecated_exception_class_can_still_be_caught(make_package: MakePackage) -> None:
+    """Warn mode keeps code working: ``except legacy.OldError`` catches the error (a wrapper
+    around the class made that clause a TypeError), and the read is recorded."""
+    make_package({"app/errors.py": OLD_CLASSES})
+    ssot_guard.install(rules=[Deprecate("app.errors:OldError", use="app.errors:NewError")])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        namespace = run(
+            """
+            import app.errors
+            try:
+                app.errors.fail()
+            except app.errors.OldError as error:
+                caught = error
+            """
+        )
+    assert str(namespace["caught"]) == "old"
+    assert [v.name for v in ssot_guard.violations()] == ["app.errors:OldError"]
+
+
+def test_warn_deprecated_class_is_the_class_itself(make_package: MakePackage) -> None:
+    """A deprecated class read in warn mode is the class: ``type(x) is``, ``match`` class
+    patterns and pickling of its instances work as without the guard."""
+    make_package({"app/errors.py": OLD_CLASSES})
+    ssot_guard.install(rules=[Deprecate("app.errors:OldManager", use="app.errors:Manager")])
+    import app.errors  # type: ignore[import-not-found]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        manager = app.errors.OldManager("a")
+        assert type(manager) is app.errors.OldManager
+        assert pickle.loads(pickle.dumps(manager)).name == "a"
+        match manager:
+            case app.errors.OldManager(name=name):
+                assert name == "a"
+
+
+def test_warn_deprecated_function_pickles_by_reference(app: Path) -> None:
+    """The wrapper of a deprecated function pickles (and copies) as the function's name, as the
+    function itself would; unpickled, it is the module's attribute again."""
+    import copy
+
+    deprecate("warn")
+    legacy = importlib.import_module(LEGACY)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        function = legacy.create_websocket_manager
+        assert pickle.loads(pickle.dumps(function)) is function
+        assert copy.copy(function) is function
+
+
+def test_warn_deprecated_type_alias_pickles_as_its_value(make_package: MakePackage) -> None:
+    """A deprecated callable that is not a function (a generic alias such as ``list[int]``)
+    pickles as the value it wraps, not as a global of another name."""
+    make_package({"app/aliases.py": "OldIds = list[int]\n"})
+    ssot_guard.install(rules=[Deprecate("app.aliases:OldIds", use="app.aliases:Ids")])
+    import app.aliases  # type: ignore[import-not-found]
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        assert pickle.loads(pickle.dumps(app.aliases.OldIds)) == list[int]

@@ -308,3 +308,51 @@ def test_otlp_http_exporter_delivers_counter_and_events(project: Path) -> None:
     assert lines[0] == 3  # app/user.py's import; the other is this script's own line
     assert len(lines) == 2
     assert {r.event_name for r in events} == {"ssot_guard.violation"}
+
+
+def test_without_the_api_install_is_one_config_error_naming_the_file(project: Path) -> None:
+    """``telemetry = "otel"`` with no OpenTelemetry API importable: one ConfigError naming the
+    file, the key and the extra to install (not an ImportError traceback)."""
+    result = run(
+        project,
+        """
+        import sys
+        sys.modules["opentelemetry"] = None  # as if the API were not installed
+        import ssot_guard
+        try:
+            ssot_guard.install()
+        except ssot_guard.ConfigError as error:
+            print(error)
+        """,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{project / 'pyproject.toml'}: "), result.stdout
+    assert "key 'telemetry'" in result.stdout
+    assert "pip install 'ssot-guard[otel]'" in result.stdout
+
+
+def test_a_provider_that_raises_at_install_leaves_the_guard_installed(project: Path) -> None:
+    """The application's meter provider raises when asked for a meter: telemetry is lost
+    (one error on the ``ssot_guard`` logger), the guard is not: it is installed and refuses."""
+    result = run(
+        project,
+        """
+        from opentelemetry import metrics
+        from opentelemetry.sdk.metrics import MeterProvider
+
+        class Broken(MeterProvider):
+            def get_meter(self, *args, **kwargs):
+                raise RuntimeError("provider broken")
+
+        metrics.set_meter_provider(Broken())
+        import ssot_guard
+        ssot_guard.install()
+        try:
+            import app.legacy
+        except ImportError as error:
+            print(type(error).__name__)
+        """,
+    )
+    assert result.stdout == "BlockedImportError\n", result.stderr
+    assert "RuntimeError: provider broken" in result.stderr
+    assert "OpenTelemetry" in result.stderr

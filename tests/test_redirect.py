@@ -250,3 +250,44 @@ def test_failed_canonical_import_leaves_no_old_name_behind(make_package) -> None
             importlib.import_module("lib.old")
     assert "lib.new" not in sys.modules
     assert "lib.old" not in sys.modules
+
+
+def test_redirect_to_a_module_that_replaces_itself_with_an_object(make_package) -> None:
+    """A canonical module that puts another object in ``sys.modules`` (the lazy-module or
+    frozen-constants idiom), one that refuses attributes and has no ``__spec__``: the old name
+    is that very object, as importing the canonical name gives, not an AttributeError."""
+    make_package(
+        {
+            "lib/frozen.py": (
+                "import sys\n\n"
+                "class _Frozen:\n"
+                "    __slots__ = ()\n"
+                "    VALUE = 42\n\n"
+                "    def __setattr__(self, name, value):\n"
+                "        raise AttributeError(f'frozen: {name}')\n\n"
+                "sys.modules[__name__] = _Frozen()\n"
+            )
+        }
+    )
+    ssot_guard.install(rules=[ssot_guard.Redirect("lib.old_frozen", to="lib.frozen")])
+    with pytest.warns(SSOTWarning, match="renamed"):
+        old = importlib.import_module("lib.old_frozen")
+    assert old is sys.modules["lib.frozen"] is sys.modules["lib.old_frozen"]
+    assert old.VALUE == 42
+
+
+def test_redirect_to_an_object_without_spec_leaves_it_without_one(make_package) -> None:
+    """A canonical object that takes attributes but has no ``__spec__`` of its own is not
+    left with the old name's spec (nor ``None``) after the old name is imported."""
+    make_package(
+        {
+            "lib/plain.py": (
+                "import sys\n\nclass _Plain:\n    VALUE = 7\n\nsys.modules[__name__] = _Plain()\n"
+            )
+        }
+    )
+    ssot_guard.install(rules=[ssot_guard.Redirect("lib.old_plain", to="lib.plain")])
+    with pytest.warns(SSOTWarning, match="renamed"):
+        old = importlib.import_module("lib.old_plain")
+    assert old.VALUE == 7
+    assert not hasattr(old, "__spec__")

@@ -339,6 +339,8 @@ def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = Non
     for rule in rules:
         if rule.mode == "off":
             continue
+        if isinstance(rule, Deprecate):
+            _refuse_deprecate_in_redirected(rule, matcher, file)
         key = "to" if isinstance(rule, Redirect) else "use"
         target: str | None = getattr(rule, key, None)  # a Unique names no replacement
         if not target:
@@ -363,6 +365,28 @@ def refuse_retired_replacements(rules: Sequence[Rule], *, file: str | None = Non
             entry=where,
             key=key,
         )
+
+
+def _refuse_deprecate_in_redirected(
+    rule: Deprecate, matcher: ImportMatcher, file: str | None
+) -> None:
+    """A name in a module that a redirect makes an alias: the module object is the
+    canonical one, under its own name, so the rule would silently never apply."""
+    module = rule.module
+    entry = matcher.match(module) if matcher.may_match(module) else None
+    if entry is None or not isinstance(entry.rule, Redirect):
+        return
+    where = rule.source
+    if file is not None and where.startswith(file + ": "):
+        where = where[len(file) + 2 :]
+    canonical = f"{entry.rule.replacement_for(module)}:{rule.attribute}"
+    raise ConfigError(
+        f"names a module that {entry.rule.source} redirects, so it would never apply; "
+        f"name {canonical!r} instead",
+        file=file,
+        entry=where,
+        key="name",
+    )
 
 
 def load_discovered(start: str | os.PathLike[str] | None = None) -> Config | None:

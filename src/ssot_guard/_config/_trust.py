@@ -33,13 +33,13 @@ def refuse_untrusted(path: str, file_status: os.stat_result) -> None:
     if geteuid is None:
         return
     me = geteuid()
-    problem = _problem(file_status, me, "file", directory=False)
+    problem = _problem(file_status, me, "the file", directory=False)
     if problem is None:
         directory = os.path.dirname(os.path.abspath(path))
         problem = _problem(os.stat(directory), me, f"its directory {directory}", directory=True)
     if problem is not None:
         raise ConfigError(
-            f"refusing the configuration found by discovery: the {problem}; if you trust it, "
+            f"refusing the configuration found by discovery: {problem}; if you trust it, "
             f"name it explicitly: SSOT_GUARD_CONFIG={path} (or install(config=...), --config)",
             file=path,
         )

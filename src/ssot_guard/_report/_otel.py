@@ -131,10 +131,12 @@ def env_telemetry() -> str | None:
     return value
 
 
-def configure(configured: str | None) -> None:
+def configure(configured: str | None, file: str | None = None) -> None:
     """Report to OpenTelemetry if the environment (first) or the config asks. For install().
 
-    Asking for ``otel`` without the API installed is a ``ConfigError``.
+    Asking for ``otel`` without the API installed is a ``ConfigError`` naming
+    where it was asked (*file*, the configuration, or the environment).
+    Providers that raise lose the telemetry, not the guard: one error is logged.
     """
     global _reporter
     wanted = env_telemetry() or configured or "none"
@@ -147,13 +149,24 @@ def configure(configured: str | None) -> None:
     if _reporter is not None:
         return
     try:
-        reporter = OtelReporter()
+        import opentelemetry._logs
+        import opentelemetry.metrics  # noqa: F401
     except ImportError as error:
         raise ConfigError(
             f"telemetry 'otel' needs the OpenTelemetry API ({error}); "
             "install it with: pip install 'ssot-guard[otel]'",
-            file=f"environment variable {TELEMETRY_ENV}" if env_telemetry() else None,
+            file=f"environment variable {TELEMETRY_ENV}" if env_telemetry() else file,
             key="telemetry",
         ) from None
+    try:
+        reporter = OtelReporter()
+    except Exception:  # the application's providers (an ImportError of theirs too)
+        log(
+            40,  # logging.ERROR
+            "reporting violations to OpenTelemetry failed: its providers raised at install(); "
+            "the guard is installed without telemetry",
+            exc_info=True,
+        )
+        return
     _reporter = reporter
     recorder.callbacks.append(reporter)

@@ -153,8 +153,10 @@ class _Deprecation:
             if probe:
                 raise
             self._refuse(module, frame)
-        if callable(value):
+        if callable(value) and not isinstance(value, type):
             return self._wrap(value)
+        # A class is read like a constant: a wrapper is no class to `except`,
+        # `type(x) is`, `match` or pickle, and warn mode must keep code working.
         if not probe:
             self._warn(_call_site(frame))
         return value
@@ -183,7 +185,7 @@ class _Deprecation:
 
     def _wrap(self, value: Callable[..., Any]) -> object:
         if self._wrapped is not value:
-            self._wrapper = wrapt.FunctionWrapper(value, self._on_call)
+            self._wrapper = _Wrapper(value, self._on_call)
             self._wrapped = value
         return self._wrapper
 
@@ -193,6 +195,27 @@ class _Deprecation:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         self._warn(_call_site(sys._getframe(1)))
         return wrapped(*args, **kwargs)
+
+
+class _Wrapper(wrapt.FunctionWrapper):  # type: ignore[type-arg]
+    """A deprecated callable's wrapper that pickles and copies as the callable does.
+
+    A function pickles by its name (a string from ``__reduce_ex__`` means a
+    global); the name read back from the module is this same wrapper (see
+    ``_Deprecation._wrap``), so pickle's identity check holds.
+    """
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        wrapped = self.__wrapped__
+        if isinstance(wrapped, types.FunctionType):  # pickle saves these by name itself
+            return wrapped.__qualname__
+        return wrapped.__reduce_ex__(protocol)  # a builtin's name, a value's recipe
+
+    def __copy__(self) -> Any:
+        return self  # as copy.copy() of a function
+
+    def __deepcopy__(self, memo: Any) -> Any:
+        return self
 
 
 class _DeprecatedName:

@@ -222,7 +222,7 @@ def swap_guard(
             enforced.append(Enforced(rule, effective))
     default = effective_mode(forced=forced, install=install_mode, config=resolved.mode)
     guard = Guard(resolved, default, enforced)
-    _configure_reporting(resolved.telemetry)
+    _configure_reporting(resolved.telemetry, resolved.path)
     frame = user_frame()
     if _active is None:
         recorder.clear()  # a first guard starts a fresh record
@@ -241,7 +241,7 @@ def swap_guard(
     return guard
 
 
-def _configure_reporting(telemetry: str | None) -> None:
+def _configure_reporting(telemetry: str | None, file: str | None) -> None:
     """``SSOT_GUARD_RECORD`` and OpenTelemetry, each imported only when asked for (or to stop).
 
     Here, outside the import lock: a bad value fails ``install()``, not a violation.
@@ -257,7 +257,7 @@ def _configure_reporting(telemetry: str | None) -> None:
     ):
         from .._report._otel import configure
 
-        configure(telemetry)  # imports OpenTelemetry here, never in find_spec
+        configure(telemetry, file)  # imports OpenTelemetry here, never in find_spec
 
 
 def _insert(guard: Guard) -> None:

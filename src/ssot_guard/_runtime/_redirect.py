@@ -16,6 +16,7 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up
 if TYPE_CHECKING:
     from importlib.machinery import ModuleSpec
     from types import CodeType, ModuleType
+    from typing import Any
 
     from .._base._frames import PendingWarning
 
@@ -36,7 +37,7 @@ class RedirectLoader:
 
     def __init__(self, target: str, pending: PendingWarning | None = None) -> None:
         self.target = target
-        self._spec: ModuleSpec | None = None
+        self._spec: ModuleSpec | None = None  # the canonical module's, or _NO_SPEC
         #: The old name's spec, which runpy reads ``__file__`` from (see ``get_code``).
         self.spec: ModuleSpec | None = None
         self._pending = pending
@@ -77,13 +78,24 @@ class RedirectLoader:
                 del sys.modules[spec.name]
             raise
         module = sys.modules[target]
-        self._spec = module.__spec__
+        # A canonical module may have put another object in sys.modules (a lazy
+        # module, an instance of a class), with no __spec__ of its own.
+        self._spec = getattr(module, "__spec__", _NO_SPEC)
         return module
 
     def exec_module(self, module: ModuleType) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         self._warn()  # shown by create_module already, unless a caller skipped it
-        module.__spec__ = self._spec
+        # Undo the old name's stamp; an object that refuses attributes refused
+        # the stamp too (the import system ignores that, and so do we).
+        try:
+            if self._spec is _NO_SPEC:
+                if "__spec__" in getattr(module, "__dict__", ()):
+                    del module.__spec__
+            else:
+                module.__spec__ = self._spec
+        except AttributeError:
+            pass
 
     def get_code(self, fullname: str) -> CodeType | None:
         """The canonical module's code, for ``python -m old`` and ``runpy.run_module(old)``.
@@ -113,6 +125,7 @@ class RedirectLoader:
         return code
 
 
+_NO_SPEC: Any = object()  # the canonical object had no __spec__ of its own
 _builtin_import = __import__  # the C import: tolerant of circular imports across threads
 
 
