@@ -405,6 +405,97 @@ def test_hostile_exclude_settings_do_not_stall_the_walk(project: Path) -> None:
     assert "in 302 file(s)" in result.stderr
 
 
+# --- huge files: parsed whole only up to max-file-size -------------------------------
+
+
+def _big_file(project: Path, first_line: str = "") -> Path:
+    """``app/big.py``: about 6 kB of code, a retired import on its last line."""
+    body = "".join(f"def f{i}(x):\n    return x * {i}\n" for i in range(200))
+    big = project / "app" / "big.py"
+    big.write_text(first_line + body + "import app.legacy\n", encoding="utf-8")
+    return big
+
+
+def _limit(project: Path, size: int | str) -> None:
+    (project / "pyproject.toml").write_text(
+        CONFIG.replace("[tool.ssot_guard]\n", f"[tool.ssot_guard]\ncheck.max-file-size = {size}\n"),
+        encoding="utf-8",
+    )
+
+
+def test_file_over_max_file_size_is_not_parsed_whole(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--parse-all`` on a file over ``max-file-size``: SSOT905 at line 1, exit 1.
+
+    Python's parser needs 70-400 times a file's size: a 48 MB module took 19.5 GB.
+    """
+    _big_file(project)
+    _limit(project, 2000)
+    status, found = findings(capsys, "--parse-all")
+    assert status == 1
+    big = [(f["code"], f["line"]) for f in found if f["path"].endswith("big.py")]
+    assert big == [("SSOT905", 1)]
+    message = next(f["message"] for f in found if f["code"] == "SSOT905")
+    assert "max-file-size (2,000 bytes)" in message
+
+
+def test_file_over_max_file_size_still_has_its_imports_found(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without a whole parse (only the statements that matter), a big file is checked."""
+    big = _big_file(project)
+    _limit(project, 2000)
+    status, found = findings(capsys)
+    assert status == 1
+    line = big.read_text(encoding="utf-8").count("\n")
+    assert [(f["code"], f["line"]) for f in found if f["path"].endswith("big.py")] == [
+        ("SSOT101", line)
+    ]
+
+
+def test_file_over_max_file_size_that_needs_a_whole_parse_for_classes(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A big file that uses the class registry (parsed whole for its classes): SSOT905."""
+    _big_file(project, "from ssot_guard import SSOTMeta\n")
+    _limit(project, 2000)
+    _, found = findings(capsys)
+    assert ("SSOT905", 1) in [(f["code"], f["line"]) for f in found]
+
+
+def test_named_file_over_max_file_size_is_ssot905_not_a_parse(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file named on the command line is parsed whole for syntax errors: not over the limit."""
+    big = _big_file(project)
+    big.write_text(big.read_text(encoding="utf-8") + "def broken(:\n", encoding="utf-8")
+    _limit(project, 2000)
+    _, found = findings(capsys, "app/big.py")
+    assert [f["code"] for f in found] == ["SSOT905", "SSOT101"]
+
+
+@pytest.mark.parametrize("value", ["0", "-1", "true", '"10MB"', "1.5"])
+def test_bad_max_file_size_is_one_config_error(
+    project: Path, capsys: pytest.CaptureFixture[str], value: str
+) -> None:
+    """``max-file-size`` takes a positive integer of bytes; anything else: exit 2, saying so."""
+    _limit(project, value)
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "key 'max-file-size'" in err
+    assert "expected a positive integer (bytes)" in err
+
+
+def test_file_at_max_file_size_is_parsed(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The limit is inclusive: a file of exactly max-file-size bytes is parsed whole."""
+    big = _big_file(project)
+    _limit(project, big.stat().st_size)
+    status, found = findings(capsys, "--parse-all")
+    assert status == 1
+    assert "SSOT905" not in [f["code"] for f in found]
+
+
 # --- the process pool: Ctrl-C and a worker that dies ----------------------------------
 
 

@@ -112,6 +112,7 @@ def test_show_settings_names_the_config_and_settings(
     assert "extend-exclude: gen_*" in out
     assert f"src: {project}" in out
     assert "respect-gitignore: true" in out
+    assert "max-file-size: 10000000" in out  # the default
     assert "pyproject.toml: tool.ssot_guard.block[0]" in out
 
 

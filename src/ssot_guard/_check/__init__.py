@@ -7,7 +7,7 @@ load only when :func:`check` runs.
 from __future__ import annotations
 
 from .._base import public
-from ._findings import CODES, SYNTAX_ERROR, UNUSED_SUPPRESSION, Finding
+from ._findings import CODES, SYNTAX_ERROR, TOO_LARGE, UNUSED_SUPPRESSION, Finding, too_large
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 
@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from .._rules._model import Rule
+    from ._prefilter import Plan
     from ._scan import SourceFile
     from ._settings import Project
 
@@ -144,7 +145,12 @@ def _check_project(
     config = project.config
     # Names marked @deprecated (PEP 702) in the tree are deprecate rules too.
     marked = marked_rules(sources)
-    plan = Plan([*config.rules, *marked], parse_all=parse_all, config=config.path)
+    plan = Plan(
+        [*config.rules, *marked],
+        parse_all=parse_all,
+        config=config.path,
+        max_file_size=project.settings.max_file_size,
+    )
     outcome = run(plan, sources, jobs)
     if outcome.fallbacks:
         import warnings
@@ -154,7 +160,7 @@ def _check_project(
             warnings.warn(fallback, RuntimeWarning, stacklevel=3)
     found = [*outcome.findings, *problems]
     if named and SYNTAX_ERROR in codes:
-        found += _syntax_errors(named, found)
+        found += _syntax_errors(named, found, plan)
     chosen = [f for f in found if f.code in codes]
     kept, used = apply(chosen, outcome.suppressions)
     if UNUSED_SUPPRESSION in codes:
@@ -168,7 +174,7 @@ def _check_project(
     return kept, outcome.files, outcome.parsed
 
 
-def _syntax_errors(named: list[SourceFile], findings: list[Finding]) -> list[Finding]:
+def _syntax_errors(named: list[SourceFile], findings: list[Finding], plan: Plan) -> list[Finding]:
     """``SSOT901`` for files named on the command line, which are parsed whole.
 
     The prefilter may have skipped them, or parsed only their head: a file a user
@@ -177,14 +183,19 @@ def _syntax_errors(named: list[SourceFile], findings: list[Finding]) -> list[Fin
     import ast
     import warnings
 
-    reported = {f.path for f in findings if f.code in (SYNTAX_ERROR, "SSOT902", "SSOT903")}
+    reported = {
+        f.path for f in findings if f.code in (SYNTAX_ERROR, "SSOT902", "SSOT903", TOO_LARGE)
+    }
     found: list[Finding] = []
     for source in named:
         if source.path in reported:
             continue
         try:
             with open(source.path, "rb") as file:
-                data = file.read()
+                data = file.read(plan.max_file_size + 1)
+            if len(data) > plan.max_file_size:
+                found.append(too_large(source.path, plan.max_file_size))
+                continue
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 ast.parse(data, filename=source.path)

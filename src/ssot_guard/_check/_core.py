@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Final, NamedTuple
 
 from .._rules._model import Block
 from . import _findings as codes
-from ._findings import Finding, explain
+from ._findings import Finding, explain, too_large
 from ._imports import Walker
 from ._nodes import ClassRecord, RawFinding
 from ._prefilter import Plan
@@ -206,6 +206,9 @@ def check_file(
         for tree in trees:
             walker.run(tree)
         return _report(path, text, findings, walker, suppressions)
+    if len(data) > plan.max_file_size:
+        findings.append(too_large(path, plan.max_file_size))
+        return FileReport(path, findings, [], suppressions, parsed=False)
     try:
         tree = ast.parse(data, filename=path)
     except SyntaxError as error:
@@ -278,8 +281,8 @@ def _parse_statements(
 def walk_classes(plan: Plan, source: SourceFile) -> list[ClassRecord]:
     """Every class of one file, for the registry's inheritance: parsed whole, walked whole."""
     data = read_source(source.path)
-    if isinstance(data, FileReport):
-        return []
+    if isinstance(data, FileReport) or len(data) > plan.max_file_size:
+        return []  # too large: not walked for subclasses (SSOT905 where it must be parsed)
     try:
         with parsing():
             tree = ast.parse(data, filename=source.path)

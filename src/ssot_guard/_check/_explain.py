@@ -109,6 +109,15 @@ being dropped silently.
 
 Fix: if the code is gone, delete the record (or start a new record file); if the module moved,
 check the tree the record belongs to.""",
+    "SSOT905": """\
+A file that would have to be parsed whole (under `--parse-all`, for the class registry or a
+`[[unique]]` class, or when named on the command line) and is larger than the `max-file-size`
+setting (default 10,000,000 bytes). Python's parser needs 70 to 400 times a file's size in
+memory: one generated 50 MB module would take gigabytes and get a CI runner killed. Its
+imports are still found where the checker needs only some statements of it.
+
+Fix: exclude the file if it is generated data, or raise `max-file-size` in
+`[tool.ssot_guard.check]`.""",
 }
 
 

@@ -27,6 +27,7 @@ CODES: Final[dict[str, str]] = {
     "SSOT902": "file is not valid UTF-8 (nor in the encoding it declares)",
     "SSOT903": "path that cannot or will not be read (permissions, links, not a regular file)",
     "SSOT904": "--runtime record whose module is not in the checked tree (stale)",
+    "SSOT905": "file too large to parse whole (over the max-file-size setting)",
 }
 
 BLOCKED_IMPORT: Final = "SSOT101"
@@ -43,6 +44,7 @@ RUNTIME_REDIRECTED_IMPORT: Final = "SSOT105"
 RUNTIME_DUPLICATE_CLASS: Final = "SSOT203"
 RUNTIME_DEPRECATED_NAME: Final = "SSOT302"
 STALE_RUNTIME_RECORD: Final = "SSOT904"
+TOO_LARGE: Final = "SSOT905"
 UNUSED_SUPPRESSION: Final = "SSOT801"
 
 #: Codes reported only when selected by name (``--select SSOT801``), as ruff's RUF100.
@@ -130,3 +132,15 @@ class Finding:
 def explain(use: str | None, reason: str | None, source: str | None) -> str:
     """The common tail of a message: the replacement, the reason, the rule (as at runtime)."""
     return tail(use, reason, source)
+
+
+def too_large(path: str, limit: int) -> Finding:
+    """``SSOT905`` for a file over *limit* bytes that would have to be parsed whole."""
+    return Finding(
+        path,
+        1,
+        1,
+        TOO_LARGE,
+        f"file is larger than max-file-size ({limit:,} bytes) and is not parsed whole; "
+        "exclude it, or raise max-file-size in [tool.ssot_guard.check]",
+    )

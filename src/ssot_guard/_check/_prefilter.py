@@ -40,6 +40,7 @@ from ._screen import (
     odd_calls,
     respelled,
 )
+from ._settings import MAX_FILE_SIZE
 from ._statements import keyword_positions, names_are_ascii, relative_imports, stretch_end
 
 if TYPE_CHECKING:
@@ -103,7 +104,12 @@ class Plan:
     """The rules, compiled for the check: the import matcher and the prefilter's needles."""
 
     def __init__(
-        self, rules: Iterable[Rule], *, parse_all: bool = False, config: str | None = None
+        self,
+        rules: Iterable[Rule],
+        *,
+        parse_all: bool = False,
+        config: str | None = None,
+        max_file_size: int = MAX_FILE_SIZE,
     ) -> None:
         # Rules name their file absolutely; findings name it as the user would, from here.
         self._config = config
@@ -121,6 +127,8 @@ class Plan:
         self.unique_names = frozenset(rule.name for rule in self.unique)
         self._within = tuple({w for rule in self.unique for w in rule.within})
         self.parse_all = parse_all
+        #: Larger files are not parsed whole: ``SSOT905`` (the parser needs 70-400 times that).
+        self.max_file_size = max_file_size
 
         needles: set[str] = set()
         self.everything = False

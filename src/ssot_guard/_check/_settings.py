@@ -31,7 +31,11 @@ SETTINGS: Final[dict[str, str]] = {
     "output-format": "one of " + ", ".join(repr(f) for f in FORMATS),
     "src": "an array of directory path strings",
     "respect-gitignore": "a boolean",
+    "max-file-size": "a positive integer (bytes)",
 }
+
+#: The largest file parsed whole, in bytes: Python's parser needs 70-400 times that.
+MAX_FILE_SIZE: Final = 10_000_000
 
 
 class Settings:
@@ -41,6 +45,7 @@ class Settings:
         "baseline",
         "exclude",
         "extend_exclude",
+        "max_file_size",
         "output_format",
         "respect_gitignore",
         "src",
@@ -55,6 +60,7 @@ class Settings:
         output_format: str | None = None,
         src: tuple[str, ...] = (),
         respect_gitignore: bool = True,
+        max_file_size: int = MAX_FILE_SIZE,
     ) -> None:
         #: Replaces the default excluded directory names when set.
         self.exclude = exclude
@@ -64,6 +70,8 @@ class Settings:
         #: Source roots, absolute: a file below one is named by its path from it.
         self.src = src
         self.respect_gitignore = respect_gitignore
+        #: Larger files are not parsed whole (``SSOT905``).
+        self.max_file_size = max_file_size
 
 
 def parse_settings(table: object, *, file: str, base: str) -> Settings:
@@ -89,6 +97,7 @@ def parse_settings(table: object, *, file: str, base: str) -> Settings:
         output_format=table.get("output-format"),
         src=tuple(os.path.normpath(os.path.join(base, s)) for s in table.get("src", ())),
         respect_gitignore=table.get("respect-gitignore", True),
+        max_file_size=table.get("max-file-size", MAX_FILE_SIZE),
     )
 
 
@@ -99,6 +108,8 @@ def _valid(key: str, value: object) -> bool:
         return isinstance(value, str) and bool(value)
     if key == "output-format":
         return value in FORMATS
+    if key == "max-file-size":
+        return type(value) is int and value > 0  # not a bool, which is an int
     return isinstance(value, bool)
 
 

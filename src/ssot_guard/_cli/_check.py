@@ -395,5 +395,6 @@ def _settings_lines(project: Project, args: argparse.Namespace) -> list[str]:
         f"  src: {', '.join(settings.src) or '(none: packages are directories with __init__.py)'}",
         f"  baseline: {args.baseline or settings.baseline or '(none)'}",
         f"  output-format: {args.format or settings.output_format or 'text'}",
+        f"  max-file-size: {settings.max_file_size}",
         f"  select: {', '.join(codes)}",
     ]
