@@ -471,3 +471,42 @@ def test_sites_below_a_src_root_without_init_files_are_rewritten(tmp_path: Path)
     fix([root])  # the nearest configuration, whose src is relative to it
     assert (root / "src" / "app" / "user.py").read_text() == "from .new import f\n"
     assert check([root]).findings == []
+
+
+def test_name_the_canonical_module_imports_only_for_type_checkers_is_left(
+    tmp_path: Path,
+) -> None:
+    """A name the canonical module binds under ``if TYPE_CHECKING:`` is not there at run time:
+    ``from app.new import Thing`` would raise ``ImportError``, so the site is left."""
+    canonical = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from app.other import Thing\n"
+        "else:\n    from app.other import f\n"
+    )
+    root = tree(
+        tmp_path,
+        {
+            "app/new.py": canonical,
+            "app/other.py": CANONICAL,
+            "app/user.py": "from app.old import Thing\nfrom app.old import f\n",
+        },
+    )
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app.old import Thing\nfrom app.new import f\n"
+    assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
+
+
+def test_name_a_star_import_leaves_out_by_all_is_left(tmp_path: Path) -> None:
+    """``from app._impl import *`` binds only the names of ``_impl.__all__``: a name it
+    defines but leaves out of ``__all__`` is not in the canonical module, so it is left."""
+    root = tree(
+        tmp_path,
+        {
+            "app/new.py": "from app._impl import *\n",
+            "app/_impl.py": "__all__ = ['f']\ndef f(): ...\nclass Thing: ...\n",
+            "app/user.py": "from app.old import Thing\nfrom app.old import f\n",
+        },
+    )
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == "from app.old import Thing\nfrom app.new import f\n"
+    assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
