@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,25 @@ def test_left_statement_renames_nothing(tmp_path: Path) -> None:
     result = run_fix(root)
     assert (root / "app/user.py").read_text() == files["app/user.py"]
     assert result.left[0].reason == "'app.manager' does not define 'Extra'"
+
+
+def test_name_in_a_string_annotation_is_kept_with_as(tmp_path: Path) -> None:
+    """A forward reference (``x: "old.Thing"``) spells the bound name where a rename cannot
+    reach: the import keeps the old name, and ``get_type_hints`` still resolves it."""
+    source = (
+        "import typing\nfrom . import old\n\n"
+        "def g(x: 'old.Thing') -> 'typing.Optional[old.Thing]':\n    return old.f()\n\n"
+        "HINTS = typing.get_type_hints(g)\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    text = (root / "app/user.py").read_text()
+    assert text == source.replace("from . import old", "from . import new as old")
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user; print(sorted(app.user.HINTS))"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "['return', 'x']\n"), run.stderr

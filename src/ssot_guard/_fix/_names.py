@@ -26,6 +26,9 @@ class Names:
         self.imported: Counter[str] = Counter()
         self.used: set[str] = set()
         self.exported: set[str] = set()
+        #: Names that string annotations (``x: "old.Thing"``) and ``cast("old.T", v)`` spell:
+        #: a rename would not reach them, and ``get_type_hints`` would then fail.
+        self.in_strings: set[str] = set()
         #: Import statement -> the function, class or module whose scope it binds in.
         self._scope_of: dict[int, ast.AST] = {}
         self._walk(tree)
@@ -52,8 +55,11 @@ class Names:
                     self.imported[bound[-1]] += 1
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound.append(node.name)
+            if not isinstance(node, ast.ClassDef):
+                self._forward(node.returns)
         elif isinstance(node, ast.arg):
             bound.append(node.arg)
+            self._forward(node.annotation)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.append(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal):
@@ -62,7 +68,15 @@ class Names:
             bound.append(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.append(node.rest)
-        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        elif isinstance(node, ast.Call) and node.args:
+            callee = node.func
+            if (isinstance(callee, ast.Name) and callee.id == "cast") or (
+                isinstance(callee, ast.Attribute) and callee.attr == "cast"
+            ):
+                self._forward(node.args[0])
+        if isinstance(node, ast.AnnAssign):
+            self._forward(node.annotation)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
                 value = node.value
@@ -76,6 +90,18 @@ class Names:
             self.bindings[name] += 1
             self.used.add(name)
 
+    def _forward(self, annotation: ast.expr | None) -> None:
+        """Note the names that the strings inside *annotation* spell (forward references)."""
+        if annotation is None:
+            return
+        for node in ast.walk(annotation):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed = ast.parse(node.value.strip(), mode="eval")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                self.in_strings.update(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name))
+
     def scope_of(self, statement: ast.stmt) -> ast.AST:
         return self._scope_of.get(id(statement), self.tree)
 
@@ -85,6 +111,8 @@ class Names:
         *interface*: the binding is a module-level name other modules may import.
         """
         if self.bindings[old] != 1 or new in self.used or old in self.exported:
+            return False
+        if old in self.in_strings:
             return False
         return not (interface and scope is self.tree)
 
