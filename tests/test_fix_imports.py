@@ -236,3 +236,62 @@ def test_name_in_a_string_annotation_is_kept_with_as(tmp_path: Path) -> None:
         check=False,
     )
     assert (run.returncode, run.stdout) == (0, "['return', 'x']\n"), run.stderr
+
+
+def _run(root: Path, code: str) -> str:
+    """Run *code* in a fresh interpreter in *root*; its output (the tree's modules importable)."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_submodule_with_a_rule_of_its_own_goes_where_that_rule_sends_it(tmp_path: Path) -> None:
+    """``app.old`` -> ``app.new`` and ``app.old.sub`` -> ``app.other``: at run time
+    ``app.old.sub`` is ``app.other`` (the most specific rule speaks), so every form that
+    names it is rewritten to ``app.other``, not to ``app.new.sub``."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.redirect]]\nmodule = "app.old.sub"\nto = "app.other"\n'
+    )
+    user = (
+        "import importlib\nfrom unittest import mock\nimport app.old.sub\n"
+        "from app.old.sub import x\n"
+        "with mock.patch('app.old.sub.x', 5):\n    PATCHED = app.old.sub.x\n"
+        "print(app.old.sub.x, x, PATCHED, importlib.import_module('app.old.sub').x)\n"
+    )
+    files = {
+        "app/old/__init__.py": "",
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": "",
+        "app/new/sub.py": "x = 2\n",
+        "app/other.py": "x = 3\n",
+        "app/user.py": user,
+    }
+    root = tree(tmp_path, files, config)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == user.replace("app.old.sub", "app.other")
+    assert _run(root, "import app.user") == "3 3 5 3\n"
+
+
+def test_import_of_a_submodule_moves_the_uses_of_its_package_too(tmp_path: Path) -> None:
+    """``import app.old.sub`` imports ``app.old`` as well, and ``app.old.f()`` works through
+    it: that reference moves with the import, or it would raise ``AttributeError``."""
+    files = {
+        "app/old/__init__.py": CANONICAL,
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": CANONICAL,
+        "app/new/sub.py": "x = 2\n",
+        "app/user.py": "import app.old.sub\nprint(app.old.sub.x, app.old.f.__module__)\n",
+    }
+    root = tree(tmp_path, files)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "import app.new.sub\nprint(app.new.sub.x, app.new.f.__module__)\n"
+    )
+    assert _run(root, "import app.user") == "2 app.new\n"

@@ -153,6 +153,7 @@ def _fix_file(
         index,
         lambda name: tree.mentions_elsewhere(source.path, source.module, name),
         plan.deprecated,
+        plan.match,
     )
     try:
         return fixer.run(sites)

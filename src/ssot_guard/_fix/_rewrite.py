@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .._check._scan import SourceFile
+    from .._rules._matcher import CompiledRule
     from ._sites import Site
     from ._targets import ModuleIndex
 
@@ -68,8 +69,10 @@ class FileFixer(ExpressionRewriter):
         index: ModuleIndex,
         interface: Callable[[str], bool],
         deprecated: dict[str, Deprecate] | None = None,
+        match: Callable[[str], CompiledRule | None] | None = None,
     ) -> None:
         self._file = source
+        self._match = match  # the most specific rule for a module name, as check finds it
         self._deprecated = deprecated or {}
         self._src = Source(data)
         self._tree = tree
@@ -251,8 +254,10 @@ class FileFixer(ExpressionRewriter):
                 )
             if new_top in self._names.used:
                 raise Refused(f"the new import would bind {new_top!r}, which the file uses")
-        del prefix
         self._chains[name] = new
+        if prefix != name and self._rule_for(site, name) is site.rule:
+            # "import a.old.sub" imports a.old too, and the file may use "a.old.f" through it.
+            self._chains.setdefault(prefix, self._module_for(site, prefix))
         return AliasChange(new, None)
 
     def _only_through(self, top: str, dotted: str) -> bool:
