@@ -510,3 +510,33 @@ def test_name_a_star_import_leaves_out_by_all_is_left(tmp_path: Path) -> None:
     result = run_fix(root)
     assert (root / "app/user.py").read_text() == "from app.old import Thing\nfrom app.new import f\n"
     assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"import app.old\n\x0c\nx = app.old.f\n",  # a form feed (page break) line
+        "import app.old\nx = 'a\u2028b'\ny = app.old.f\n".encode(),  # U+2028 in a string
+        b"import app.old\rx = app.old.f\r",  # lone carriage returns
+    ],
+    ids=["form-feed", "u2028", "lone-cr"],
+)
+def test_cli_diff_applies_with_git_apply_and_gives_what_fix_writes(
+    tmp_path: Path, data: bytes
+) -> None:
+    """The ``--diff`` output applies with ``git apply`` and gives the bytes
+    ``fix`` writes; lines were split where ``patch`` does not split them (form feed, U+2028,
+    lone ``\\r``), and the hunks applied to no file."""
+    root = tree(tmp_path, {})
+    (root / "app/user.py").write_bytes(data)
+    expected = run_fix(root, write=False).changes[0].after
+    diff = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--diff", "--config", "pyproject.toml", "."],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    apply = subprocess.run(["git", "apply", "-"], input=diff, cwd=root, capture_output=True)
+    assert apply.returncode == 0, apply.stderr
+    assert (root / "app/user.py").read_bytes() == expected
