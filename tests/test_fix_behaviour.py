@@ -492,7 +492,8 @@ def test_name_the_canonical_module_imports_only_for_type_checkers_is_left(
         },
     )
     result = run_fix(root)
-    assert (root / "app/user.py").read_text() == "from app.old import Thing\nfrom app.new import f\n"
+    expected = "from app.old import Thing\nfrom app.new import f\n"
+    assert (root / "app/user.py").read_text() == expected
     assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
 
 
@@ -508,7 +509,8 @@ def test_name_a_star_import_leaves_out_by_all_is_left(tmp_path: Path) -> None:
         },
     )
     result = run_fix(root)
-    assert (root / "app/user.py").read_text() == "from app.old import Thing\nfrom app.new import f\n"
+    expected = "from app.old import Thing\nfrom app.new import f\n"
+    assert (root / "app/user.py").read_text() == expected
     assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
 
 

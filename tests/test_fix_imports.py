@@ -295,3 +295,18 @@ def test_import_of_a_submodule_moves_the_uses_of_its_package_too(tmp_path: Path)
         "import app.new.sub\nprint(app.new.sub.x, app.new.f.__module__)\n"
     )
     assert _run(root, "import app.user") == "2 app.new\n"
+
+
+def test_dotted_reference_in_a_string_annotation_moves_with_the_import(tmp_path: Path) -> None:
+    """``import app.old`` ... ``x: "app.old.Thing"``: the forward reference names the module
+    as the code does; left as it was, ``get_type_hints`` raised ``AttributeError``."""
+    source = (
+        "import typing\nimport app.old\n\n"
+        "def g(x: 'app.old.Thing') -> 'list[app.old.Thing]':\n    return [x]\n\n"
+        "print(typing.get_type_hints(g))\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace("app.old", "app.new")
+    hints = "{'x': <class 'app.new.Thing'>, 'return': list[app.new.Thing]}\n"
+    assert _run(root, "import app.user") == hints

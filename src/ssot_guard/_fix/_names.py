@@ -29,6 +29,8 @@ class Names:
         #: Names that string annotations (``x: "old.Thing"``) and ``cast("old.T", v)`` spell:
         #: a rename would not reach them, and ``get_type_hints`` would then fail.
         self.in_strings: set[str] = set()
+        #: ... and the string literals that spell them.
+        self.forward: list[ast.Constant] = []
         #: Import statement -> the function, class or module whose scope it binds in.
         self._scope_of: dict[int, ast.AST] = {}
         self._walk(tree)
@@ -100,6 +102,7 @@ class Names:
                     parsed = ast.parse(node.value.strip(), mode="eval")
                 except (SyntaxError, ValueError, RecursionError, MemoryError):
                     continue
+                self.forward.append(node)
                 self.in_strings.update(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name))
 
     def scope_of(self, statement: ast.stmt) -> ast.AST:

@@ -9,6 +9,7 @@ Everything else in the file is kept byte for byte.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,7 +19,7 @@ from .._rules._model import Deprecate
 from ._expressions import ExpressionRewriter, Refused, top
 from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement
 from ._names import Names
-from ._source import Edit, Source, splice
+from ._source import Edit, Source, splice, string_literal
 from ._targets import name_target
 
 if TYPE_CHECKING:
@@ -407,6 +408,29 @@ class FileFixer(ExpressionRewriter):
                 self._leave(part, f"reference to {old!r} spelled over several lines or spaces")
                 continue
             self._edits.append(Edit(start, end, self._chains[old].encode("utf-8")))
+        self._rewrite_forward_references(longest)
+
+    def _rewrite_forward_references(self, longest: list[str]) -> None:
+        """``x: "a.b.old.Thing"`` -> ``x: "a.b.new.Thing"``: a string annotation names the
+        module as the code does, and ``get_type_hints`` fails once the import has moved."""
+        names = self._names
+        spelled = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, longest)) + r")(?!\w)")
+        for constant in names.forward:
+            value = constant.value
+            if not isinstance(value, str) or not spelled.search(value):
+                continue
+            if any(re.search(rf"(?<![\w.]){re.escape(kept)}(?!\w)", value) for kept in self._kept):
+                continue  # a deeper import of it was left: so is this string
+            if any(names.bindings[top(old)] > names.imported[top(old)] for old in longest):
+                self._leave(constant, "the string annotation's package is also bound otherwise")
+                continue
+            new = spelled.sub(lambda match: self._chains[match.group(1)], value)
+            literal = string_literal(self._src, constant, new)
+            if literal is None:
+                self._leave(constant, "the string annotation is not one plain literal")
+                continue
+            start, end = self._src.span(constant)
+            self._edits.append(Edit(start, end, literal.encode("utf-8")))
 
 
 def _compiles(data: bytes, path: str) -> bool:

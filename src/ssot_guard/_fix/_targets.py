@@ -221,7 +221,7 @@ def _literal_all(body: list[ast.stmt]) -> frozenset[str] | None:
                 return None
             if isinstance(stmt, ast.Assign | ast.AnnAssign):
                 names.clear()
-            names.update(e.value for e in value.elts if isinstance(e, ast.Constant))
+            names.update(str(e.value) for e in value.elts if isinstance(e, ast.Constant))
     return frozenset(names)
 
 
