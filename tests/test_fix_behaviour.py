@@ -542,3 +542,26 @@ def test_cli_diff_applies_with_git_apply_and_gives_what_fix_writes(
     apply = subprocess.run(["git", "apply", "-"], input=diff, cwd=root, capture_output=True)
     assert apply.returncode == 0, apply.stderr
     assert (root / "app/user.py").read_bytes() == expected
+
+
+def test_canonical_module_importing_from_the_retired_one_is_left(tmp_path: Path) -> None:
+    """``app/new.py`` saying ``from app.old import helper`` (the replacement re-exporting what
+    has not moved yet) would become ``from app.new import helper``: an import of itself, which
+    fails. It is left with the reason; its callers still move, and still run."""
+    root = tree(
+        tmp_path,
+        {
+            "app/old.py": "def helper():\n    return 1\n",
+            "app/new.py": "from app.old import helper\n",
+            "app/user.py": "from app.old import helper\nprint(helper())\n",
+        },
+    )
+    result = run_fix(root)
+    assert (root / "app/new.py").read_text() == "from app.old import helper\n"
+    assert [(e.path, e.reason.partition(":")[0]) for e in result.left] == [
+        (str(root / "app/new.py"), "this file is 'app.new', the replacement itself")
+    ]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "1\n"), run.stderr

@@ -240,6 +240,7 @@ class FileFixer(ExpressionRewriter):
         assert isinstance(alias, ast.alias)
         name, prefix = alias.name, site.name
         new = self._module_for(site, name)
+        self._not_itself(new)
         if alias.asname:
             return AliasChange(new, None)
         if "." not in name:
@@ -281,6 +282,7 @@ class FileFixer(ExpressionRewriter):
         (alias index -> the statement that imports the replacement)."""
         base = self._absolute(statement)
         new_base = self._module_for(site, base)
+        self._not_itself(new_base)
         moved: dict[int, NewImport] = {}
         for index, alias in enumerate(statement.names):
             if alias.name == "*":
@@ -313,6 +315,7 @@ class FileFixer(ExpressionRewriter):
         else:
             new = self._module_for(site, site.name)
             parent, _, last = new.rpartition(".")
+            self._not_itself(new)
         if not parent:
             raise Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
         why = self._index.provides(parent, last)
@@ -342,8 +345,18 @@ class FileFixer(ExpressionRewriter):
         asname = alias.asname
         if asname is None and last != alias.name:
             asname = self._rename_or_alias(statement, alias.name, last, renames)
+        self._not_itself(parent)
         level, module = self._spell(statement, parent)
         return NewImport(level, module, last, asname)
+
+    def _not_itself(self, module: str) -> None:
+        """Refuse an import of this very file: the canonical module re-exporting a retired
+        module's name would import itself, partly initialised, and fail."""
+        if module == self._file.module:
+            raise Refused(
+                f"this file is {module!r}, the replacement itself: define the name here "
+                "(or import it from where it is defined) by hand"
+            )
 
     def _absolute(self, statement: ast.ImportFrom) -> str:
         if not statement.level:
