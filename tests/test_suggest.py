@@ -460,3 +460,56 @@ def test_configuration_of_a_project_checked_from_its_parent(
         ("WebSocketManager", [CORE], f"{CORE}.websocket_manager")
     ]
     assert result.configured == 1
+
+
+MIGRATION = "class Migration:\n    dependencies = []\n    operations = []\n    atomic = True\n"
+
+
+def test_a_class_repeated_in_many_modules_is_compared_once_per_distinct_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A convention copied into 300 modules (Django's ``Migration``) is one group, found by
+    comparing each distinct body once: comparing every pair took minutes and gigabytes of
+    memory on two thousand modules. Counted, not timed: the multisets of lines built."""
+    from collections import Counter
+
+    from ssot_guard._suggest import _classes
+
+    built = 0
+
+    class Counting(Counter[str]):
+        def __init__(self, *args: object) -> None:
+            nonlocal built
+            built += 1
+            super().__init__(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_classes, "Counter", Counting)
+    files = {f"app/m{i}.py": MIGRATION for i in range(300)}
+    found = suggest([write(tmp_path, files)]).suggestions
+    assert [(s.rule["class"], len(s.evidence), s.score) for s in found] == [("Migration", 300, 1.0)]
+    assert built < 10
+
+
+def test_modules_sharing_one_name_are_not_compared_pairwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """300 sibling modules that all define ``helper`` and little else alike are no copies:
+    no pair of them can be, so none is compared (every pair was, quadratic in the package)."""
+    from ssot_guard._suggest import _modules
+
+    compared = 0
+    copy_of = _modules._copy_of
+
+    def counting(*args: object) -> object:
+        nonlocal compared
+        compared += 1
+        return copy_of(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_modules, "_copy_of", counting)
+    files = {
+        f"app/m{i}.py": f"def helper():\n    return {i}\ndef own{i}():\n    return 1\n"
+        f"def more{i}():\n    return 2\n"
+        for i in range(300)
+    }
+    assert suggest([write(tmp_path, files)]).suggestions == []
+    assert compared == 0

@@ -83,28 +83,48 @@ def _copies(
             path = parent[path]
         return path
 
-    edges: list[tuple[str, str, float, Counter[str]]] = []
-    for first, second in combinations(holders, 2):
-        if first.module.partition(".")[0] != second.module.partition(".")[0]:
-            continue  # unrelated top-level packages: not one class's copies
-        a = bodies.get((first.path, name), [])
-        b = bodies.get((second.path, name), [])
-        if min(len(a), len(b)) < _MIN_LINES:
-            continue
-        score, _ = similarity(a, b)
-        if score >= minimum:
-            edges.append((first.path, second.path, score, Counter(a) & Counter(b)))
-            parent[root(first.path)] = root(second.path)
+    # Definitions with the same body (in one top-level package: unrelated packages are not
+    # one class's copies) are compared once, as one bucket: a convention repeated in two
+    # thousand modules costs one comparison per distinct body, not one per pair.
+    keyed: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+    for info in holders:
+        body = bodies.get((info.path, name), [])
+        if len(body) >= _MIN_LINES:
+            keyed.setdefault((info.module.partition(".")[0], tuple(body)), []).append(info.path)
+    buckets = list(keyed.values())
+    lengths = [len(body) for _, body in keyed]
+    counts = [Counter(body) for _, body in keyed]
+    by_top: dict[str, list[int]] = {}
+    for index, (top, _) in enumerate(keyed):
+        by_top.setdefault(top, []).append(index)
+    # (bucket, bucket, score): a pair of buckets stands for every pair of their members.
+    edges: list[tuple[int, int, float]] = []
+    for index, paths in enumerate(buckets):
+        if len(paths) > 1:
+            edges.append((index, index, 1.0))
+            for path in paths[1:]:
+                parent[root(path)] = root(paths[0])
+    for indices in by_top.values():
+        for first, second in combinations(indices, 2):
+            alike = sum((counts[first] & counts[second]).values())
+            score = 2 * alike / (lengths[first] + lengths[second])
+            if score >= minimum:
+                edges.append((first, second, score))
+                parent[root(buckets[first][0])] = root(buckets[second][0])
     by_path = {info.path: info for info in holders}
-    groups: dict[str, tuple[list[str], list[float], Counter[str]]] = {}
-    for one, two, score, shared in edges:
-        members, scores, common = groups.setdefault(root(one), ([], [], Counter()))
-        members.extend(p for p in (one, two) if p not in members)
-        scores.append(score)
-        common |= shared
+    groups: dict[str, tuple[dict[str, None], list[float], Counter[str]]] = {}
+    for first, second, score in edges:
+        one, two = buckets[first], buckets[second]
+        members, totals, shared = groups.setdefault(root(one[0]), ({}, [0.0, 0.0], Counter()))
+        members.update(dict.fromkeys(one))
+        members.update(dict.fromkeys(two))
+        pairs = len(one) * (len(one) - 1) // 2 if first == second else len(one) * len(two)
+        totals[0] += score * pairs
+        totals[1] += pairs
+        shared |= counts[first] if first == second else counts[first] & counts[second]
     return [
-        ([by_path[p] for p in members], sum(scores) / len(scores), common)
-        for members, scores, common in groups.values()
+        ([by_path[p] for p in members], totals[0] / totals[1], shared)
+        for members, totals, shared in groups.values()
     ]
 
 
