@@ -513,3 +513,20 @@ def test_modules_sharing_one_name_are_not_compared_pairwise(
     }
     assert suggest([write(tmp_path, files)]).suggestions == []
     assert compared == 0
+
+
+def test_files_that_share_a_module_name_are_not_suggested(tmp_path: Path) -> None:
+    """``mod.py`` in two directories without ``__init__.py`` are both module ``mod``: a rule
+    cannot tell them apart, and the one suggested before (``within = ["mod"]``, canonical
+    ``mod``) made ``check`` report nothing. With ``src`` naming them, they are suggested."""
+    (tmp_path / "one/plug/a").mkdir(parents=True)
+    (tmp_path / "two/plug/b").mkdir(parents=True)
+    (tmp_path / "one/plug/a/mod.py").write_text(MANAGER, encoding="utf-8")
+    (tmp_path / "two/plug/b/mod.py").write_text(MANAGER, encoding="utf-8")
+    assert rules(tmp_path) == []
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[tool.ssot_guard.check]\nsrc = ["one", "two"]\n', encoding="utf-8"
+    )
+    assert [(r["class"], r["within"]) for r in rules(tmp_path)] == [
+        ("WebSocketManager", ["plug"])
+    ]

@@ -45,6 +45,12 @@ def duplicate_classes(
         for name in info.classes:
             if name not in info.specialised:
                 by_name.setdefault(name, []).append(info)
+    for name, holders in by_name.items():
+        # Files the tree gives one module name (``mod.py`` in two namespace directories,
+        # named by their stem without a ``src`` setting) cannot be told apart by a rule.
+        named = Counter(info.module for info in holders)
+        if len(named) < len(holders):
+            by_name[name] = [info for info in holders if named[info.module] == 1]
     wanted: dict[str, set[str]] = {}
     for name, holders in by_name.items():
         if len(holders) > 1:
