@@ -527,6 +527,4 @@ def test_files_that_share_a_module_name_are_not_suggested(tmp_path: Path) -> Non
     (tmp_path / "pyproject.toml").write_text(
         '[tool.ssot_guard]\n[tool.ssot_guard.check]\nsrc = ["one", "two"]\n', encoding="utf-8"
     )
-    assert [(r["class"], r["within"]) for r in rules(tmp_path)] == [
-        ("WebSocketManager", ["plug"])
-    ]
+    assert [(r["class"], r["within"]) for r in rules(tmp_path)] == [("WebSocketManager", ["plug"])]
