@@ -528,3 +528,38 @@ def test_files_that_share_a_module_name_are_not_suggested(tmp_path: Path) -> Non
         '[tool.ssot_guard]\n[tool.ssot_guard.check]\nsrc = ["one", "two"]\n', encoding="utf-8"
     )
     assert [(r["class"], r["within"]) for r in rules(tmp_path)] == [("WebSocketManager", ["plug"])]
+
+
+def _legacy_tree(root: Path) -> Path:
+    """``app.x`` and ``app.x_legacy`` define one class; the legacy module is imported more."""
+    return write(
+        root,
+        {
+            "app/x.py": MANAGER,
+            "app/x_legacy.py": MANAGER,
+            "app/one.py": "from app.x_legacy import WebSocketManager\nA = 1\nB = 2\n",
+            "app/two.py": "from app.x_legacy import WebSocketManager\nC = 1\nD = 2\n",
+            "app/three.py": "from app.x import WebSocketManager\nE = 1\nF = 2\n",
+        },
+    )
+
+
+def test_canonical_class_module_is_not_one_suggested_for_retirement(tmp_path: Path) -> None:
+    """The class's canonical module is not the one a suggested ``[[block]]`` retires, even
+    when that one is imported more: pasted together, the rules said "use
+    app.x_legacy.WebSocketManager" and "app.x_legacy is retired; use app.x"."""
+    found = rules(_legacy_tree(tmp_path))
+    assert {"module": "app.x_legacy", "use": "app.x"} in [
+        {k: r[k] for k in ("module", "use")} for r in found if "module" in r
+    ]
+    assert [r["canonical"] for r in found if "class" in r] == ["app.x"]
+
+
+def test_canonical_class_module_is_not_one_the_configuration_retires(tmp_path: Path) -> None:
+    """A module the configuration already blocks is not proposed as a class's canonical."""
+    root = _legacy_tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.x_legacy"\n',
+        encoding="utf-8",
+    )
+    assert [r["canonical"] for r in rules(root) if "class" in r] == ["app.x"]

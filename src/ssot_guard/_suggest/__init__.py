@@ -69,6 +69,8 @@ def suggest(
 
     from .._check._settings import Projects
     from .._check._walk import scan
+    from .._rules._matcher import ImportMatcher
+    from .._rules._model import Block, Redirect
     from ._classes import duplicate_classes
     from ._covered import covered
     from ._index import is_test, read_module
@@ -91,11 +93,20 @@ def suggest(
         importers.update(info.imported.keys())
         if include_tests or not is_test(_below(source.path, roots)):
             infos.append(info)
-    found = duplicate_classes(infos, importers, min_similarity) + duplicate_modules(
-        infos, importers, min_similarity
-    )
     # What each file's configuration (the one named, else its nearest) already has.
     configured = [rule for project in walked.files for rule in project.config.rules]
+    modules = duplicate_modules(infos, importers, min_similarity)
+    # A class's canonical module is never one that a rule retires (suggested or configured):
+    # check would say "use app.x_legacy.K" and "app.x_legacy is retired" in one breath.
+    blocked = {str(s.rule["module"]) for s in modules}
+    retiring = ImportMatcher([r for r in configured if isinstance(r, Block | Redirect)])
+    found = duplicate_classes(
+        infos,
+        importers,
+        min_similarity,
+        retired=lambda module: module in blocked or retiring.match(module) is not None,
+    )
+    found += modules
     kept = found if include_configured else [s for s in found if not covered(s, configured)]
     kept.sort(key=lambda s: (-s.score, s.kind, s.title))
     return SuggestResult(

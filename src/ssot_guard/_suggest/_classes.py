@@ -10,6 +10,8 @@ from ._index import fingerprint
 from ._model import Evidence, Suggestion
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._index import ModuleInfo
 
 #: Bodies shorter than this (flattened lines) are too small to call copies: ``pass``,
@@ -36,10 +38,14 @@ def common_package(modules: list[str]) -> str:
 
 
 def duplicate_classes(
-    infos: list[ModuleInfo], importers: Counter[str], minimum: float
+    infos: list[ModuleInfo],
+    importers: Counter[str],
+    minimum: float,
+    retired: Callable[[str], bool] = lambda module: False,
 ) -> list[Suggestion]:
     """A ``[[unique]]`` suggestion per class name defined in several modules of one package
-    tree whose bodies are at least *minimum* alike."""
+    tree whose bodies are at least *minimum* alike; its canonical module is not one that
+    *retired* says a rule retires, unless all of them are."""
     by_name: dict[str, list[ModuleInfo]] = {}
     for info in infos:
         for name in info.classes:
@@ -65,7 +71,7 @@ def duplicate_classes(
         if len(holders) < 2:
             continue
         for group, score, shared in _copies(name, holders, bodies, minimum):
-            suggestions.append(_suggest(name, group, score, shared, importers))
+            suggestions.append(_suggest(name, group, score, shared, importers, retired))
     return suggestions
 
 
@@ -140,8 +146,12 @@ def _suggest(
     best: float,
     shared: Counter[str],
     importers: Counter[str],
+    retired: Callable[[str], bool],
 ) -> Suggestion:
-    canonical = max(group, key=lambda i: (importers[i.module], -len(i.module), i.module))
+    canonical = max(
+        group,
+        key=lambda i: (not retired(i.module), importers[i.module], -len(i.module), i.module),
+    )
     evidence = [
         Evidence(
             info.path,
