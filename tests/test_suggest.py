@@ -563,3 +563,31 @@ def test_canonical_class_module_is_not_one_the_configuration_retires(tmp_path: P
         encoding="utf-8",
     )
     assert [r["canonical"] for r in rules(root) if "class" in r] == ["app.x"]
+
+
+TWO_FUNCTIONS = "def a(x):\n    return x + 1\n\ndef b(x):\n    return x * 2\n"
+
+
+def test_a_file_that_is_no_module_name_is_not_suggested(tmp_path: Path) -> None:
+    """``x-copy.py`` (a copy saved under a name no import can spell) cannot be named by a
+    rule: the ``module = "app.x-copy"`` suggested before made the pasted configuration
+    invalid, and ``check`` exited 2."""
+    root = write(tmp_path, {"app/x.py": TWO_FUNCTIONS, "app/x-copy.py": TWO_FUNCTIONS})
+    assert rules(root) == []
+
+
+def test_a_copy_with_more_names_retires_the_smaller_one(tmp_path: Path) -> None:
+    """``app.y`` is ``app.x`` plus one name: each holds most of the other's names, so each
+    pointed at the other, and both suggestions were dropped. The surer one is kept, and the
+    pasted rule round-trips through ``check``."""
+    root = write(
+        tmp_path,
+        {"app/x.py": TWO_FUNCTIONS, "app/y.py": TWO_FUNCTIONS + "LIMIT = 3\n"},
+    )
+    result = suggest([root])
+    assert [s.rule for s in result.suggestions] == [
+        {"module": "app.x", "use": "app.y", "reason": "2 of its 2 top-level names are in 'y'"}
+    ]
+    toml = "[tool.ssot_guard]\n" + result.suggestions[0].toml()
+    (root / "pyproject.toml").write_text(toml, encoding="utf-8")
+    assert [f.code for f in check([root]).findings] == ["SSOT103"]

@@ -91,7 +91,10 @@ def suggest(
             unparsed += 1
             continue
         importers.update(info.imported.keys())
-        if include_tests or not is_test(_below(source.path, roots)):
+        # A file whose name is no module name (``x-copy.py``, ``x copy.py``) cannot be
+        # imported, so no rule can name it: it is neither retired nor canonical.
+        importable = all(part.isidentifier() for part in info.module.split("."))
+        if importable and (include_tests or not is_test(_below(source.path, roots))):
             infos.append(info)
     # What each file's configuration (the one named, else its nearest) already has.
     configured = [rule for project in walked.files for rule in project.config.rules]

@@ -106,8 +106,18 @@ def duplicate_modules(
             )
             if found is not None:
                 suggestions[module.module] = found
-    # A module retired in favour of a sibling that is itself retired: keep only the first.
-    return [s for s in suggestions.values() if str(s.rule["use"]) not in suggestions]
+    # Never retire a module in favour of one that is itself retired, nor a module that is
+    # another's canonical: the surest first. Two modules that each hold most of the other's
+    # names (one a copy of the other, with more) both point at each other, and dropping
+    # every suggestion whose canonical is suggested too left neither.
+    retired: set[str] = set()
+    canonical: set[str] = set()
+    for suggestion in sorted(suggestions.values(), key=lambda s: (-s.score, s.rule["module"])):
+        name, use = str(suggestion.rule["module"]), str(suggestion.rule["use"])
+        if use not in retired and name not in canonical:
+            retired.add(name)
+            canonical.add(use)
+    return [s for s in suggestions.values() if s.rule["module"] in retired]
 
 
 def _temporary(
