@@ -565,3 +565,18 @@ def test_canonical_module_importing_from_the_retired_one_is_left(tmp_path: Path)
         [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
     )
     assert (run.returncode, run.stdout) == (0, "1\n"), run.stderr
+
+
+def test_dunder_import_without_fromlist_whose_result_is_used_is_left(tmp_path: Path) -> None:
+    """``__import__("app.old").old`` reaches the module through the top-level package the call
+    returns: with only the string rewritten, ``.old`` raised ``AttributeError``. A bare
+    ``__import__("app.old")`` statement (imported for its effects) is still rewritten."""
+    source = "__import__('app.old')\nm = __import__('app.old').old\nprint(m.f.__name__)\n"
+    root = tree(tmp_path, {"app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace("'app.old')\n", "'app.new')\n", 1)
+    assert [entry.line for entry in result.left] == [2]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "f\n"), run.stderr

@@ -43,6 +43,7 @@ class ExpressionRewriter:
 
     _file: SourceFile
     _src: Source
+    _tree: ast.Module
     _index: ModuleIndex
     _edits: list[Edit]
     _rewritten: int
@@ -116,6 +117,15 @@ class ExpressionRewriter:
                 new = self._module_for(site, value) if value.startswith(site.name) else None
                 if new is None or top(new) != top(value):
                     raise Refused("__import__() without a fromlist returns the top-level package")
+                if not any(
+                    isinstance(s, ast.Expr) and s.value is call for s in ast.walk(self._tree)
+                ):
+                    # It returns the top-level package, and the code goes on to the module
+                    # through it (``__import__("app.old").old``): that spelling stays old.
+                    raise Refused(
+                        "__import__() without a fromlist returns the top-level package, which "
+                        "the code uses: rewrite it by hand"
+                    )
         resolved = value
         anchor = None
         if value.startswith("."):
