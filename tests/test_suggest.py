@@ -591,3 +591,20 @@ def test_a_copy_with_more_names_retires_the_smaller_one(tmp_path: Path) -> None:
     toml = "[tool.ssot_guard]\n" + result.suggestions[0].toml()
     (root / "pyproject.toml").write_text(toml, encoding="utf-8")
     assert [f.code for f in check([root]).findings] == ["SSOT103"]
+
+
+def test_two_implementations_of_one_interface_are_not_copies(tmp_path: Path) -> None:
+    """Two ``Backend`` classes whose methods share their signatures and nothing else are one
+    interface implemented twice; the signatures alone made them 50% alike, and suggested."""
+    redis = (
+        "class Backend:\n    def get(self, key):\n        return self.client.get(key)\n"
+        "    def set(self, key, value):\n        self.client.set(key, value)\n"
+        "    def delete(self, key):\n        self.client.delete(key)\n"
+    )
+    memory = (
+        "class Backend:\n    def get(self, key):\n        return self.data.get(key)\n"
+        "    def set(self, key, value):\n        self.data[key] = value\n"
+        "    def delete(self, key):\n        self.data.pop(key, None)\n"
+    )
+    root = write(tmp_path, {"app/backends/redis.py": redis, "app/backends/memory.py": memory})
+    assert rules(root) == []

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 #: Bodies shorter than this (flattened lines) are too small to call copies: ``pass``,
 #: one attribute. Two such classes rank by name only, far below real copies.
 _MIN_LINES = 3
+#: How a method's signature line starts (see ``_index._flatten``).
+_SIGNATURES = ("FunctionDef ", "AsyncFunctionDef ")
 
 
 def similarity(first: list[str], second: list[str]) -> tuple[float, int]:
@@ -118,8 +120,10 @@ def _copies(
                 parent[root(path)] = root(paths[0])
     for indices in by_top.values():
         for first, second in combinations(indices, 2):
-            alike = sum((counts[first] & counts[second]).values())
-            score = 2 * alike / (lengths[first] + lengths[second])
+            both = counts[first] & counts[second]
+            score = 2 * sum(both.values()) / (lengths[first] + lengths[second])
+            if all(line.startswith(_SIGNATURES) for line in both):
+                score = 0.0  # only method signatures in common: one interface, twice
             if score >= minimum:
                 edges.append((first, second, score))
                 parent[root(buckets[first][0])] = root(buckets[second][0])
@@ -165,9 +169,7 @@ def _suggest(
     ]
     within = common_package([i.module for i in group]) or group[0].module.partition(".")[0]
     methods = sorted(
-        line.split(" ", 1)[1].split("(", 1)[0]
-        for line in shared
-        if line.startswith(("FunctionDef ", "AsyncFunctionDef "))
+        line.split(" ", 1)[1].split("(", 1)[0] for line in shared if line.startswith(_SIGNATURES)
     )
     rule: dict[str, object] = {
         "class": name,
