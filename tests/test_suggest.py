@@ -608,3 +608,22 @@ def test_two_implementations_of_one_interface_are_not_copies(tmp_path: Path) -> 
     )
     root = write(tmp_path, {"app/backends/redis.py": redis, "app/backends/memory.py": memory})
     assert rules(root) == []
+
+
+def test_replacement_is_never_a_module_the_configuration_retires(tmp_path: Path) -> None:
+    """``app.z`` copies ``app.x``, which the configuration already retires for ``app.w``:
+    ``use = "app.x"`` was suggested, and the pasted configuration was refused ("names 'app.x',
+    which ... retires")."""
+    root = write(
+        tmp_path,
+        {
+            "app/x.py": TWO_FUNCTIONS,
+            "app/z.py": TWO_FUNCTIONS,
+            "app/w.py": "def other():\n    return 0\n",
+        },
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.x"\nuse = "app.w"\n',
+        encoding="utf-8",
+    )
+    assert [r["use"] for r in rules(root) if "use" in r] == []

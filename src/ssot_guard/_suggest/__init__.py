@@ -98,11 +98,15 @@ def suggest(
             infos.append(info)
     # What each file's configuration (the one named, else its nearest) already has.
     configured = [rule for project in walked.files for rule in project.config.rules]
-    modules = duplicate_modules(infos, importers, min_similarity)
+    retiring = ImportMatcher([r for r in configured if isinstance(r, Block | Redirect)])
+    # A module the configuration retires is no module's replacement: the configuration
+    # refuses a 'use' that names a retired module.
+    modules = duplicate_modules(
+        infos, importers, min_similarity, retired=lambda module: retiring.match(module) is not None
+    )
     # A class's canonical module is never one that a rule retires (suggested or configured):
     # check would say "use app.x_legacy.K" and "app.x_legacy is retired" in one breath.
     blocked = {str(s.rule["module"]) for s in modules}
-    retiring = ImportMatcher([r for r in configured if isinstance(r, Block | Redirect)])
     found = duplicate_classes(
         infos,
         importers,

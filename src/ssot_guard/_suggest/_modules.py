@@ -20,6 +20,8 @@ from ._index import fingerprint
 from ._model import Evidence, Suggestion
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ._index import ModuleInfo
 
 TEMPORARY_WORDS: Final = frozenset({"legacy", "compat", "old", "deprecated"})
@@ -84,9 +86,13 @@ def _temporary_stem(name: str) -> str | None:
 
 
 def duplicate_modules(
-    infos: list[ModuleInfo], importers: Counter[str], minimum: float
+    infos: list[ModuleInfo],
+    importers: Counter[str],
+    minimum: float,
+    retired: Callable[[str], bool] = lambda module: False,
 ) -> list[Suggestion]:
-    """A ``[[block]]`` suggestion per module that duplicates a sibling or is temporary."""
+    """A ``[[block]]`` suggestion per module that duplicates a sibling or is temporary; never
+    one whose replacement is a module that *retired* says a rule retires."""
     packages: dict[str, list[ModuleInfo]] = {}
     for info in infos:
         # A package's __init__ and a __main__ re-export by design: never duplicates.
@@ -100,9 +106,16 @@ def duplicate_modules(
         for index, info in enumerate(siblings):
             for name in info.defined:
                 holders.setdefault(name, []).append(index)
+        usable = [info for info in siblings if not retired(info.module)]
+        usable_last = {info.last: info for info in usable}
         for module in siblings:
-            found = _temporary(module, siblings, by_last) or _duplicate(
-                module, _candidates(module, siblings, by_last, holders), importers, bodies, minimum
+            candidates = [
+                info
+                for info in _candidates(module, siblings, by_last, holders)
+                if not retired(info.module)
+            ]
+            found = _temporary(module, usable, usable_last) or _duplicate(
+                module, candidates, importers, bodies, minimum
             )
             if found is not None:
                 suggestions[module.module] = found
@@ -110,14 +123,14 @@ def duplicate_modules(
     # another's canonical: the surest first. Two modules that each hold most of the other's
     # names (one a copy of the other, with more) both point at each other, and dropping
     # every suggestion whose canonical is suggested too left neither.
-    retired: set[str] = set()
+    kept: set[str] = set()
     canonical: set[str] = set()
     for suggestion in sorted(suggestions.values(), key=lambda s: (-s.score, s.rule["module"])):
         name, use = str(suggestion.rule["module"]), str(suggestion.rule["use"])
-        if use not in retired and name not in canonical:
-            retired.add(name)
+        if use not in kept and name not in canonical:
+            kept.add(name)
             canonical.add(use)
-    return [s for s in suggestions.values() if s.rule["module"] in retired]
+    return [s for s in suggestions.values() if s.rule["module"] in kept]
 
 
 def _temporary(
