@@ -580,3 +580,23 @@ def test_dunder_import_without_fromlist_whose_result_is_used_is_left(tmp_path: P
         [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
     )
     assert (run.returncode, run.stdout) == (0, "f\n"), run.stderr
+
+
+def test_site_uncovered_by_a_rewrite_is_rewritten_in_the_same_run(tmp_path: Path) -> None:
+    """``app.old`` redirected to ``app.new``, whose ``make`` is deprecated for ``build``: the
+    rewritten ``from app.new import make`` is a deprecated import, which only a second run
+    rewrote (``fix`` was not idempotent). One run now does it all, and a second finds nothing."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.deprecate]]\nname = "app.new:make"\nuse = "app.new:build"\n'
+    )
+    canonical = "def make():\n    return 'm'\n\ndef build():\n    return 'b'\n"
+    user = "from app.old import make\nimport app.old\nprint(make(), app.old.make())\n"
+    root = tree(
+        tmp_path, {"app/new.py": canonical, "app/old.py": canonical, "app/user.py": user}, config
+    )
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "from app.new import build\nimport app.new\nprint(build(), app.new.build())\n"
+    )
+    assert not run_fix(root)
