@@ -310,3 +310,17 @@ def test_dotted_reference_in_a_string_annotation_moves_with_the_import(tmp_path:
     assert (root / "app/user.py").read_text() == source.replace("app.old", "app.new")
     hints = "{'x': <class 'app.new.Thing'>, 'return': list[app.new.Thing]}\n"
     assert _run(root, "import app.user") == hints
+
+
+def test_literal_values_in_an_annotation_are_not_names(tmp_path: Path) -> None:
+    """``Literal["app.old.f"]`` holds a value, not a forward reference: it is not rewritten
+    (the string annotation beside it is)."""
+    source = (
+        "import typing\nimport app.old\n\n"
+        "def g(x: typing.Literal['app.old.f'], y: 'app.old.Thing') -> None: ...\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace(
+        "import app.old", "import app.new"
+    ).replace("'app.old.Thing'", "'app.new.Thing'")

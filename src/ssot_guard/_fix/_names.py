@@ -96,7 +96,12 @@ class Names:
         """Note the names that the strings inside *annotation* spell (forward references)."""
         if annotation is None:
             return
-        for node in ast.walk(annotation):
+        stack: list[ast.AST] = [annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Subscript) and _last(node.value) == "Literal":
+                continue  # Literal["app.old"] holds values, not names
+            stack.extend(ast.iter_child_nodes(node))
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 try:
                     parsed = ast.parse(node.value.strip(), mode="eval")
@@ -122,3 +127,9 @@ class Names:
     def references(self, name: str, scope: ast.AST) -> list[ast.Name]:
         """The ``Name`` nodes spelling *name* under *scope* (the import's own scope)."""
         return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+
+
+def _last(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None
