@@ -627,3 +627,19 @@ def test_replacement_is_never_a_module_the_configuration_retires(tmp_path: Path)
         encoding="utf-8",
     )
     assert [r["use"] for r in rules(root) if "use" in r] == []
+
+
+def test_versioned_modules_are_retired_for_the_newest_version(tmp_path: Path) -> None:
+    """``api_v1``, ``api_v2``, ``api_v9`` and ``api_v10`` (no ``api``): each older one is
+    retired for ``api_v10``, which is not retired itself. Before, they pointed at each other
+    and nothing was suggested, or ``api_v10`` lost to ``api_v9`` by name."""
+    files = {
+        f"app/api_v{v}.py": f"def a(x):\n    return x + {v}\n\ndef b(x):\n    return x\n"
+        for v in (1, 2, 9, 10)
+    }
+    found = rules(write(tmp_path, files))
+    assert sorted((r["module"], r["use"]) for r in found) == [
+        ("app.api_v1", "app.api_v10"),
+        ("app.api_v2", "app.api_v10"),
+        ("app.api_v9", "app.api_v10"),
+    ]

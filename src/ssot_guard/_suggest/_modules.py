@@ -6,7 +6,8 @@ or when its name extends the sibling's (``websocket_manager_factory`` beside
 ``websocket_manager``) and it defines a class of the same name. A module named
 ``legacy``, ``compat``, ``old``, ``deprecated`` (alone or as a word of its name,
 ``x_legacy``) or ``x_v1`` is suggested for retirement when a canonical sibling
-exists: the name without that word, else the sibling it shares most names with.
+exists: the name without that word (for ``x_v1``, else the newest ``x_vN``), else
+the sibling it shares most names with.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
     from ._index import ModuleInfo
 
 TEMPORARY_WORDS: Final = frozenset({"legacy", "compat", "old", "deprecated"})
-_VERSION: Final = re.compile(r"^(?P<stem>.+)_v\d+$")
+_VERSION: Final = re.compile(r"^(?P<stem>.+)_v(?P<version>\d+)$")
 #: Share of a module's names that its sibling also has, from which it is a duplicate.
 _DUPLICATE_SHARE: Final = 0.5
 
@@ -140,6 +141,12 @@ def _temporary(
     if stem is None:
         return None
     canonical = by_last.get(stem) if stem else None
+    if canonical is None:
+        # x_v1 beside x_v2 (and no x): the newest version is the canonical one, and is itself
+        # not retired (by name alone, x_v10 was retired for x_v9).
+        canonical = _newest(module, siblings)
+        if canonical is module:
+            return None
     shared: list[str] = []
     if canonical is not None:
         shared = _shared(module, canonical)
@@ -153,6 +160,20 @@ def _temporary(
         return None
     why = f"its name says it is temporary, beside the canonical {canonical.last!r}"
     return _block(module, canonical, shared, 0.9 if shared else 0.6, why)
+
+
+def _newest(module: ModuleInfo, siblings: list[ModuleInfo]) -> ModuleInfo | None:
+    """The sibling with the highest ``_v<N>`` of *module*'s stem (*module* itself, if it is);
+    ``None`` when *module*'s name has no version."""
+    match = _VERSION.match(module.last)
+    if match is None:
+        return None
+    versions = [
+        (int(found.group("version")), info.last, info)
+        for info in siblings
+        if (found := _VERSION.match(info.last)) and found.group("stem") == match.group("stem")
+    ]
+    return max(versions, key=lambda v: v[:2])[2]
 
 
 def _candidates(
