@@ -600,3 +600,21 @@ def test_site_uncovered_by_a_rewrite_is_rewritten_in_the_same_run(tmp_path: Path
         "from app.new import build\nimport app.new\nprint(build(), app.new.build())\n"
     )
     assert not run_fix(root)
+
+
+def test_attribute_the_canonical_module_lacks_leaves_the_import(tmp_path: Path) -> None:
+    """``import app.old`` ... ``app.old.gone()`` (and ``o.gone()`` through ``from app import
+    old as o``) when ``app.new`` does not define ``gone``: rewritten, the reference raised
+    ``AttributeError``; the imports are left, with the reason, and the code still runs."""
+    source = "import app.old\nfrom app import old as o\nprint(app.old.gone(), o.gone())\n"
+    root = tree(tmp_path, {"app/old.py": "def gone():\n    return 2\n", "app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source
+    assert [entry.reason for entry in result.left] == [
+        "'app.new' does not define 'gone', which the file uses as 'app.old.gone'",
+        "'app.new' does not define 'gone', which the file uses as 'o.gone'",
+    ]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "2 2\n"), run.stderr

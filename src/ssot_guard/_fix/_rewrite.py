@@ -241,6 +241,7 @@ class FileFixer(ExpressionRewriter):
         name, prefix = alias.name, site.name
         new = self._module_for(site, name)
         self._not_itself(new)
+        self._attributes_kept(alias.asname or name, new)
         if alias.asname:
             return AliasChange(new, None)
         if "." not in name:
@@ -259,8 +260,26 @@ class FileFixer(ExpressionRewriter):
         self._chains[name] = new
         if prefix != name and self._rule_for(site, name) is site.rule:
             # "import a.old.sub" imports a.old too, and the file may use "a.old.f" through it.
+            self._attributes_kept(prefix, self._module_for(site, prefix))
             self._chains.setdefault(prefix, self._module_for(site, prefix))
         return AliasChange(new, None)
+
+    def _attributes_kept(self, spelled: str, new: str) -> None:
+        """Refuse when the file reads a name on the module (``app.old.f``, ``o.f``, spelled
+        *spelled*) that *new* provably does not define: the rewritten reference would raise
+        ``AttributeError``. What *new* provides may also be unknowable (not in the tree, a
+        star import): then the reference is rewritten, as an import of it would be."""
+        if self._index.names(new) is None:
+            return
+        for node in ast.walk(self._tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and not (node.attr.startswith("__") and node.attr.endswith("__"))
+                and _dotted(node.value) == spelled
+            ):
+                why = self._index.provides(new, node.attr)
+                if why is not None:
+                    raise Refused(f"{why}, which the file uses as '{spelled}.{node.attr}'")
 
     def _only_through(self, top: str, dotted: str) -> bool:
         """Whether every use of the name *top* in the file spells *dotted* (or below)."""
@@ -316,6 +335,7 @@ class FileFixer(ExpressionRewriter):
             new = self._module_for(site, site.name)
             parent, _, last = new.rpartition(".")
             self._not_itself(new)
+            self._attributes_kept(alias.asname or alias.name, new)
         if not parent:
             raise Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
         why = self._index.provides(parent, last)
