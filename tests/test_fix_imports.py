@@ -324,3 +324,31 @@ def test_literal_values_in_an_annotation_are_not_names(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_text() == source.replace(
         "import app.old", "import app.new"
     ).replace("'app.old.Thing'", "'app.new.Thing'")
+
+
+def test_submodule_sent_elsewhere_keeps_an_import_its_package_is_used_through(
+    tmp_path: Path,
+) -> None:
+    """``import app.old.sub`` with a rule of its own for ``app.old.sub`` (to ``app.other``),
+    in a file that also uses ``app.old.f()`` through that import: ``import app.other`` would
+    not import ``app.old`` at all, so the import is left, with the reason."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.redirect]]\nmodule = "app.old.sub"\nto = "app.other"\n'
+    )
+    user = "import app.old.sub\nprint(app.old.sub.x, app.old.f())\n"
+    files = {
+        "app/old/__init__.py": CANONICAL,
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": CANONICAL,
+        "app/other.py": "x = 3\n",
+        "app/user.py": user,
+    }
+    root = tree(tmp_path, files, config)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == user
+    assert [entry.reason for entry in result.left] == [
+        "the file also uses 'app.old', which the new import of 'app.other' does not import"
+    ]

@@ -257,11 +257,25 @@ class FileFixer(ExpressionRewriter):
                 )
             if new_top in self._names.used:
                 raise Refused(f"the new import would bind {new_top!r}, which the file uses")
-        self._chains[name] = new
         if prefix != name and self._rule_for(site, name) is site.rule:
             # "import a.old.sub" imports a.old too, and the file may use "a.old.f" through it.
             self._attributes_kept(prefix, self._module_for(site, prefix))
             self._chains.setdefault(prefix, self._module_for(site, prefix))
+        elif prefix != name:
+            # A rule of its own sends a.old.sub elsewhere: the new import no longer imports
+            # a.old, so "a.old.f" would have nothing to reach.
+            following = name[len(prefix) + 1 :].partition(".")[0]
+            for node in ast.walk(self._tree):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr != following
+                    and _dotted(node.value) == prefix
+                ):
+                    raise Refused(
+                        f"the file also uses {prefix!r}, which the new import of {new!r} "
+                        "does not import"
+                    )
+        self._chains[name] = new
         return AliasChange(new, None)
 
     def _attributes_kept(self, spelled: str, new: str) -> None:
