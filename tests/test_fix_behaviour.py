@@ -618,3 +618,21 @@ def test_attribute_the_canonical_module_lacks_leaves_the_import(tmp_path: Path) 
         [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
     )
     assert (run.returncode, run.stdout) == (0, "2 2\n"), run.stderr
+
+
+def test_attribute_a_moved_submodule_lacks_leaves_the_import(tmp_path: Path) -> None:
+    """``from app.old import sub`` ... ``sub.gone()`` when ``app.new.sub`` does not define
+    ``gone``: the import is left, as for ``import app.old`` ... ``app.old.gone()``."""
+    files = {
+        "app/old/sub.py": "def f():\n    return 1\n\ndef gone():\n    return 2\n",
+        "app/new/sub.py": "def f():\n    return 1\n",
+        "app/user.py": "from app.old import sub\nprint(sub.f(), sub.gone())\n",
+    }
+    root = tree(tmp_path, files)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == files["app/user.py"]
+    assert [entry.reason for entry in result.left] == [
+        "'app.new.sub' does not define 'gone', which the file uses as 'sub.gone'"
+    ]

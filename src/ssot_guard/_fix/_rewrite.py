@@ -332,6 +332,8 @@ class FileFixer(ExpressionRewriter):
             why = self._index.provides(new_base, alias.name)
             if why is not None:
                 raise Refused(why)
+            # "from app.old import sub" ... "sub.gone()": a submodule's names count too.
+            self._attributes_kept(alias.asname or alias.name, f"{new_base}.{alias.name}")
         return self._spell(statement, new_base), moved
 
     def _from_alias(
