@@ -471,3 +471,168 @@ def test_sites_below_a_src_root_without_init_files_are_rewritten(tmp_path: Path)
     fix([root])  # the nearest configuration, whose src is relative to it
     assert (root / "src" / "app" / "user.py").read_text() == "from .new import f\n"
     assert check([root]).findings == []
+
+
+def test_name_the_canonical_module_imports_only_for_type_checkers_is_left(
+    tmp_path: Path,
+) -> None:
+    """A name the canonical module binds under ``if TYPE_CHECKING:`` is not there at run time:
+    ``from app.new import Thing`` would raise ``ImportError``, so the site is left."""
+    canonical = (
+        "from typing import TYPE_CHECKING\n"
+        "if TYPE_CHECKING:\n    from app.other import Thing\n"
+        "else:\n    from app.other import f\n"
+    )
+    root = tree(
+        tmp_path,
+        {
+            "app/new.py": canonical,
+            "app/other.py": CANONICAL,
+            "app/user.py": "from app.old import Thing\nfrom app.old import f\n",
+        },
+    )
+    result = run_fix(root)
+    expected = "from app.old import Thing\nfrom app.new import f\n"
+    assert (root / "app/user.py").read_text() == expected
+    assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
+
+
+def test_name_a_star_import_leaves_out_by_all_is_left(tmp_path: Path) -> None:
+    """``from app._impl import *`` binds only the names of ``_impl.__all__``: a name it
+    defines but leaves out of ``__all__`` is not in the canonical module, so it is left."""
+    root = tree(
+        tmp_path,
+        {
+            "app/new.py": "from app._impl import *\n",
+            "app/_impl.py": "__all__ = ['f']\ndef f(): ...\nclass Thing: ...\n",
+            "app/user.py": "from app.old import Thing\nfrom app.old import f\n",
+        },
+    )
+    result = run_fix(root)
+    expected = "from app.old import Thing\nfrom app.new import f\n"
+    assert (root / "app/user.py").read_text() == expected
+    assert [entry.reason for entry in result.left] == ["'app.new' does not define 'Thing'"]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"import app.old\n\x0c\nx = app.old.f\n",  # a form feed (page break) line
+        "import app.old\nx = 'a\u2028b'\ny = app.old.f\n".encode(),  # U+2028 in a string
+        b"import app.old\rx = app.old.f\r",  # lone carriage returns
+    ],
+    ids=["form-feed", "u2028", "lone-cr"],
+)
+def test_cli_diff_applies_with_git_apply_and_gives_what_fix_writes(
+    tmp_path: Path, data: bytes
+) -> None:
+    """The ``--diff`` output applies with ``git apply`` and gives the bytes
+    ``fix`` writes; lines were split where ``patch`` does not split them (form feed, U+2028,
+    lone ``\\r``), and the hunks applied to no file."""
+    root = tree(tmp_path, {})
+    (root / "app/user.py").write_bytes(data)
+    expected = run_fix(root, write=False).changes[0].after
+    diff = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "fix", "--diff", "--config", "pyproject.toml", "."],
+        cwd=root,
+        capture_output=True,
+        check=True,
+    ).stdout
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    apply = subprocess.run(["git", "apply", "-"], input=diff, cwd=root, capture_output=True)
+    assert apply.returncode == 0, apply.stderr
+    assert (root / "app/user.py").read_bytes() == expected
+
+
+def test_canonical_module_importing_from_the_retired_one_is_left(tmp_path: Path) -> None:
+    """``app/new.py`` saying ``from app.old import helper`` (the replacement re-exporting what
+    has not moved yet) would become ``from app.new import helper``: an import of itself, which
+    fails. It is left with the reason; its callers still move, and still run."""
+    root = tree(
+        tmp_path,
+        {
+            "app/old.py": "def helper():\n    return 1\n",
+            "app/new.py": "from app.old import helper\n",
+            "app/user.py": "from app.old import helper\nprint(helper())\n",
+        },
+    )
+    result = run_fix(root)
+    assert (root / "app/new.py").read_text() == "from app.old import helper\n"
+    assert [(e.path, e.reason.partition(":")[0]) for e in result.left] == [
+        (str(root / "app/new.py"), "this file is 'app.new', the replacement itself")
+    ]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "1\n"), run.stderr
+
+
+def test_dunder_import_without_fromlist_whose_result_is_used_is_left(tmp_path: Path) -> None:
+    """``__import__("app.old").old`` reaches the module through the top-level package the call
+    returns: with only the string rewritten, ``.old`` raised ``AttributeError``. A bare
+    ``__import__("app.old")`` statement (imported for its effects) is still rewritten."""
+    source = "__import__('app.old')\nm = __import__('app.old').old\nprint(m.f.__name__)\n"
+    root = tree(tmp_path, {"app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace("'app.old')\n", "'app.new')\n", 1)
+    assert [entry.line for entry in result.left] == [2]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "f\n"), run.stderr
+
+
+def test_site_uncovered_by_a_rewrite_is_rewritten_in_the_same_run(tmp_path: Path) -> None:
+    """``app.old`` redirected to ``app.new``, whose ``make`` is deprecated for ``build``: the
+    rewritten ``from app.new import make`` is a deprecated import, which only a second run
+    rewrote (``fix`` was not idempotent). One run now does it all, and a second finds nothing."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.deprecate]]\nname = "app.new:make"\nuse = "app.new:build"\n'
+    )
+    canonical = "def make():\n    return 'm'\n\ndef build():\n    return 'b'\n"
+    user = "from app.old import make\nimport app.old\nprint(make(), app.old.make())\n"
+    root = tree(
+        tmp_path, {"app/new.py": canonical, "app/old.py": canonical, "app/user.py": user}, config
+    )
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "from app.new import build\nimport app.new\nprint(build(), app.new.build())\n"
+    )
+    assert not run_fix(root)
+
+
+def test_attribute_the_canonical_module_lacks_leaves_the_import(tmp_path: Path) -> None:
+    """``import app.old`` ... ``app.old.gone()`` (and ``o.gone()`` through ``from app import
+    old as o``) when ``app.new`` does not define ``gone``: rewritten, the reference raised
+    ``AttributeError``; the imports are left, with the reason, and the code still runs."""
+    source = "import app.old\nfrom app import old as o\nprint(app.old.gone(), o.gone())\n"
+    root = tree(tmp_path, {"app/old.py": "def gone():\n    return 2\n", "app/user.py": source})
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == source
+    assert [entry.reason for entry in result.left] == [
+        "'app.new' does not define 'gone', which the file uses as 'app.old.gone'",
+        "'app.new' does not define 'gone', which the file uses as 'o.gone'",
+    ]
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user"], cwd=root, capture_output=True, text=True
+    )
+    assert (run.returncode, run.stdout) == (0, "2 2\n"), run.stderr
+
+
+def test_attribute_a_moved_submodule_lacks_leaves_the_import(tmp_path: Path) -> None:
+    """``from app.old import sub`` ... ``sub.gone()`` when ``app.new.sub`` does not define
+    ``gone``: the import is left, as for ``import app.old`` ... ``app.old.gone()``."""
+    files = {
+        "app/old/sub.py": "def f():\n    return 1\n\ndef gone():\n    return 2\n",
+        "app/new/sub.py": "def f():\n    return 1\n",
+        "app/user.py": "from app.old import sub\nprint(sub.f(), sub.gone())\n",
+    }
+    root = tree(tmp_path, files)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == files["app/user.py"]
+    assert [entry.reason for entry in result.left] == [
+        "'app.new.sub' does not define 'gone', which the file uses as 'sub.gone'"
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -212,3 +214,141 @@ def test_left_statement_renames_nothing(tmp_path: Path) -> None:
     result = run_fix(root)
     assert (root / "app/user.py").read_text() == files["app/user.py"]
     assert result.left[0].reason == "'app.manager' does not define 'Extra'"
+
+
+def test_name_in_a_string_annotation_is_kept_with_as(tmp_path: Path) -> None:
+    """A forward reference (``x: "old.Thing"``) spells the bound name where a rename cannot
+    reach: the import keeps the old name, and ``get_type_hints`` still resolves it."""
+    source = (
+        "import typing\nfrom . import old\n\n"
+        "def g(x: 'old.Thing') -> 'typing.Optional[old.Thing]':\n    return old.f()\n\n"
+        "HINTS = typing.get_type_hints(g)\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    text = (root / "app/user.py").read_text()
+    assert text == source.replace("from . import old", "from . import new as old")
+    run = subprocess.run(
+        [sys.executable, "-c", "import app.user; print(sorted(app.user.HINTS))"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert (run.returncode, run.stdout) == (0, "['return', 'x']\n"), run.stderr
+
+
+def _run(root: Path, code: str) -> str:
+    """Run *code* in a fresh interpreter in *root*; its output (the tree's modules importable)."""
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    return run.stdout
+
+
+def test_submodule_with_a_rule_of_its_own_goes_where_that_rule_sends_it(tmp_path: Path) -> None:
+    """``app.old`` -> ``app.new`` and ``app.old.sub`` -> ``app.other``: at run time
+    ``app.old.sub`` is ``app.other`` (the most specific rule speaks), so every form that
+    names it is rewritten to ``app.other``, not to ``app.new.sub``."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.redirect]]\nmodule = "app.old.sub"\nto = "app.other"\n'
+    )
+    user = (
+        "import importlib\nfrom unittest import mock\nimport app.old.sub\n"
+        "from app.old.sub import x\n"
+        "with mock.patch('app.old.sub.x', 5):\n    PATCHED = app.old.sub.x\n"
+        "print(app.old.sub.x, x, PATCHED, importlib.import_module('app.old.sub').x)\n"
+    )
+    files = {
+        "app/old/__init__.py": "",
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": "",
+        "app/new/sub.py": "x = 2\n",
+        "app/other.py": "x = 3\n",
+        "app/user.py": user,
+    }
+    root = tree(tmp_path, files, config)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == user.replace("app.old.sub", "app.other")
+    assert _run(root, "import app.user") == "3 3 5 3\n"
+
+
+def test_import_of_a_submodule_moves_the_uses_of_its_package_too(tmp_path: Path) -> None:
+    """``import app.old.sub`` imports ``app.old`` as well, and ``app.old.f()`` works through
+    it: that reference moves with the import, or it would raise ``AttributeError``."""
+    files = {
+        "app/old/__init__.py": CANONICAL,
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": CANONICAL,
+        "app/new/sub.py": "x = 2\n",
+        "app/user.py": "import app.old.sub\nprint(app.old.sub.x, app.old.f.__module__)\n",
+    }
+    root = tree(tmp_path, files)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == (
+        "import app.new.sub\nprint(app.new.sub.x, app.new.f.__module__)\n"
+    )
+    assert _run(root, "import app.user") == "2 app.new\n"
+
+
+def test_dotted_reference_in_a_string_annotation_moves_with_the_import(tmp_path: Path) -> None:
+    """``import app.old`` ... ``x: "app.old.Thing"``: the forward reference names the module
+    as the code does; left as it was, ``get_type_hints`` raised ``AttributeError``."""
+    source = (
+        "import typing\nimport app.old\n\n"
+        "def g(x: 'app.old.Thing') -> 'list[app.old.Thing]':\n    return [x]\n\n"
+        "print(typing.get_type_hints(g))\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace("app.old", "app.new")
+    hints = "{'x': <class 'app.new.Thing'>, 'return': list[app.new.Thing]}\n"
+    assert _run(root, "import app.user") == hints
+
+
+def test_literal_values_in_an_annotation_are_not_names(tmp_path: Path) -> None:
+    """``Literal["app.old.f"]`` holds a value, not a forward reference: it is not rewritten
+    (the string annotation beside it is)."""
+    source = (
+        "import typing\nimport app.old\n\n"
+        "def g(x: typing.Literal['app.old.f'], y: 'app.old.Thing') -> None: ...\n"
+    )
+    root = tree(tmp_path, {"app/user.py": source})
+    run_fix(root)
+    assert (root / "app/user.py").read_text() == source.replace(
+        "import app.old", "import app.new"
+    ).replace("'app.old.Thing'", "'app.new.Thing'")
+
+
+def test_submodule_sent_elsewhere_keeps_an_import_its_package_is_used_through(
+    tmp_path: Path,
+) -> None:
+    """``import app.old.sub`` with a rule of its own for ``app.old.sub`` (to ``app.other``),
+    in a file that also uses ``app.old.f()`` through that import: ``import app.other`` would
+    not import ``app.old`` at all, so the import is left, with the reason."""
+    config = (
+        '[tool.ssot_guard]\n[[tool.ssot_guard.redirect]]\nmodule = "app.old"\nto = "app.new"\n'
+        '[[tool.ssot_guard.redirect]]\nmodule = "app.old.sub"\nto = "app.other"\n'
+    )
+    user = "import app.old.sub\nprint(app.old.sub.x, app.old.f())\n"
+    files = {
+        "app/old/__init__.py": CANONICAL,
+        "app/old/sub.py": "x = 1\n",
+        "app/new/__init__.py": CANONICAL,
+        "app/other.py": "x = 3\n",
+        "app/user.py": user,
+    }
+    root = tree(tmp_path, files, config)
+    (root / "app/old.py").unlink()
+    (root / "app/new.py").unlink()
+    result = run_fix(root)
+    assert (root / "app/user.py").read_text() == user
+    assert [entry.reason for entry in result.left] == [
+        "the file also uses 'app.old', which the new import of 'app.other' does not import"
+    ]

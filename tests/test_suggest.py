@@ -460,3 +460,186 @@ def test_configuration_of_a_project_checked_from_its_parent(
         ("WebSocketManager", [CORE], f"{CORE}.websocket_manager")
     ]
     assert result.configured == 1
+
+
+MIGRATION = "class Migration:\n    dependencies = []\n    operations = []\n    atomic = True\n"
+
+
+def test_a_class_repeated_in_many_modules_is_compared_once_per_distinct_body(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A convention copied into 300 modules (Django's ``Migration``) is one group, found by
+    comparing each distinct body once: comparing every pair took minutes and gigabytes of
+    memory on two thousand modules. Counted, not timed: the multisets of lines built."""
+    from collections import Counter
+
+    from ssot_guard._suggest import _classes
+
+    built = 0
+
+    class Counting(Counter[str]):
+        def __init__(self, *args: object) -> None:
+            nonlocal built
+            built += 1
+            super().__init__(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_classes, "Counter", Counting)
+    files = {f"app/m{i}.py": MIGRATION for i in range(300)}
+    found = suggest([write(tmp_path, files)]).suggestions
+    assert [(s.rule["class"], len(s.evidence), s.score) for s in found] == [("Migration", 300, 1.0)]
+    assert built < 10
+
+
+def test_modules_sharing_one_name_are_not_compared_pairwise(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """300 sibling modules that all define ``helper`` and little else alike are no copies:
+    no pair of them can be, so none is compared (every pair was, quadratic in the package)."""
+    from ssot_guard._suggest import _modules
+
+    compared = 0
+    copy_of = _modules._copy_of
+
+    def counting(*args: object) -> object:
+        nonlocal compared
+        compared += 1
+        return copy_of(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(_modules, "_copy_of", counting)
+    files = {
+        f"app/m{i}.py": f"def helper():\n    return {i}\ndef own{i}():\n    return 1\n"
+        f"def more{i}():\n    return 2\n"
+        for i in range(300)
+    }
+    assert suggest([write(tmp_path, files)]).suggestions == []
+    assert compared == 0
+
+
+def test_files_that_share_a_module_name_are_not_suggested(tmp_path: Path) -> None:
+    """``mod.py`` in two directories without ``__init__.py`` are both module ``mod``: a rule
+    cannot tell them apart, and the one suggested before (``within = ["mod"]``, canonical
+    ``mod``) made ``check`` report nothing. With ``src`` naming them, they are suggested."""
+    (tmp_path / "one/plug/a").mkdir(parents=True)
+    (tmp_path / "two/plug/b").mkdir(parents=True)
+    (tmp_path / "one/plug/a/mod.py").write_text(MANAGER, encoding="utf-8")
+    (tmp_path / "two/plug/b/mod.py").write_text(MANAGER, encoding="utf-8")
+    assert rules(tmp_path) == []
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[tool.ssot_guard.check]\nsrc = ["one", "two"]\n', encoding="utf-8"
+    )
+    assert [(r["class"], r["within"]) for r in rules(tmp_path)] == [("WebSocketManager", ["plug"])]
+
+
+def _legacy_tree(root: Path) -> Path:
+    """``app.x`` and ``app.x_legacy`` define one class; the legacy module is imported more."""
+    return write(
+        root,
+        {
+            "app/x.py": MANAGER,
+            "app/x_legacy.py": MANAGER,
+            "app/one.py": "from app.x_legacy import WebSocketManager\nA = 1\nB = 2\n",
+            "app/two.py": "from app.x_legacy import WebSocketManager\nC = 1\nD = 2\n",
+            "app/three.py": "from app.x import WebSocketManager\nE = 1\nF = 2\n",
+        },
+    )
+
+
+def test_canonical_class_module_is_not_one_suggested_for_retirement(tmp_path: Path) -> None:
+    """The class's canonical module is not the one a suggested ``[[block]]`` retires, even
+    when that one is imported more: pasted together, the rules said "use
+    app.x_legacy.WebSocketManager" and "app.x_legacy is retired; use app.x"."""
+    found = rules(_legacy_tree(tmp_path))
+    assert {"module": "app.x_legacy", "use": "app.x"} in [
+        {k: r[k] for k in ("module", "use")} for r in found if "module" in r
+    ]
+    assert [r["canonical"] for r in found if "class" in r] == ["app.x"]
+
+
+def test_canonical_class_module_is_not_one_the_configuration_retires(tmp_path: Path) -> None:
+    """A module the configuration already blocks is not proposed as a class's canonical."""
+    root = _legacy_tree(tmp_path)
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.x_legacy"\n',
+        encoding="utf-8",
+    )
+    assert [r["canonical"] for r in rules(root) if "class" in r] == ["app.x"]
+
+
+TWO_FUNCTIONS = "def a(x):\n    return x + 1\n\ndef b(x):\n    return x * 2\n"
+
+
+def test_a_file_that_is_no_module_name_is_not_suggested(tmp_path: Path) -> None:
+    """``x-copy.py`` (a copy saved under a name no import can spell) cannot be named by a
+    rule: the ``module = "app.x-copy"`` suggested before made the pasted configuration
+    invalid, and ``check`` exited 2."""
+    root = write(tmp_path, {"app/x.py": TWO_FUNCTIONS, "app/x-copy.py": TWO_FUNCTIONS})
+    assert rules(root) == []
+
+
+def test_a_copy_with_more_names_retires_the_smaller_one(tmp_path: Path) -> None:
+    """``app.y`` is ``app.x`` plus one name: each holds most of the other's names, so each
+    pointed at the other, and both suggestions were dropped. The surer one is kept, and the
+    pasted rule round-trips through ``check``."""
+    root = write(
+        tmp_path,
+        {"app/x.py": TWO_FUNCTIONS, "app/y.py": TWO_FUNCTIONS + "LIMIT = 3\n"},
+    )
+    result = suggest([root])
+    assert [s.rule for s in result.suggestions] == [
+        {"module": "app.x", "use": "app.y", "reason": "2 of its 2 top-level names are in 'y'"}
+    ]
+    toml = "[tool.ssot_guard]\n" + result.suggestions[0].toml()
+    (root / "pyproject.toml").write_text(toml, encoding="utf-8")
+    assert [f.code for f in check([root]).findings] == ["SSOT103"]
+
+
+def test_two_implementations_of_one_interface_are_not_copies(tmp_path: Path) -> None:
+    """Two ``Backend`` classes whose methods share their signatures and nothing else are one
+    interface implemented twice; the signatures alone made them 50% alike, and suggested."""
+    redis = (
+        "class Backend:\n    def get(self, key):\n        return self.client.get(key)\n"
+        "    def set(self, key, value):\n        self.client.set(key, value)\n"
+        "    def delete(self, key):\n        self.client.delete(key)\n"
+    )
+    memory = (
+        "class Backend:\n    def get(self, key):\n        return self.data.get(key)\n"
+        "    def set(self, key, value):\n        self.data[key] = value\n"
+        "    def delete(self, key):\n        self.data.pop(key, None)\n"
+    )
+    root = write(tmp_path, {"app/backends/redis.py": redis, "app/backends/memory.py": memory})
+    assert rules(root) == []
+
+
+def test_replacement_is_never_a_module_the_configuration_retires(tmp_path: Path) -> None:
+    """``app.z`` copies ``app.x``, which the configuration already retires for ``app.w``:
+    ``use = "app.x"`` was suggested, and the pasted configuration was refused ("names 'app.x',
+    which ... retires")."""
+    root = write(
+        tmp_path,
+        {
+            "app/x.py": TWO_FUNCTIONS,
+            "app/z.py": TWO_FUNCTIONS,
+            "app/w.py": "def other():\n    return 0\n",
+        },
+    )
+    (root / "pyproject.toml").write_text(
+        '[tool.ssot_guard]\n[[tool.ssot_guard.block]]\nmodule = "app.x"\nuse = "app.w"\n',
+        encoding="utf-8",
+    )
+    assert [r["use"] for r in rules(root) if "use" in r] == []
+
+
+def test_versioned_modules_are_retired_for_the_newest_version(tmp_path: Path) -> None:
+    """``api_v1``, ``api_v2``, ``api_v9`` and ``api_v10`` (no ``api``): each older one is
+    retired for ``api_v10``, which is not retired itself. Before, they pointed at each other
+    and nothing was suggested, or ``api_v10`` lost to ``api_v9`` by name."""
+    files = {
+        f"app/api_v{v}.py": f"def a(x):\n    return x + {v}\n\ndef b(x):\n    return x\n"
+        for v in (1, 2, 9, 10)
+    }
+    found = rules(write(tmp_path, files))
+    assert sorted((r["module"], r["use"]) for r in found) == [
+        ("app.api_v1", "app.api_v10"),
+        ("app.api_v2", "app.api_v10"),
+        ("app.api_v9", "app.api_v10"),
+    ]

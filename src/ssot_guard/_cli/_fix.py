@@ -72,8 +72,7 @@ def _print_diff(result: FixResult) -> None:
     from ._output import write_stdout
 
     for change in result.changes:
-        before = change.before.decode("utf-8").splitlines(keepends=True)
-        after = change.after.decode("utf-8").splitlines(keepends=True)
+        before, after = _lines(change.before), _lines(change.after)
         relative = not os.path.isabs(change.path)
         shown = one_line(change.path)  # a header is one line, and no escape reaches the terminal
         old, new = (f"a/{shown}", f"b/{shown}") if relative else (shown,) * 2
@@ -83,6 +82,17 @@ def _print_diff(result: FixResult) -> None:
                 for line in difflib.unified_diff(before, after, old, new)
             )
         )
+
+
+def _lines(data: bytes) -> list[str]:
+    """*data*'s lines as ``patch`` and ``git apply`` count them: each ends at a ``\n``.
+
+    ``str.splitlines`` also breaks at a form feed, a lone ``\r`` or U+2028, which gives
+    hunks that apply to no file.
+    """
+    import re
+
+    return re.findall(r"[^\n]*\n|[^\n]+", data.decode("utf-8"))
 
 
 def _summary(result: FixResult, *, dry: bool) -> None:

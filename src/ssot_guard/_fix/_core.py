@@ -123,6 +123,39 @@ def _fix_file(
     tree: _Tree,
     problems: list[Problem],
 ) -> _FileFix | None:
+    """The file rewritten until no site is left that can be rewritten (three passes at most).
+
+    A rewrite can uncover a site: ``from app.old import make``, redirected to ``app.new``,
+    is an import of ``app.new.make``, which a ``[[deprecate]]`` rule may retire; left for a
+    second run, ``fix`` would not be idempotent.
+    """
+    fixed = _fix_once(plan, source, data, index, tree, problems)
+    if not plan.deprecated:  # only a deprecated name can be uncovered (rules never chain)
+        return fixed
+    rewritten = 0
+    for _ in range(2):
+        if fixed is None or fixed.data == data:
+            break
+        rewritten += fixed.rewritten
+        data = fixed.data
+        # The first pass's result stands on its own: a later pass's trouble is not the file's.
+        again = _fix_once(plan, source, data, index, tree, [])
+        if again is None:
+            return fixed._replace(rewritten=rewritten)
+        fixed = again
+    if fixed is None:
+        return None
+    return fixed._replace(rewritten=rewritten + fixed.rewritten)
+
+
+def _fix_once(
+    plan: Plan,
+    source: SourceFile,
+    data: bytes,
+    index: ModuleIndex,
+    tree: _Tree,
+    problems: list[Problem],
+) -> _FileFix | None:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -153,6 +186,7 @@ def _fix_file(
         index,
         lambda name: tree.mentions_elsewhere(source.path, source.module, name),
         plan.deprecated,
+        plan.match,
     )
     try:
         return fixer.run(sites)

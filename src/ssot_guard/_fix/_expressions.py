@@ -20,7 +20,11 @@ from ._source import Edit, string_literal
 from ._targets import module_target, name_target
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from .._check._scan import SourceFile
+    from .._rules._matcher import CompiledRule
+    from .._rules._model import Rule
     from ._sites import Site
     from ._source import Source
     from ._targets import ModuleIndex
@@ -39,16 +43,33 @@ class ExpressionRewriter:
 
     _file: SourceFile
     _src: Source
+    _tree: ast.Module
     _index: ModuleIndex
     _edits: list[Edit]
     _rewritten: int
+    _match: Callable[[str], CompiledRule | None] | None
+
+    def _rule_for(self, site: Site, name: str) -> Rule:
+        """The rule that decides module *name* (at or under the site's name) at run time: the
+        most specific one, which for ``app.old.sub`` may be a rule of its own beside
+        ``app.old``'s, sending it somewhere else."""
+        if name == site.name or self._match is None:
+            return site.rule
+        entry = self._match(name)
+        if entry is None or entry.rule is site.rule:
+            return site.rule
+        if entry.importers.contains(self._file.module) or entry.covers(self._file.module):
+            raise Refused(f"the rule for {name!r} exempts this file: rewrite it by hand")
+        return entry.rule
 
     def _module_for(self, site: Site, name: str) -> str:
         """The replacement of module *name* (at or under the rule's matched name)."""
-        target = module_target(site.rule, site.name)
+        rule = self._rule_for(site, name)
+        matched = site.name if rule is site.rule else name
+        target = module_target(rule, matched)
         if target.refusal is not None or target.module is None:
             raise Refused(target.refusal or "no replacement")
-        new = target.module + name[len(site.name) :]
+        new = target.module + name[len(matched) :]
         if name != site.name and not self._index.exists(new):
             raise Refused(f"{new!r} (for {name!r}) is not in the tree")
         return new
@@ -96,6 +117,15 @@ class ExpressionRewriter:
                 new = self._module_for(site, value) if value.startswith(site.name) else None
                 if new is None or top(new) != top(value):
                     raise Refused("__import__() without a fromlist returns the top-level package")
+                if not any(
+                    isinstance(s, ast.Expr) and s.value is call for s in ast.walk(self._tree)
+                ):
+                    # It returns the top-level package, and the code goes on to the module
+                    # through it (``__import__("app.old").old``): that spelling stays old.
+                    raise Refused(
+                        "__import__() without a fromlist returns the top-level package, which "
+                        "the code uses: rewrite it by hand"
+                    )
         resolved = value
         anchor = None
         if value.startswith("."):
@@ -121,7 +151,15 @@ class ExpressionRewriter:
             value.startswith(prefix) and value[len(prefix) : len(prefix) + 1] in ("", ".", ":")
         ):
             raise Refused("the target spells the module in a way fix does not follow")
-        target = module_target(site.rule, prefix)
+        rule = site.rule
+        module = value.partition(":")[0]
+        while len(module) > len(prefix):  # the longest module a narrower rule decides
+            rule = self._rule_for(site, module)
+            if rule is not site.rule:
+                prefix = module
+                break
+            module = module.rpartition(".")[0]
+        target = module_target(rule, prefix)
         if target.refusal is not None or target.module is None:
             raise Refused(target.refusal or "no replacement")
         rest = value[len(prefix) :]

@@ -26,6 +26,11 @@ class Names:
         self.imported: Counter[str] = Counter()
         self.used: set[str] = set()
         self.exported: set[str] = set()
+        #: Names that string annotations (``x: "old.Thing"``) and ``cast("old.T", v)`` spell:
+        #: a rename would not reach them, and ``get_type_hints`` would then fail.
+        self.in_strings: set[str] = set()
+        #: ... and the string literals that spell them.
+        self.forward: list[ast.Constant] = []
         #: Import statement -> the function, class or module whose scope it binds in.
         self._scope_of: dict[int, ast.AST] = {}
         self._walk(tree)
@@ -52,8 +57,11 @@ class Names:
                     self.imported[bound[-1]] += 1
         elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             bound.append(node.name)
+            if not isinstance(node, ast.ClassDef):
+                self._forward(node.returns)
         elif isinstance(node, ast.arg):
             bound.append(node.arg)
+            self._forward(node.annotation)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             bound.append(node.name)
         elif isinstance(node, ast.Global | ast.Nonlocal):
@@ -62,7 +70,15 @@ class Names:
             bound.append(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             bound.append(node.rest)
-        elif isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+        elif isinstance(node, ast.Call) and node.args:
+            callee = node.func
+            if (isinstance(callee, ast.Name) and callee.id == "cast") or (
+                isinstance(callee, ast.Attribute) and callee.attr == "cast"
+            ):
+                self._forward(node.args[0])
+        if isinstance(node, ast.AnnAssign):
+            self._forward(node.annotation)
+        if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
                 value = node.value
@@ -76,6 +92,24 @@ class Names:
             self.bindings[name] += 1
             self.used.add(name)
 
+    def _forward(self, annotation: ast.expr | None) -> None:
+        """Note the names that the strings inside *annotation* spell (forward references)."""
+        if annotation is None:
+            return
+        stack: list[ast.AST] = [annotation]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, ast.Subscript) and _last(node.value) == "Literal":
+                continue  # Literal["app.old"] holds values, not names
+            stack.extend(ast.iter_child_nodes(node))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                try:
+                    parsed = ast.parse(node.value.strip(), mode="eval")
+                except (SyntaxError, ValueError, RecursionError, MemoryError):
+                    continue
+                self.forward.append(node)
+                self.in_strings.update(n.id for n in ast.walk(parsed) if isinstance(n, ast.Name))
+
     def scope_of(self, statement: ast.stmt) -> ast.AST:
         return self._scope_of.get(id(statement), self.tree)
 
@@ -86,8 +120,16 @@ class Names:
         """
         if self.bindings[old] != 1 or new in self.used or old in self.exported:
             return False
+        if old in self.in_strings:
+            return False
         return not (interface and scope is self.tree)
 
     def references(self, name: str, scope: ast.AST) -> list[ast.Name]:
         """The ``Name`` nodes spelling *name* under *scope* (the import's own scope)."""
         return [n for n in ast.walk(scope) if isinstance(n, ast.Name) and n.id == name]
+
+
+def _last(node: ast.expr) -> str | None:
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return node.id if isinstance(node, ast.Name) else None

@@ -9,6 +9,7 @@ Everything else in the file is kept byte for byte.
 from __future__ import annotations
 
 import ast
+import re
 import warnings
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -18,13 +19,14 @@ from .._rules._model import Deprecate
 from ._expressions import ExpressionRewriter, Refused, top
 from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement
 from ._names import Names
-from ._source import Edit, Source, splice
+from ._source import Edit, Source, splice, string_literal
 from ._targets import name_target
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .._check._scan import SourceFile
+    from .._rules._matcher import CompiledRule
     from ._sites import Site
     from ._targets import ModuleIndex
 
@@ -68,8 +70,10 @@ class FileFixer(ExpressionRewriter):
         index: ModuleIndex,
         interface: Callable[[str], bool],
         deprecated: dict[str, Deprecate] | None = None,
+        match: Callable[[str], CompiledRule | None] | None = None,
     ) -> None:
         self._file = source
+        self._match = match  # the most specific rule for a module name, as check finds it
         self._deprecated = deprecated or {}
         self._src = Source(data)
         self._tree = tree
@@ -236,6 +240,8 @@ class FileFixer(ExpressionRewriter):
         assert isinstance(alias, ast.alias)
         name, prefix = alias.name, site.name
         new = self._module_for(site, name)
+        self._not_itself(new)
+        self._attributes_kept(alias.asname or name, new)
         if alias.asname:
             return AliasChange(new, None)
         if "." not in name:
@@ -251,9 +257,43 @@ class FileFixer(ExpressionRewriter):
                 )
             if new_top in self._names.used:
                 raise Refused(f"the new import would bind {new_top!r}, which the file uses")
-        del prefix
+        if prefix != name and self._rule_for(site, name) is site.rule:
+            # "import a.old.sub" imports a.old too, and the file may use "a.old.f" through it.
+            self._attributes_kept(prefix, self._module_for(site, prefix))
+            self._chains.setdefault(prefix, self._module_for(site, prefix))
+        elif prefix != name:
+            # A rule of its own sends a.old.sub elsewhere: the new import no longer imports
+            # a.old, so "a.old.f" would have nothing to reach.
+            following = name[len(prefix) + 1 :].partition(".")[0]
+            for node in ast.walk(self._tree):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr != following
+                    and _dotted(node.value) == prefix
+                ):
+                    raise Refused(
+                        f"the file also uses {prefix!r}, which the new import of {new!r} "
+                        "does not import"
+                    )
         self._chains[name] = new
         return AliasChange(new, None)
+
+    def _attributes_kept(self, spelled: str, new: str) -> None:
+        """Refuse when the file reads a name on the module (``app.old.f``, ``o.f``, spelled
+        *spelled*) that *new* provably does not define: the rewritten reference would raise
+        ``AttributeError``. What *new* provides may also be unknowable (not in the tree, a
+        star import): then the reference is rewritten, as an import of it would be."""
+        if self._index.names(new) is None:
+            return
+        for node in ast.walk(self._tree):
+            if (
+                isinstance(node, ast.Attribute)
+                and not (node.attr.startswith("__") and node.attr.endswith("__"))
+                and _dotted(node.value) == spelled
+            ):
+                why = self._index.provides(new, node.attr)
+                if why is not None:
+                    raise Refused(f"{why}, which the file uses as '{spelled}.{node.attr}'")
 
     def _only_through(self, top: str, dotted: str) -> bool:
         """Whether every use of the name *top* in the file spells *dotted* (or below)."""
@@ -275,6 +315,7 @@ class FileFixer(ExpressionRewriter):
         (alias index -> the statement that imports the replacement)."""
         base = self._absolute(statement)
         new_base = self._module_for(site, base)
+        self._not_itself(new_base)
         moved: dict[int, NewImport] = {}
         for index, alias in enumerate(statement.names):
             if alias.name == "*":
@@ -291,6 +332,8 @@ class FileFixer(ExpressionRewriter):
             why = self._index.provides(new_base, alias.name)
             if why is not None:
                 raise Refused(why)
+            # "from app.old import sub" ... "sub.gone()": a submodule's names count too.
+            self._attributes_kept(alias.asname or alias.name, f"{new_base}.{alias.name}")
         return self._spell(statement, new_base), moved
 
     def _from_alias(
@@ -307,6 +350,8 @@ class FileFixer(ExpressionRewriter):
         else:
             new = self._module_for(site, site.name)
             parent, _, last = new.rpartition(".")
+            self._not_itself(new)
+            self._attributes_kept(alias.asname or alias.name, new)
         if not parent:
             raise Refused(f"the replacement {last!r} is a top-level module: use 'import {last}'")
         why = self._index.provides(parent, last)
@@ -336,8 +381,18 @@ class FileFixer(ExpressionRewriter):
         asname = alias.asname
         if asname is None and last != alias.name:
             asname = self._rename_or_alias(statement, alias.name, last, renames)
+        self._not_itself(parent)
         level, module = self._spell(statement, parent)
         return NewImport(level, module, last, asname)
+
+    def _not_itself(self, module: str) -> None:
+        """Refuse an import of this very file: the canonical module re-exporting a retired
+        module's name would import itself, partly initialised, and fail."""
+        if module == self._file.module:
+            raise Refused(
+                f"this file is {module!r}, the replacement itself: define the name here "
+                "(or import it from where it is defined) by hand"
+            )
 
     def _absolute(self, statement: ast.ImportFrom) -> str:
         if not statement.level:
@@ -402,6 +457,29 @@ class FileFixer(ExpressionRewriter):
                 self._leave(part, f"reference to {old!r} spelled over several lines or spaces")
                 continue
             self._edits.append(Edit(start, end, self._chains[old].encode("utf-8")))
+        self._rewrite_forward_references(longest)
+
+    def _rewrite_forward_references(self, longest: list[str]) -> None:
+        """``x: "a.b.old.Thing"`` -> ``x: "a.b.new.Thing"``: a string annotation names the
+        module as the code does, and ``get_type_hints`` fails once the import has moved."""
+        names = self._names
+        spelled = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, longest)) + r")(?!\w)")
+        for constant in names.forward:
+            value = constant.value
+            if not isinstance(value, str) or not spelled.search(value):
+                continue
+            if any(re.search(rf"(?<![\w.]){re.escape(kept)}(?!\w)", value) for kept in self._kept):
+                continue  # a deeper import of it was left: so is this string
+            if any(names.bindings[top(old)] > names.imported[top(old)] for old in longest):
+                self._leave(constant, "the string annotation's package is also bound otherwise")
+                continue
+            new = spelled.sub(lambda match: self._chains[match.group(1)], value)
+            literal = string_literal(self._src, constant, new)
+            if literal is None:
+                self._leave(constant, "the string annotation is not one plain literal")
+                continue
+            start, end = self._src.span(constant)
+            self._edits.append(Edit(start, end, literal.encode("utf-8")))
 
 
 def _compiles(data: bytes, path: str) -> bool:

@@ -83,6 +83,8 @@ class ModuleIndex:
         # (``fix src/app/x.py``) is still found there, to be read, never written.
         self._roots = sorted(roots)
         self._names: dict[str, frozenset[str] | None] = {}
+        #: A module's ``__all__``, when it has one (``None``: not a literal list of names).
+        self._all: dict[str, frozenset[str] | None] = {}
 
     def path_of(self, module: str) -> str | None:
         """The file of *module*, or ``None`` if it is not in the tree."""
@@ -138,7 +140,18 @@ class ModuleIndex:
             return None
         if "__getattr__" in names:
             return None  # a module __getattr__ provides names no source lists
+        if "__all__" in names:
+            self._all[module] = _literal_all(tree.body)
         return frozenset(names)
+
+    def star_names(self, module: str, seen: frozenset[str]) -> frozenset[str] | None:
+        """The names ``from module import *`` binds: its ``__all__``, else its public names."""
+        names = self.names(module, seen)
+        if names is None:
+            return None
+        if module in self._all:
+            return self._all[module]
+        return frozenset(n for n in names if not n.startswith("_"))
 
 
 def _bind_top_level(
@@ -157,10 +170,10 @@ def _bind_top_level(
                     names.add(alias.asname or alias.name)
                     continue
                 source = _from_base(stmt, package)
-                found = index.names(source, seen) if source and source not in seen else None
+                found = index.star_names(source, seen) if source and source not in seen else None
                 if found is None:
                     return False
-                names.update(n for n in found if not n.startswith("_"))
+                names.update(found)
         elif isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             for target in targets:
@@ -169,6 +182,10 @@ def _bind_top_level(
                         names.add(node.id)
         elif type(stmt).__name__ == "TypeAlias":  # ``type X = ...`` (3.12+)
             names.add(getattr(stmt, "name").id)  # noqa: B009 - not in 3.11's ast stubs
+        elif isinstance(stmt, ast.If) and _is_type_checking(stmt.test):
+            # Bound for type checkers only: ``from new import Thing`` would fail at run time.
+            if not _bind_top_level(stmt.orelse, names, package, index, seen):
+                return False
         else:
             for field in ("body", "orelse", "finalbody"):
                 inner = getattr(stmt, field, None)
@@ -186,6 +203,33 @@ def _bind_top_level(
                 for target in targets:
                     names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
     return True
+
+
+def _literal_all(body: list[ast.stmt]) -> frozenset[str] | None:
+    """The names of a module's top-level ``__all__ = [...]`` (and ``+=``); ``None`` when any
+    assignment to it is not a literal list or tuple of strings."""
+    names: set[str] = set()
+    for stmt in body:
+        if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+            if not any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                continue
+            value = stmt.value
+            if not isinstance(value, ast.List | ast.Tuple) or not all(
+                isinstance(e, ast.Constant) and isinstance(e.value, str) for e in value.elts
+            ):
+                return None
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                names.clear()
+            names.update(str(e.value) for e in value.elts if isinstance(e, ast.Constant))
+    return frozenset(names)
+
+
+def _is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``typing.TYPE_CHECKING`` (however ``typing`` is spelled)."""
+    if isinstance(test, ast.Attribute):
+        return test.attr == "TYPE_CHECKING"
+    return isinstance(test, ast.Name) and test.id == "TYPE_CHECKING"
 
 
 def _from_base(stmt: ast.ImportFrom, package: str) -> str | None:

@@ -69,6 +69,8 @@ def suggest(
 
     from .._check._settings import Projects
     from .._check._walk import scan
+    from .._rules._matcher import ImportMatcher
+    from .._rules._model import Block, Redirect
     from ._classes import duplicate_classes
     from ._covered import covered
     from ._index import is_test, read_module
@@ -89,13 +91,29 @@ def suggest(
             unparsed += 1
             continue
         importers.update(info.imported.keys())
-        if include_tests or not is_test(_below(source.path, roots)):
+        # A file whose name is no module name (``x-copy.py``, ``x copy.py``) cannot be
+        # imported, so no rule can name it: it is neither retired nor canonical.
+        importable = all(part.isidentifier() for part in info.module.split("."))
+        if importable and (include_tests or not is_test(_below(source.path, roots))):
             infos.append(info)
-    found = duplicate_classes(infos, importers, min_similarity) + duplicate_modules(
-        infos, importers, min_similarity
-    )
     # What each file's configuration (the one named, else its nearest) already has.
     configured = [rule for project in walked.files for rule in project.config.rules]
+    retiring = ImportMatcher([r for r in configured if isinstance(r, Block | Redirect)])
+    # A module the configuration retires is no module's replacement: the configuration
+    # refuses a 'use' that names a retired module.
+    modules = duplicate_modules(
+        infos, importers, min_similarity, retired=lambda module: retiring.match(module) is not None
+    )
+    # A class's canonical module is never one that a rule retires (suggested or configured):
+    # check would say "use app.x_legacy.K" and "app.x_legacy is retired" in one breath.
+    blocked = {str(s.rule["module"]) for s in modules}
+    found = duplicate_classes(
+        infos,
+        importers,
+        min_similarity,
+        retired=lambda module: module in blocked or retiring.match(module) is not None,
+    )
+    found += modules
     kept = found if include_configured else [s for s in found if not covered(s, configured)]
     kept.sort(key=lambda s: (-s.score, s.kind, s.title))
     return SuggestResult(
