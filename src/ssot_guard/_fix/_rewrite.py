@@ -9,7 +9,6 @@ Everything else in the file is kept byte for byte.
 from __future__ import annotations
 
 import ast
-import re
 import warnings
 from itertools import pairwise
 from typing import TYPE_CHECKING, NamedTuple
@@ -19,7 +18,8 @@ from .._rules._model import Deprecate
 from ._expressions import ExpressionRewriter, Refused, top
 from ._imports import AliasChange, NewImport, StatementChange, rewrite_statement
 from ._names import Names
-from ._source import Edit, Source, splice, string_literal
+from ._references import dotted_name, rewrite_references
+from ._source import Edit, Source, splice
 from ._targets import name_target
 
 if TYPE_CHECKING:
@@ -45,17 +45,6 @@ class FileFix(NamedTuple):
     data: bytes  # the new content (the old one when nothing changed)
     rewritten: int  # sites rewritten
     left: list[Left]
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
 
 
 class FileFixer(ExpressionRewriter):
@@ -107,7 +96,10 @@ class FileFixer(ExpressionRewriter):
                 self._expression(site)
             except Refused as refusal:
                 self._leave(site.node, str(refusal))
-        self._rewrite_chains()
+        if self._chains:
+            self._edits += rewrite_references(
+                self._src, self._tree, self._names, self._chains, self._kept, self._leave
+            )
         return self._finish(sites)
 
     # -- bookkeeping ---------------------------------------------------------------------------
@@ -269,7 +261,7 @@ class FileFixer(ExpressionRewriter):
                 if (
                     isinstance(node, ast.Attribute)
                     and node.attr != following
-                    and _dotted(node.value) == prefix
+                    and dotted_name(node.value) == prefix
                 ):
                     raise Refused(
                         f"the file also uses {prefix!r}, which the new import of {new!r} "
@@ -289,7 +281,7 @@ class FileFixer(ExpressionRewriter):
             if (
                 isinstance(node, ast.Attribute)
                 and not (node.attr.startswith("__") and node.attr.endswith("__"))
-                and _dotted(node.value) == spelled
+                and dotted_name(node.value) == spelled
             ):
                 why = self._index.provides(new, node.attr)
                 if why is not None:
@@ -304,7 +296,7 @@ class FileFixer(ExpressionRewriter):
         )
         through = 0
         for node in ast.walk(self._tree):
-            if isinstance(node, ast.Attribute) and _dotted(node) == dotted:
+            if isinstance(node, ast.Attribute) and dotted_name(node) == dotted:
                 through += 1
         return uses == through
 
@@ -413,73 +405,6 @@ class FileFixer(ExpressionRewriter):
             if anchor and module.startswith(anchor + "."):
                 return statement.level, module[len(anchor) + 1 :]
         return 0, module
-
-    # -- dotted references ---------------------------------------------------------------------
-
-    def _rewrite_chains(self) -> None:
-        """``a.b.old.f()`` -> ``a.b.new.f()`` for every ``import a.b.old`` rewritten."""
-        if not self._chains:
-            return
-        inner: set[int] = set()
-        for node in ast.walk(self._tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Attribute):
-                inner.add(id(node.value))
-        longest = sorted(self._chains, key=len, reverse=True)
-        names = self._names
-        for node in ast.walk(self._tree):
-            if not isinstance(node, ast.Attribute) or id(node) in inner:
-                continue
-            dotted = _dotted(node)
-            if dotted is None:
-                continue
-            for old in longest:
-                if dotted == old or dotted.startswith(old + "."):
-                    break
-            else:
-                continue
-            if any(
-                len(kept) >= len(old) and (dotted == kept or dotted.startswith(kept + "."))
-                for kept in self._kept
-            ):
-                continue  # a deeper import of it was left: so are its references
-            package = top(old)
-            if names.bindings[package] > names.imported[package]:
-                # "app" is also a parameter or variable somewhere: which use means the
-                # module cannot be told without a full scope analysis, so none is touched.
-                self._leave(node, f"{package!r} is also bound otherwise in this file")
-                continue
-            part: ast.expr = node
-            for _ in range(dotted.count(".") - old.count(".")):
-                assert isinstance(part, ast.Attribute)
-                part = part.value
-            start, end = self._src.span(part)
-            if self._src.data[start:end] != old.encode("utf-8"):
-                self._leave(part, f"reference to {old!r} spelled over several lines or spaces")
-                continue
-            self._edits.append(Edit(start, end, self._chains[old].encode("utf-8")))
-        self._rewrite_forward_references(longest)
-
-    def _rewrite_forward_references(self, longest: list[str]) -> None:
-        """``x: "a.b.old.Thing"`` -> ``x: "a.b.new.Thing"``: a string annotation names the
-        module as the code does, and ``get_type_hints`` fails once the import has moved."""
-        names = self._names
-        spelled = re.compile(r"(?<![\w.])(" + "|".join(map(re.escape, longest)) + r")(?!\w)")
-        for constant in names.forward:
-            value = constant.value
-            if not isinstance(value, str) or not spelled.search(value):
-                continue
-            if any(re.search(rf"(?<![\w.]){re.escape(kept)}(?!\w)", value) for kept in self._kept):
-                continue  # a deeper import of it was left: so is this string
-            if any(names.bindings[top(old)] > names.imported[top(old)] for old in longest):
-                self._leave(constant, "the string annotation's package is also bound otherwise")
-                continue
-            new = spelled.sub(lambda match: self._chains[match.group(1)], value)
-            literal = string_literal(self._src, constant, new)
-            if literal is None:
-                self._leave(constant, "the string annotation is not one plain literal")
-                continue
-            start, end = self._src.span(constant)
-            self._edits.append(Edit(start, end, literal.encode("utf-8")))
 
 
 def _compiles(data: bytes, path: str) -> bool:
