@@ -106,6 +106,17 @@ def test_unparsable_file_is_reported_and_left_alone(tmp_path: Path) -> None:
     assert (root / "app/user.py").read_text() == "import app.old\ndef (:\n"
 
 
+def test_file_over_max_file_size_is_reported_and_left_alone(tmp_path: Path) -> None:
+    """A file over the ``max-file-size`` setting is not parsed (as in check): a problem."""
+    source = "import app.old\n" + "x = 1\n" * 100
+    root = tree(tmp_path, {"app/user.py": source}, REDIRECT_WITH_SETTINGS + "max-file-size = 200\n")
+    result = run_fix(root)
+    [problem] = result.problems
+    assert problem.path.endswith("user.py")
+    assert problem.message == "larger than max-file-size (200 bytes); not rewritten"
+    assert (root / "app/user.py").read_text() == source
+
+
 def test_not_utf8_file_is_reported_and_left_alone(tmp_path: Path) -> None:
     """A file that is not UTF-8 is reported and not touched."""
     root = tree(tmp_path, {})

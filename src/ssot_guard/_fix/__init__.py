@@ -112,7 +112,11 @@ def fix(
     for project in dict.fromkeys([*found.files, *found.problems]):
         # Paths the walk would not read (a FIFO, a link loop...): reported, never waited on.
         problems += [Problem(f.path, f.message) for f in found.problems.get(project, [])]
-        plan = Plan(project.config.rules, config=project.path)
+        plan = Plan(
+            project.config.rules,
+            config=project.path,
+            max_file_size=project.settings.max_file_size,
+        )
         outcome = run(plan, found.sources(project), given, write=write)
         changes += outcome.changes
         left += outcome.left

@@ -87,6 +87,14 @@ def run(plan: Plan, sources: Sequence[SourceFile], roots: Iterable[str], *, writ
     real_roots = [os.path.realpath(root) for root in roots]
     for source in candidates:
         data = tree.data[source.path]
+        if len(data) > plan.max_file_size:  # as check: parsing needs 70-400 times its size
+            problems.append(
+                Problem(
+                    source.path,
+                    f"larger than max-file-size ({plan.max_file_size:,} bytes); not rewritten",
+                )
+            )
+            continue
         fixed = _fix_file(plan, source, data, index, tree, problems)
         if fixed is None:
             continue
