@@ -163,6 +163,25 @@ def test_introspection_is_not_a_use(make_package: MakePackage, quiet: None) -> N
     assert ssot_guard.violations() == before
 
 
+def test_getmembers_and_help_are_not_a_use(make_package: MakePackage) -> None:
+    """``inspect.getmembers`` (and ``pydoc``/``help()``) of a loaded retired module is not
+    recorded at inspect.py's line, nor warned about: it looks, as for ``[[deprecate]]``."""
+    import inspect
+    import pydoc
+
+    make_package({"app/old.py": "X = 1\n\ndef f():\n    return 2\n"})
+    old = importlib.import_module(RETIRED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    before = ssot_guard.violations()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        assert ("X", 1) in inspect.getmembers(old)
+        assert "app.old" in pydoc.render_doc(old)
+    assert ssot_guard.violations() == before
+
+
 def test_retired_package_parts_are_not_callers(make_package: MakePackage, quiet: None) -> None:
     """The retired package's own modules use each other freely, as the finder lets them."""
     make_package(

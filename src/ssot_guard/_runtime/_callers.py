@@ -25,6 +25,7 @@ touches, is untouched.
 
 from __future__ import annotations
 
+import os
 import sys
 from _weakref import ref
 
@@ -78,6 +79,9 @@ def _is_probe(frame: FrameType) -> bool:
 
 
 _RUNPY = tuple(helper for helper in ON_BEHALF if "runpy" in helper)
+# inspect.getmembers (and pydoc, help(), IDE helpers built on it) reads every name to
+# show it: it looks at the module, it does not use it (as for [[deprecate]]).
+_INSPECT = os.path.join(os.path.dirname(os.__file__), "inspect.py")
 
 
 # IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
@@ -138,6 +142,8 @@ class _State:
         """The slow path: *frame* read *name* from an instruction not seen before."""
         if name[:2] == "__" and name != "__spec__":
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
+        if frame.f_code.co_filename == _INSPECT:
+            return  # introspection too: inspect.getmembers, pydoc, help()
         if _is_reload(frame.f_code):
             return  # importlib.reload() goes on to the finder, which records it
         # The same walk as every other violation's: past importlib, ssot_guard and the
