@@ -413,6 +413,31 @@ def test_retired_module_that_sets_its_own_type_is_still_watched(
     assert type(old).__mro__[1] is types.ModuleType  # ours is gone
 
 
+def test_retired_module_that_replaces_itself_in_sys_modules_is_watched(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A body doing ``sys.modules[__name__] = other_module`` hands importers the other one:
+    that is the module whose later callers are seen."""
+    make_package(
+        {
+            "app/old.py": (
+                "import sys, types\n\n\n"
+                "class Swapped(types.ModuleType):\n"
+                "    X = 1\n\n\n"
+                "sys.modules[__name__] = Swapped(__name__)\n"
+            ),
+            "app/user.py": "import app.old\n\nVALUE = app.old.X\n",
+        }
+    )
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers() == {__name__: sys._getframe().f_lineno - 2, "app.user": 1}
+    guard.uninstall()
+    assert type(old).__name__ == "Swapped"
+    assert type(old).__mro__[1] is types.ModuleType  # ours is gone
+
+
 def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
     make_package: MakePackage,
 ) -> None:

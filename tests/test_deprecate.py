@@ -264,6 +264,27 @@ def test_warn_name_served_by_module_getattr(make_package: MakePackage) -> None:
         assert lazy.factory() == "made"
 
 
+def test_module_that_replaces_itself_in_sys_modules_is_patched(make_package: MakePackage) -> None:
+    """A body doing ``sys.modules[__name__] = other_module`` hands importers the other one:
+    that is the module whose deprecated name warns."""
+    make_package(
+        {
+            "app/swap.py": (
+                "import sys, types\n\n\n"
+                "class Swapped(types.ModuleType):\n"
+                "    def factory(self):\n"
+                "        return 'made'\n\n\n"
+                "sys.modules[__name__] = Swapped(__name__)\n"
+            )
+        }
+    )
+    deprecate("warn", name="app.swap:factory")
+    swap = importlib.import_module("app.swap")
+    assert type(swap).__mro__[1].__name__ == "Swapped"
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.swap:factory'"):
+        assert swap.factory() == "made"
+
+
 @pytest.mark.parametrize("form", ["from-import", "attribute"])
 def test_strict_errors_pickle(app: Path, form: str) -> None:
     """The strict errors survive pickling (multiprocessing), keeping the replacement."""

@@ -344,6 +344,12 @@ class Callers:
 
     def after_exec(self, module: ModuleType) -> None:
         """Adopted by ``before_exec``; again if the body set its own module type over ours."""
+        name = vars(module).get("__name__")
+        current = sys.modules.get(name) if isinstance(name, str) else None
+        if current is not module and isinstance(current, ModuleType):
+            # The body put another module in its place (``sys.modules[__name__] = ...``):
+            # importers get that one from now on, so that is the one to watch.
+            self._adopt(current, name, first=user_frame())
         with self._lock:
             adopted = self._adopted
             index = next((i for i, item in enumerate(adopted) if item[0] is module), -1)

@@ -346,7 +346,10 @@ class DeprecationHook:
         return name in self._handlers
 
     def after_exec(self, module: ModuleType) -> None:
-        self._patch(module)
+        # A body may put another module in its place (``sys.modules[__name__] = ...``):
+        # importers get that one, so that is the one to patch.
+        current = sys.modules.get(vars(module).get("__name__"))  # type: ignore[arg-type]
+        self._patch(current if isinstance(current, types.ModuleType) else module)
 
     def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None:
         pass  # open() applies deprecations to modules already imported
