@@ -529,3 +529,49 @@ def test_clearing_the_record_keeps_the_guards_memory_of_callers(make_package: Ma
     module.again()
     imports = [v for v in ssot_guard.violations() if v.kind == "import"]
     assert [(v.importer, v.lineno) for v in imports] == [("app.user", 4)]
+
+
+def _lazy_import(name: str) -> types.ModuleType:
+    """The ``importlib.util.LazyLoader`` recipe of the Python documentation."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+def test_lazy_import_of_a_retired_module_is_watched_once_loaded(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """``LazyLoader``: the module loads on first use, is then watched (a later importer is
+    recorded), and gets its own type back at ``uninstall()`` (on 3.13 this recursed)."""
+    make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = _lazy_import(RETIRED)
+    assert old.X == 1
+    importlib.import_module("app")
+    importlib.import_module("app").old = old  # what the recipe leaves out
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old) is types.ModuleType
+
+
+def test_retired_module_lazily_imported_before_install_is_watched_once_loaded(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A lazy module not loaded yet at ``install()`` stays lazy (no subclass of
+    ``_LazyModule``, which the load would throw away), and is watched once it loads."""
+    make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
+    old = _lazy_import(RETIRED)
+    importlib.import_module("app").old = old
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    assert old.X == 1
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old) is types.ModuleType

@@ -285,6 +285,29 @@ def test_module_that_replaces_itself_in_sys_modules_is_patched(make_package: Mak
         assert swap.factory() == "made"
 
 
+def test_lazy_import_warns_at_the_first_read_of_the_deprecated_name(
+    make_package: MakePackage,
+) -> None:
+    """``importlib.util.LazyLoader``: the read that loads the module is the caller's, not
+    importlib's looking; the module keeps its deprecations after loading (3.13 recursed)."""
+    import importlib.util
+
+    make_package({"app/lazily.py": "FACTORY = 'made'\n"})
+    guard = deprecate("warn", name="app.lazily:FACTORY")
+    spec = importlib.util.find_spec("app.lazily")
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app.lazily"] = module
+    loader.exec_module(module)
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.lazily:FACTORY'"):
+        assert module.FACTORY == "made"
+    guard.uninstall()
+    assert type(module) is types.ModuleType
+
+
 @pytest.mark.parametrize("form", ["from-import", "attribute"])
 def test_strict_errors_pickle(app: Path, form: str) -> None:
     """The strict errors survive pickling (multiprocessing), keeping the replacement."""

@@ -42,7 +42,7 @@ from .._base._frames import (
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
-from ._watch import WatchedLoader, _watched, later_spec
+from ._watch import WatchedLoader, _watched, later_spec, watchable_type
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -345,11 +345,11 @@ class Callers:
     def after_exec(self, module: ModuleType) -> None:
         """Adopted by ``before_exec``; again if the body set its own module type over ours."""
         name = vars(module).get("__name__")
-        current = sys.modules.get(name) if isinstance(name, str) else None
-        if current is not module and isinstance(current, ModuleType):
+        replaced = sys.modules.get(name) if isinstance(name, str) else None
+        if replaced is not module and isinstance(replaced, ModuleType):
             # The body put another module in its place (``sys.modules[__name__] = ...``):
             # importers get that one from now on, so that is the one to watch.
-            self._adopt(current, name, first=user_frame())
+            self._adopt(replaced, name, first=user_frame())
         with self._lock:
             adopted = self._adopted
             index = next((i for i, item in enumerate(adopted) if item[0] is module), -1)
@@ -411,7 +411,11 @@ class Callers:
             for adopted, _, ours in self._adopted:
                 if adopted is module:
                     return ours._ssot_callers  # type: ignore[attr-defined, no-any-return]
-            original = type(module)
+            original = watchable_type(module)
+            if original is None:
+                # Lazily imported and not loaded yet: watched once it loads.
+                self._watch_load(module)
+                return None
             state = _State(name, entry, mode)
             # Before the type changes: another thread may read the module at once.
             state.first_importer(first)
@@ -422,6 +426,13 @@ class Callers:
                 return None  # a module type with its own layout: seen at first import only
             self._adopted.append((module, original, ours))
         return state
+
+    def _watch_load(self, module: ModuleType) -> None:
+        """A lazy module (``importlib.util.LazyLoader``): its loader, when it runs, adopts it."""
+        spec = object.__getattribute__(module, "__dict__").get("__spec__")  # no load
+        loader = getattr(spec, "loader", None)
+        if not isinstance(loader, WatchedLoader) and hasattr(loader, "exec_module"):
+            spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type]
 
 
 # importlib.machinery.NamespaceLoader, without importing importlib (start-up time).

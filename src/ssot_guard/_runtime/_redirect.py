@@ -38,6 +38,7 @@ class RedirectLoader:
     def __init__(self, target: str, pending: PendingWarning | None = None) -> None:
         self.target = target
         self._spec: ModuleSpec | None = None  # the canonical module's, or _NO_SPEC
+        self._type: type | None = None  # the canonical module's type (see exec_module)
         #: The old name's spec, which runpy reads ``__file__`` from (see ``get_code``).
         self.spec: ModuleSpec | None = None
         self._pending = pending
@@ -81,6 +82,7 @@ class RedirectLoader:
         # A canonical module may have put another object in sys.modules (a lazy
         # module, an instance of a class), with no __spec__ of its own.
         self._spec = getattr(module, "__spec__", _NO_SPEC)
+        self._type = type(module)
         return module
 
     def exec_module(self, module: ModuleType) -> None:
@@ -96,6 +98,15 @@ class RedirectLoader:
                 module.__spec__ = self._spec
         except AttributeError:
             pass
+        # importlib.util.LazyLoader made the (loaded) canonical module a lazy one, and
+        # the read that got here set its type to ModuleType (3.11, 3.12): its own type
+        # (a [[deprecate]] subclass, the module's own class) goes back.
+        original = self._type
+        if original is not None and type(module) is not original:
+            try:
+                module.__class__ = original
+            except TypeError:
+                return  # a type with its own layout: it was never changed
 
     def get_code(self, fullname: str) -> CodeType | None:
         """The canonical module's code, for ``python -m old`` and ``runpy.run_module(old)``.

@@ -119,6 +119,30 @@ def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) 
     return copy
 
 
+def watchable_type(module: ModuleType) -> type[ModuleType] | None:
+    """The type to derive a watching subclass from: *module*'s own, or ``None`` for now.
+
+    ``importlib.util.LazyLoader`` makes a module a ``_LazyModule`` until an attribute
+    read loads it. A subclass of that would break the load: 3.13 recognises the lazy
+    module by its exact class, and a subclass's reads recurse without end. While the
+    module loads (3.13 keeps the class during ``exec_module``, then puts back the type
+    it had, unless ``exec_module`` changed it), the answer is that type; before it
+    loads, ``None``.
+    """
+    cls = type(module)
+    lazy = getattr(sys.modules.get("importlib.util"), "_LazyModule", None)
+    if lazy is None or not issubclass(cls, lazy):
+        return cls
+    # Read without triggering the load: _LazyModule.__getattribute__ would run it.
+    spec = object.__getattribute__(module, "__dict__").get("__spec__")
+    state = getattr(spec, "loader_state", None)
+    if isinstance(state, dict) and state.get("is_loading"):
+        base = state.get("__class__")
+        if isinstance(base, type) and issubclass(base, ModuleType) and not issubclass(base, lazy):
+            return base
+    return None
+
+
 def later_spec(
     finder: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None
 ) -> ModuleSpec | None:
