@@ -478,3 +478,21 @@ def test_warn_deprecated_type_alias_pickles_as_its_value(make_package: MakePacka
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SSOTWarning)
         assert pickle.loads(pickle.dumps(app.aliases.OldIds)) == list[int]
+
+
+def test_second_copy_loaded_by_hand_is_patched_too(make_package: MakePackage) -> None:
+    """``module_from_spec`` + ``exec_module`` by hand, for a module already imported, makes a
+    second module object: it warns on its deprecated name like the first."""
+    import importlib.util
+
+    make_package({"app/twice.py": "FACTORY = 'made'\n"})
+    deprecate("warn", name="app.twice:FACTORY")
+    first = importlib.import_module("app.twice")
+    spec = importlib.util.spec_from_loader("app.twice", vars(first)["__loader__"])
+    assert spec is not None
+    second = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(second)
+    assert second is not first
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.twice:FACTORY'"):
+        assert second.FACTORY == "made"

@@ -358,10 +358,12 @@ class DeprecationHook:
         return name in self._handlers
 
     def after_exec(self, module: ModuleType) -> None:
+        self._patch(module)
         # A body may put another module in its place (``sys.modules[__name__] = ...``):
-        # importers get that one, so that is the one to patch.
+        # importers get that one, so it is patched too.
         current = sys.modules.get(vars(module).get("__name__"))  # type: ignore[arg-type]
-        self._patch(current if isinstance(current, types.ModuleType) else module)
+        if current is not module and isinstance(current, types.ModuleType):
+            self._patch(current)
 
     def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None:
         pass  # open() applies deprecations to modules already imported
