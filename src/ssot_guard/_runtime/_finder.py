@@ -11,6 +11,8 @@ can cover.
 
 from __future__ import annotations
 
+import sys
+
 try:  # CPython: the import system's own module, loaded already (start-up time)
     from _frozen_importlib import ModuleSpec
 except ImportError:  # pragma: no cover - another Python
@@ -27,7 +29,7 @@ from ._redirect import RedirectLoader
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Sequence
-    from types import ModuleType
+    from types import FrameType, ModuleType
 
     from .._rules._matcher import ChildScreen, ImportMatcher
     from ._callers import Callers
@@ -87,7 +89,7 @@ class SSOTFinder:
         if entry is None:
             return None
         rule = entry.rule
-        frame = user_frame()
+        frame = user_frame(_asked_from(sys._getframe(2)))  # _check, find_spec, its caller
         importer = frame_location(frame)[0]
         if importer is not None and (
             # A retired package may import its own parts once it is loaded
@@ -122,3 +124,23 @@ class SSOTFinder:
             return self._callers.find_spec(self, self._watch, fullname, path, target, pending)
         show_unless_importing(pending)
         return None
+
+
+def _asked_from(caller: FrameType) -> FrameType:
+    """Where to look for the importer from, given the frame that called ``find_spec``.
+
+    Normally importlib's ``_find_spec``. A finder placed before ours that asks
+    the finders after it itself (the import hooks of typeguard, beartype and
+    the like) calls ``find_spec`` from its own code, and its own line is no
+    importer: the import statement is outside the ``_find_spec`` that asked
+    that finder. Code that calls ``find_spec`` outside an import stays the caller.
+    """
+    frame: FrameType | None = caller
+    while frame is not None and not frame.f_code.co_filename.startswith(_BOOTSTRAP):
+        frame = frame.f_back
+    if frame is not None and frame.f_code.co_name == "_find_spec":
+        return frame
+    return caller
+
+
+_BOOTSTRAP = "<frozen importlib._bootstrap>"
