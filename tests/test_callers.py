@@ -575,3 +575,37 @@ def test_retired_module_lazily_imported_before_install_is_watched_once_loaded(
     assert recorded_importers()["app.user"] == 1
     guard.uninstall()
     assert type(old) is types.ModuleType
+
+
+# A loader that reads the module's ``__spec__`` while loading it, as pytest's assertion
+# rewriter does in ``exec_module``; its finder sits after ours, as pytest's does.
+READING_LOADER = """\
+import importlib.machinery
+
+
+class ReadingLoader(importlib.machinery.SourceFileLoader):
+    def exec_module(self, module):
+        self.origin = module.__spec__.origin
+        super().exec_module(module)
+
+
+class Hook:
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "app.old":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        spec.loader = ReadingLoader(spec.loader.name, spec.loader.path)
+        return spec
+"""
+
+
+def test_the_modules_own_loader_is_no_caller(make_package: MakePackage, quiet: None) -> None:
+    """A loader that reads ``module.__spec__`` in ``exec_module`` (pytest's assertion
+    rewriter) loads the module: its line is not recorded as a second caller."""
+    make_package({"app/old.py": "X = 1\n", "hooks/reading.py": READING_LOADER})
+    hooks = importlib.import_module("hooks.reading")
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    sys.meta_path.insert(1, hooks.Hook())
+    line = sys._getframe().f_lineno + 1
+    assert importlib.import_module(RETIRED).X == 1
+    assert [(v.importer, v.lineno) for v in ssot_guard.violations()] == [(__name__, line)]

@@ -144,6 +144,11 @@ class _State:
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
         if frame.f_code.co_filename == _INSPECT:
             return  # introspection too: inspect.getmembers, pydoc, help()
+        back = frame.f_back
+        if back is not None and back.f_code is _LOADING:
+            # The module's own loader, loading it (pytest's assertion rewriter reads
+            # ``__spec__`` in ``exec_module``): part of the import, not a caller.
+            return
         if _is_reload(frame.f_code):
             return  # importlib.reload() goes on to the finder, which records it
         # The same walk as every other violation's: past importlib, ssot_guard and the
@@ -434,6 +439,8 @@ class Callers:
         if not isinstance(loader, WatchedLoader) and hasattr(loader, "exec_module"):
             spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type]
 
+
+_LOADING = WatchedLoader.exec_module.__code__  # ours, which calls the real loader's
 
 # importlib.machinery.NamespaceLoader, without importing importlib (start-up time).
 _NAMESPACE: type | None = getattr(
