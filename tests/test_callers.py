@@ -569,6 +569,9 @@ def test_retired_module_lazily_imported_before_install_is_watched_once_loaded(
     make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
     old = _lazy_import(RETIRED)
     importlib.import_module("app").old = old
+    loader = object.__getattribute__(old, "__spec__").loader
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn").uninstall()
+    assert object.__getattribute__(old, "__spec__").loader is loader  # still lazy, as it was
     guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
     assert old.X == 1
     assert importlib.import_module("app.user").VALUE == 1

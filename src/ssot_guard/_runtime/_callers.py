@@ -291,6 +291,7 @@ class Callers:
         self._matcher = matcher  # its entries carry their rules' modes
         self.active = False
         self._adopted: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
+        self._lazy: list[ModuleSpec] = []  # specs of lazy modules given our loader
         self._lock = fork_safe_lock(self, "_lock")
 
     def find_spec(
@@ -387,6 +388,10 @@ class Callers:
         self.active = False
         with self._lock:
             adopted, self._adopted = self._adopted, []
+            lazy, self._lazy = self._lazy, []
+        for waiting in lazy:  # a lazy module still not loaded gets its own loader back
+            if _ours(waiting.loader, self):
+                waiting.loader = waiting.loader._ssot_real  # type: ignore[union-attr]
         for module, original, ours in adopted:
             if type(module) is ours:
                 module.__class__ = original
@@ -438,6 +443,7 @@ class Callers:
         loader = getattr(spec, "loader", None)
         if not isinstance(loader, WatchedLoader) and hasattr(loader, "exec_module"):
             spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type]
+            self._lazy.append(spec)  # under _lock (from _adopt)
 
 
 _LOADING = WatchedLoader.exec_module.__code__  # ours, which calls the real loader's
