@@ -325,3 +325,23 @@ def test_lazy_import_of_the_old_name_keeps_the_canonical_modules_type(app) -> No
     with pytest.warns(SSOTWarning, match="use of deprecated name 'app.new_name:Manager'"):
         assert new.Manager.__name__ == "Manager"
     assert new.__spec__.name == "app.new_name"
+
+
+def test_reload_of_an_old_name_imported_before_install_gives_the_canonical_module(
+    make_package,
+) -> None:
+    """``importlib.reload`` of the old name's own module (imported before the guard) runs
+    no old code and returns the canonical module, now also under the old name; it used to
+    return the old module with ``__spec__`` set to ``None``."""
+    make_package({"app/previous.py": "OLD = True\n", "app/current.py": "NEW = True\n"})
+    previous = importlib.import_module("app.previous")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[ssot_guard.Redirect("app.previous", to="app.current")])
+    with pytest.warns(SSOTWarning, match="import of renamed module 'app.previous'"):
+        reloaded = importlib.reload(previous)
+    current = importlib.import_module("app.current")
+    assert reloaded is current
+    assert sys.modules["app.previous"] is current
+    assert current.__spec__.name == "app.current"
+    assert not hasattr(current, "OLD")

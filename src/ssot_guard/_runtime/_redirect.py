@@ -88,6 +88,14 @@ class RedirectLoader:
     def exec_module(self, module: ModuleType) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         self._warn()  # shown by create_module already, unless a caller skipped it
+        spec = self.spec
+        if self._spec is None and spec is not None and sys.modules.get(spec.name) is module:
+            # importlib.reload() of the old name's own module (imported before the
+            # guard): no create_module, and the old code must not run again. The old
+            # name becomes the canonical module, which reload() then returns.
+            canonical = self.create_module(spec)
+            sys.modules[spec.name] = canonical
+            module = canonical
         # Undo the old name's stamp; an object that refuses attributes refused
         # the stamp too (the import system ignores that, and so do we).
         try:
