@@ -580,3 +580,31 @@ def test_finder_before_ours_that_asks_ours_leaves_allow_importers_to_the_importe
         importlib.import_module("app.user")
     assert importlib.import_module("app.allowed")
     assert [(v.importer, v.lineno) for v in ssot_guard.violations()] == [("app.user", 3)]
+
+
+@pytest.mark.parametrize("mode", ["warn", "strict"])
+def test_wrapt_post_import_hook_is_no_importer(app, make_package, mode) -> None:
+    """wrapt's post-import hooks (OpenTelemetry and APM instrumentations register them) put a
+    finder before ours that asks again through ``importlib.util.find_spec``: the importer,
+    file and line stay the import statement's, and ``allow_importers`` decides on it."""
+    make_package({"app/user.py": f"\n\nimport {OLD}\n", "app/allowed.py": f"import {OLD}\n"})
+    code = (
+        "import sys, warnings, importlib, ssot_guard, wrapt\n"
+        f"sys.path.insert(0, {str(app)!r})\n"
+        "warnings.simplefilter('ignore')\n"
+        f"rule = ssot_guard.Block({OLD!r}, allow_importers=['app.allowed'])\n"
+        f"ssot_guard.install(rules=[rule], mode={mode!r})\n"
+        f"wrapt.register_post_import_hook(lambda module: print('hooked'), {OLD!r})\n"
+        "for name in ('app.user', 'app.allowed'):\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as error:\n"
+        "        print(type(error).__name__)\n"
+        "print([(v.importer, v.lineno) for v in ssot_guard.violations()])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    first = ["hooked"] if mode == "warn" else ["BlockedImportError", "hooked"]
+    assert result.stdout.splitlines() == [*first, "[('app.user', 3)]"], result.stderr

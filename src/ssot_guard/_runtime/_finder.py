@@ -19,7 +19,13 @@ except ImportError:  # pragma: no cover - another Python
     from importlib.machinery import ModuleSpec
 
 from .._base._errors import BlockedImportError
-from .._base._frames import frame_location, show_unless_importing, user_frame, warning_at
+from .._base._frames import (
+    SKIPPED,
+    frame_location,
+    show_unless_importing,
+    user_frame,
+    warning_at,
+)
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Redirect
@@ -89,7 +95,7 @@ class SSOTFinder:
         if entry is None:
             return None
         rule = entry.rule
-        frame = user_frame(_asked_from(sys._getframe(2)))  # _check, find_spec, its caller
+        frame = user_frame(_asked_from(sys._getframe(2), fullname))  # _check, find_spec, caller
         importer = frame_location(frame)[0]
         if importer is not None and (
             # A retired package may import its own parts once it is loaded
@@ -126,21 +132,31 @@ class SSOTFinder:
         return None
 
 
-def _asked_from(caller: FrameType) -> FrameType:
-    """Where to look for the importer from, given the frame that called ``find_spec``.
+def _asked_from(caller: FrameType, fullname: str) -> FrameType:
+    """Where to look for the importer of *fullname* from, given the frame that called ``find_spec``.
 
-    Normally importlib's ``_find_spec``. A finder placed before ours that asks
-    the finders after it itself (the import hooks of typeguard, beartype and
-    the like) calls ``find_spec`` from its own code, and its own line is no
-    importer: the import statement is outside the ``_find_spec`` that asked
-    that finder. Code that calls ``find_spec`` outside an import stays the caller.
+    Normally importlib's ``_find_spec``, and nothing changes. A finder placed
+    before ours may ask the finders after it for the same name itself: directly
+    (the ``ssot_allow`` finder, some import hooks) or through
+    ``importlib.util.find_spec`` (wrapt's post-import hooks, which OpenTelemetry
+    and APM instrumentations register). Its own line is no importer: the import
+    statement is outside the ``_find_spec`` that asked that finder. A finder
+    importing another name for itself stays the importer of that one.
     """
+    start = caller
     frame: FrameType | None = caller
-    while frame is not None and not frame.f_code.co_filename.startswith(_BOOTSTRAP):
-        frame = frame.f_back
-    if frame is not None and frame.f_code.co_name == "_find_spec":
-        return frame
-    return caller
+    while True:
+        while frame is not None and frame.f_code.co_filename.startswith(SKIPPED):
+            frame = frame.f_back  # importlib's frames (importlib.util.find_spec) and ours
+        asked = frame.f_back if frame is not None else None
+        if (
+            asked is None
+            or asked.f_code.co_name != "_find_spec"
+            or asked.f_code.co_filename != _BOOTSTRAP
+            or asked.f_locals.get("name") != fullname
+        ):
+            return start
+        start = frame = asked  # *frame* is a finder the import system asked for this name
 
 
 _BOOTSTRAP = "<frozen importlib._bootstrap>"
