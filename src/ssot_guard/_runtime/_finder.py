@@ -95,7 +95,8 @@ class SSOTFinder:
         if entry is None:
             return None
         rule = entry.rule
-        frame = user_frame(_asked_from(sys._getframe(2), fullname))  # _check, find_spec, caller
+        asked = _asked_from(sys._getframe(2), fullname)  # _check, find_spec, its caller
+        frame = user_frame(asked)
         importer = frame_location(frame)[0]
         if importer is not None and (
             # A retired package may import its own parts once it is loaded
@@ -114,7 +115,7 @@ class SSOTFinder:
         )
         if mode == "strict":
             error = BlockedImportError(fullname, reason=rule.reason, use=use, rule=rule.source)
-            hand_over(fullname, error)  # pkgutil.resolve_name would swallow it
+            hand_over(fullname, error, asked)  # pkgutil.resolve_name would swallow it
             raise error
         # Warn mode: the warning goes to our loader, which shows it once find_spec
         # has returned (showing one may import; see _base._frames).
