@@ -438,6 +438,26 @@ def test_retired_module_that_replaces_itself_in_sys_modules_is_watched(
     assert type(old).__mro__[1] is types.ModuleType  # ours is gone
 
 
+def test_shim_that_puts_the_new_module_in_its_place_leaves_it_alone(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A retired module that is a shim (``sys.modules[__name__] = app.new``) does not make
+    the new module watched: its own importers are no callers of the retired name."""
+    make_package(
+        {
+            "app/new.py": "X = 1\n",
+            "app/old.py": "import sys\n\nimport app.new\n\nsys.modules[__name__] = app.new\n",
+            "app/user.py": "import app.new\n\nVALUE = app.new.X\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    new = importlib.import_module("app.new")
+    assert importlib.import_module(RETIRED) is new
+    assert importlib.import_module("app.user").VALUE == 1
+    assert type(new) is types.ModuleType
+    assert "app.user" not in recorded_importers()
+
+
 def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
     make_package: MakePackage,
 ) -> None:

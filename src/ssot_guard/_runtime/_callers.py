@@ -352,9 +352,15 @@ class Callers:
         """Adopted by ``before_exec``; again if the body set its own module type over ours."""
         name = vars(module).get("__name__")
         replaced = sys.modules.get(name) if isinstance(name, str) else None
-        if replaced is not module and isinstance(replaced, ModuleType):
+        if (
+            replaced is not module
+            and isinstance(replaced, ModuleType)
+            and vars(replaced).get("__name__") == name
+        ):
             # The body put another module in its place (``sys.modules[__name__] = ...``):
-            # importers get that one from now on, so that is the one to watch.
+            # importers get that one from now on, so that is the one to watch. Not a
+            # module of another name (a shim: ``sys.modules[__name__] = app.new``), whose
+            # own importers are no callers of the retired name.
             self._adopt(replaced, name, first=user_frame())
         with self._lock:
             adopted = self._adopted
