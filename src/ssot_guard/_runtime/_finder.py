@@ -12,6 +12,7 @@ can cover.
 from __future__ import annotations
 
 import sys
+from _thread import get_ident
 
 try:  # CPython: the import system's own module, loaded already (start-up time)
     from _frozen_importlib import ModuleSpec
@@ -63,6 +64,8 @@ class SSOTFinder:
         self._everything = bool(matcher.unanchored)
         # Package -> which modules inside it some rule could match (see ChildScreen).
         self._screens: dict[str, ChildScreen | frozenset[str]] = {}
+        #: ``(thread, name)`` of each search our loaders' ``later_spec`` is making.
+        self._asking: set[tuple[int, str]] = set()
 
     def __repr__(self) -> str:
         return f"<ssot_guard finder, {len(self.matcher)} rules>"
@@ -74,6 +77,10 @@ class SSOTFinder:
         target: ModuleType | None = None,
     ) -> ModuleSpec | None:
         if fullname.partition(".")[0] not in self._tops and not self._everything:
+            return None
+        if self._asking and (get_ident(), fullname) in self._asking:
+            # A finder after ours asks the import system again for the name we are
+            # asking it about (wrapt's post-import hooks do): the outer search decides.
             return None
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         package, _, last = fullname.rpartition(".")

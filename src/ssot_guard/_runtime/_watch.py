@@ -17,6 +17,7 @@ nothing may be imported.
 from __future__ import annotations
 
 import sys
+from _thread import get_ident
 
 from .._base._frames import show
 
@@ -160,16 +161,26 @@ def later_spec(
             start = index + 1
             break
     ours = type(finder)
-    for other in finders[start:]:
-        if type(other) is ours:
-            continue
-        find = getattr(other, "find_spec", None)
-        if find is None:
-            continue
-        spec: ModuleSpec | None = find(fullname, path, target)
-        if spec is not None:
-            return spec
-    return None
+    # A finder after ours may ask the import system again for this name (wrapt's
+    # post-import hooks do): *finder* then passes, instead of judging it twice.
+    asking: set[tuple[int, str]] | None = getattr(finder, "_asking", None)
+    key = (get_ident(), fullname)
+    if asking is not None:
+        asking.add(key)
+    try:
+        for other in finders[start:]:
+            if type(other) is ours:
+                continue
+            find = getattr(other, "find_spec", None)
+            if find is None:
+                continue
+            spec: ModuleSpec | None = find(fullname, path, target)
+            if spec is not None:
+                return spec
+        return None
+    finally:
+        if asking is not None:
+            asking.discard(key)
 
 
 class ModuleWatch:
