@@ -613,8 +613,9 @@ def test_wrapt_post_import_hook_is_no_importer(app, make_package, mode) -> None:
 def test_wrapt_post_import_hook_after_our_finder_judges_once(app, make_package) -> None:
     """A wrapt post-import hook registered before ``install()`` puts its finder after ours;
     asked by our warn-mode search, it asks the import system again for the same name: the
-    import is judged once, one violation and one warning at the import statement."""
-    make_package({"app/user.py": f"\n\nimport {OLD}\n"})
+    import is judged once, one violation and one warning at the import statement, and the
+    module is watched (a later importer is recorded)."""
+    make_package({"app/user.py": f"\n\nimport {OLD}\n", "app/later.py": f"import {OLD}\n"})
     code = (
         "import sys, warnings, importlib, ssot_guard, wrapt\n"
         f"sys.path.insert(0, {str(app)!r})\n"
@@ -623,10 +624,16 @@ def test_wrapt_post_import_hook_after_our_finder_judges_once(app, make_package) 
         f"ssot_guard.install(rules=[ssot_guard.Block({OLD!r})], mode='warn')\n"
         "importlib.import_module('app.user')\n"
         "print([(v.importer, v.lineno, v.count) for v in ssot_guard.violations()])\n"
+        "importlib.import_module('app.later')\n"
+        "print([v.importer for v in ssot_guard.violations()])\n"
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
-    assert result.stdout.splitlines() == ["hooked", "[('app.user', 3, 1)]"], result.stderr
-    assert result.stderr.count("SSOTWarning") == 1, result.stderr
+    assert result.stdout.splitlines() == [
+        "hooked",
+        "[('app.user', 3, 1)]",
+        "['app.user', 'app.later']",
+    ], result.stderr
+    assert result.stderr.count("SSOTWarning") == 2, result.stderr

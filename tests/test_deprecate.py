@@ -496,3 +496,27 @@ def test_second_copy_loaded_by_hand_is_patched_too(make_package: MakePackage) ->
     assert second is not first
     with pytest.warns(SSOTWarning, match="use of deprecated name 'app.twice:FACTORY'"):
         assert second.FACTORY == "made"
+
+
+def test_wrapt_post_import_hook_registered_before_install(make_package: MakePackage) -> None:
+    """A wrapt post-import hook on the module, registered before ``install()`` (its finder
+    then sits after ours and asks the import system again): the deprecation still applies."""
+    import os
+    import subprocess
+
+    root = make_package({"app/hooked.py": "FACTORY = 'made'\n"})
+    code = (
+        "import sys, warnings, ssot_guard, wrapt\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "warnings.simplefilter('always')\n"
+        "wrapt.register_post_import_hook(lambda module: print('hooked'), 'app.hooked')\n"
+        "ssot_guard.install(rules=[ssot_guard.Deprecate('app.hooked:FACTORY')], mode='warn')\n"
+        "import app.hooked\n"
+        "print(app.hooked.FACTORY, len(ssot_guard.violations()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines() == ["hooked", "made 1"], result.stderr
+    assert "use of deprecated name 'app.hooked:FACTORY'" in result.stderr

@@ -80,8 +80,9 @@ class SSOTFinder:
             return None
         if self._asking and (get_ident(), fullname) in self._asking:
             # A finder after ours asks the import system again for the name we are
-            # asking it about (wrapt's post-import hooks do): the outer search decides.
-            return None
+            # asking it about (wrapt's post-import hooks do): the outer search has
+            # judged the import; this one only watches, as for an allowed importer.
+            return self._watch_only(fullname, path, target)
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         package, _, last = fullname.rpartition(".")
         screen = self._screens.get(package)
@@ -93,6 +94,16 @@ class SSOTFinder:
         if spec is None and self._watch is not None:
             return self._watch.find_spec(self, fullname, path, target)  # None if unwatched
         return spec
+
+    def _watch_only(
+        self, fullname: str, path: Sequence[str] | None, target: ModuleType | None
+    ) -> ModuleSpec | None:
+        entry = self.matcher.match(fullname) if self.matcher.may_match(fullname) else None
+        if entry is not None and self._callers is not None and not isinstance(entry.rule, Redirect):
+            return self._callers.find_spec(self, self._watch, fullname, path, target)
+        if self._watch is not None:
+            return self._watch.find_spec(self, fullname, path, target)
+        return None
 
     def _check(
         self, fullname: str, path: Sequence[str] | None = None, target: ModuleType | None = None

@@ -166,7 +166,10 @@ def later_spec(
     asking: set[tuple[int, str]] | None = getattr(finder, "_asking", None)
     key = (get_ident(), fullname)
     if asking is not None:
-        asking.add(key)
+        if key in asking:
+            asking = None  # an outer search for this name marked it, and unmarks it
+        else:
+            asking.add(key)
     try:
         for other in finders[start:]:
             if type(other) is ours:
