@@ -524,3 +524,116 @@ def test_warn_find_spec_of_a_submodule_runs_the_package_and_only_looks_at_the_su
         importlib.import_module(f"{OLD}.helpers")  # the package is read here too: a caller
     names = {w.message.args[0].split("'")[1] for w in caught}  # type: ignore[union-attr]
     assert names == {OLD, f"{OLD}.helpers"}
+
+
+# A finder that some library puts before ours and that asks the finders after it itself
+# (the import hooks of typeguard and beartype do this), in a module of its own.
+DELEGATING_FINDER = """\
+import sys
+
+
+class Delegating:
+    def find_spec(self, fullname, path=None, target=None):
+        for finder in sys.meta_path[sys.meta_path.index(self) + 1 :]:
+            find = getattr(finder, "find_spec", None)
+            spec = find(fullname, path, target) if find is not None else None
+            if spec is not None:
+                return spec
+        return None
+"""
+
+
+def _delegating_finder_first(make_package, mode: str) -> None:
+    make_package(
+        {
+            "hooks/delegating.py": DELEGATING_FINDER,
+            "app/user.py": f"\n\nimport {OLD}\n",
+            "app/allowed.py": f"import {OLD}\n",
+        }
+    )
+    hooks = importlib.import_module("hooks.delegating")
+    ssot_guard.install(rules=[ssot_guard.Block(OLD, allow_importers=["app.allowed"])], mode=mode)
+    sys.meta_path.insert(0, hooks.Delegating())
+
+
+def test_finder_before_ours_that_asks_ours_is_no_importer_warn(app, make_package) -> None:
+    """Warn: the warning and the violation name the import statement, not the line of a
+    finder before ours that calls our ``find_spec`` itself."""
+    _delegating_finder_first(make_package, "warn")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        importlib.import_module("app.user")
+    user = str(app / "app" / "user.py")
+    assert [(w.filename, w.lineno) for w in caught] == [(user, 3)]
+    assert [(v.importer, v.filename, v.lineno) for v in ssot_guard.violations()] == [
+        ("app.user", user, 3)
+    ]
+
+
+def test_finder_before_ours_that_asks_ours_leaves_allow_importers_to_the_importer(
+    app, make_package
+) -> None:
+    """Strict: ``allow_importers`` decides on the importing module, not on the module of a
+    finder before ours that calls our ``find_spec`` itself."""
+    _delegating_finder_first(make_package, "strict")
+    with pytest.raises(BlockedImportError):
+        importlib.import_module("app.user")
+    assert importlib.import_module("app.allowed")
+    assert [(v.importer, v.lineno) for v in ssot_guard.violations()] == [("app.user", 3)]
+
+
+@pytest.mark.parametrize("mode", ["warn", "strict"])
+def test_wrapt_post_import_hook_is_no_importer(app, make_package, mode) -> None:
+    """wrapt's post-import hooks (OpenTelemetry and APM instrumentations register them) put a
+    finder before ours that asks again through ``importlib.util.find_spec``: the importer,
+    file and line stay the import statement's, and ``allow_importers`` decides on it."""
+    make_package({"app/user.py": f"\n\nimport {OLD}\n", "app/allowed.py": f"import {OLD}\n"})
+    code = (
+        "import sys, warnings, importlib, ssot_guard, wrapt\n"
+        f"sys.path.insert(0, {str(app)!r})\n"
+        "warnings.simplefilter('ignore')\n"
+        f"rule = ssot_guard.Block({OLD!r}, allow_importers=['app.allowed'])\n"
+        f"ssot_guard.install(rules=[rule], mode={mode!r})\n"
+        f"wrapt.register_post_import_hook(lambda module: print('hooked'), {OLD!r})\n"
+        "for name in ('app.user', 'app.allowed'):\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as error:\n"
+        "        print(type(error).__name__)\n"
+        "print([(v.importer, v.lineno) for v in ssot_guard.violations()])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    first = ["hooked"] if mode == "warn" else ["BlockedImportError", "hooked"]
+    assert result.stdout.splitlines() == [*first, "[('app.user', 3)]"], result.stderr
+
+
+def test_wrapt_post_import_hook_after_our_finder_judges_once(app, make_package) -> None:
+    """A wrapt post-import hook registered before ``install()`` puts its finder after ours;
+    asked by our warn-mode search, it asks the import system again for the same name: the
+    import is judged once, one violation and one warning at the import statement, and the
+    module is watched (a later importer is recorded)."""
+    make_package({"app/user.py": f"\n\nimport {OLD}\n", "app/later.py": f"import {OLD}\n"})
+    code = (
+        "import sys, warnings, importlib, ssot_guard, wrapt\n"
+        f"sys.path.insert(0, {str(app)!r})\n"
+        "warnings.simplefilter('always')\n"
+        f"wrapt.register_post_import_hook(lambda module: print('hooked'), {OLD!r})\n"
+        f"ssot_guard.install(rules=[ssot_guard.Block({OLD!r})], mode='warn')\n"
+        "importlib.import_module('app.user')\n"
+        "print([(v.importer, v.lineno, v.count) for v in ssot_guard.violations()])\n"
+        "importlib.import_module('app.later')\n"
+        "print([v.importer for v in ssot_guard.violations()])\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines() == [
+        "hooked",
+        "[('app.user', 3, 1)]",
+        "['app.user', 'app.later']",
+    ], result.stderr
+    assert result.stderr.count("SSOTWarning") == 2, result.stderr

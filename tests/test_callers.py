@@ -163,6 +163,25 @@ def test_introspection_is_not_a_use(make_package: MakePackage, quiet: None) -> N
     assert ssot_guard.violations() == before
 
 
+def test_getmembers_and_help_are_not_a_use(make_package: MakePackage) -> None:
+    """``inspect.getmembers`` (and ``pydoc``/``help()``) of a loaded retired module is not
+    recorded at inspect.py's line, nor warned about: it looks, as for ``[[deprecate]]``."""
+    import inspect
+    import pydoc
+
+    make_package({"app/old.py": "X = 1\n\ndef f():\n    return 2\n"})
+    old = importlib.import_module(RETIRED)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    before = ssot_guard.violations()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SSOTWarning)
+        assert ("X", 1) in inspect.getmembers(old)
+        assert "app.old" in pydoc.render_doc(old)
+    assert ssot_guard.violations() == before
+
+
 def test_retired_package_parts_are_not_callers(make_package: MakePackage, quiet: None) -> None:
     """The retired package's own modules use each other freely, as the finder lets them."""
     make_package(
@@ -394,6 +413,51 @@ def test_retired_module_that_sets_its_own_type_is_still_watched(
     assert type(old).__mro__[1] is types.ModuleType  # ours is gone
 
 
+def test_retired_module_that_replaces_itself_in_sys_modules_is_watched(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A body doing ``sys.modules[__name__] = other_module`` hands importers the other one:
+    that is the module whose later callers are seen."""
+    make_package(
+        {
+            "app/old.py": (
+                "import sys, types\n\n\n"
+                "class Swapped(types.ModuleType):\n"
+                "    X = 1\n\n\n"
+                "sys.modules[__name__] = Swapped(__name__)\n"
+            ),
+            "app/user.py": "import app.old\n\nVALUE = app.old.X\n",
+        }
+    )
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = importlib.import_module(RETIRED)
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers() == {__name__: sys._getframe().f_lineno - 2, "app.user": 1}
+    guard.uninstall()
+    assert type(old).__name__ == "Swapped"
+    assert type(old).__mro__[1] is types.ModuleType  # ours is gone
+
+
+def test_shim_that_puts_the_new_module_in_its_place_leaves_it_alone(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A retired module that is a shim (``sys.modules[__name__] = app.new``) does not make
+    the new module watched: its own importers are no callers of the retired name."""
+    make_package(
+        {
+            "app/new.py": "X = 1\n",
+            "app/old.py": "import sys\n\nimport app.new\n\nsys.modules[__name__] = app.new\n",
+            "app/user.py": "import app.new\n\nVALUE = app.new.X\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    new = importlib.import_module("app.new")
+    assert importlib.import_module(RETIRED) is new
+    assert importlib.import_module("app.user").VALUE == 1
+    assert type(new) is types.ModuleType
+    assert "app.user" not in recorded_importers()
+
+
 def test_find_spec_of_the_loaded_module_is_recorded_not_warned(
     make_package: MakePackage,
 ) -> None:
@@ -485,3 +549,85 @@ def test_clearing_the_record_keeps_the_guards_memory_of_callers(make_package: Ma
     module.again()
     imports = [v for v in ssot_guard.violations() if v.kind == "import"]
     assert [(v.importer, v.lineno) for v in imports] == [("app.user", 4)]
+
+
+def _lazy_import(name: str) -> types.ModuleType:
+    """The ``importlib.util.LazyLoader`` recipe of the Python documentation."""
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+def test_lazy_import_of_a_retired_module_is_watched_once_loaded(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """``LazyLoader``: the module loads on first use, is then watched (a later importer is
+    recorded), and gets its own type back at ``uninstall()`` (on 3.13 this recursed)."""
+    make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    old = _lazy_import(RETIRED)
+    assert old.X == 1
+    importlib.import_module("app").old = old  # what the recipe leaves out
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old) is types.ModuleType
+
+
+def test_retired_module_lazily_imported_before_install_is_watched_once_loaded(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A lazy module not loaded yet at ``install()`` stays lazy (no subclass of
+    ``_LazyModule``, which the load would throw away), and is watched once it loads."""
+    make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
+    old = _lazy_import(RETIRED)
+    importlib.import_module("app").old = old
+    loader = object.__getattribute__(old, "__spec__").loader
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn").uninstall()
+    assert object.__getattribute__(old, "__spec__").loader is loader  # still lazy, as it was
+    guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    assert old.X == 1
+    assert importlib.import_module("app.user").VALUE == 1
+    assert recorded_importers()["app.user"] == 1
+    guard.uninstall()
+    assert type(old) is types.ModuleType
+
+
+# A loader that reads the module's ``__spec__`` while loading it, as pytest's assertion
+# rewriter does in ``exec_module``; its finder sits after ours, as pytest's does.
+READING_LOADER = """\
+import importlib.machinery
+
+
+class ReadingLoader(importlib.machinery.SourceFileLoader):
+    def exec_module(self, module):
+        self.origin = module.__spec__.origin
+        super().exec_module(module)
+
+
+class Hook:
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname != "app.old":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path)
+        spec.loader = ReadingLoader(spec.loader.name, spec.loader.path)
+        return spec
+"""
+
+
+def test_the_modules_own_loader_is_no_caller(make_package: MakePackage, quiet: None) -> None:
+    """A loader that reads ``module.__spec__`` in ``exec_module`` (pytest's assertion
+    rewriter) loads the module: its line is not recorded as a second caller."""
+    make_package({"app/old.py": "X = 1\n", "hooks/reading.py": READING_LOADER})
+    hooks = importlib.import_module("hooks.reading")
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    sys.meta_path.insert(1, hooks.Hook())
+    line = sys._getframe().f_lineno + 1
+    assert importlib.import_module(RETIRED).X == 1
+    assert [(v.importer, v.lineno) for v in ssot_guard.violations()] == [(__name__, line)]

@@ -264,6 +264,50 @@ def test_warn_name_served_by_module_getattr(make_package: MakePackage) -> None:
         assert lazy.factory() == "made"
 
 
+def test_module_that_replaces_itself_in_sys_modules_is_patched(make_package: MakePackage) -> None:
+    """A body doing ``sys.modules[__name__] = other_module`` hands importers the other one:
+    that is the module whose deprecated name warns."""
+    make_package(
+        {
+            "app/swap.py": (
+                "import sys, types\n\n\n"
+                "class Swapped(types.ModuleType):\n"
+                "    def factory(self):\n"
+                "        return 'made'\n\n\n"
+                "sys.modules[__name__] = Swapped(__name__)\n"
+            )
+        }
+    )
+    deprecate("warn", name="app.swap:factory")
+    swap = importlib.import_module("app.swap")
+    assert type(swap).__mro__[1].__name__ == "Swapped"
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.swap:factory'"):
+        assert swap.factory() == "made"
+
+
+def test_lazy_import_warns_at_the_first_read_of_the_deprecated_name(
+    make_package: MakePackage,
+) -> None:
+    """``importlib.util.LazyLoader``: the read that loads the module is the caller's, not
+    importlib's looking; the module keeps its deprecations after loading (3.13 recursed)."""
+    import importlib.util
+
+    make_package({"app/lazily.py": "FACTORY = 'made'\n"})
+    guard = deprecate("warn", name="app.lazily:FACTORY")
+    spec = importlib.util.find_spec("app.lazily")
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["app.lazily"] = module
+    loader.exec_module(module)
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.lazily:FACTORY'"):
+        assert module.FACTORY == "made"
+    guard.uninstall()
+    assert type(module) is types.ModuleType
+
+
 @pytest.mark.parametrize("form", ["from-import", "attribute"])
 def test_strict_errors_pickle(app: Path, form: str) -> None:
     """The strict errors survive pickling (multiprocessing), keeping the replacement."""
@@ -434,3 +478,45 @@ def test_warn_deprecated_type_alias_pickles_as_its_value(make_package: MakePacka
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SSOTWarning)
         assert pickle.loads(pickle.dumps(app.aliases.OldIds)) == list[int]
+
+
+def test_second_copy_loaded_by_hand_is_patched_too(make_package: MakePackage) -> None:
+    """``module_from_spec`` + ``exec_module`` by hand, for a module already imported, makes a
+    second module object: it warns on its deprecated name like the first."""
+    import importlib.util
+
+    make_package({"app/twice.py": "FACTORY = 'made'\n"})
+    deprecate("warn", name="app.twice:FACTORY")
+    first = importlib.import_module("app.twice")
+    spec = importlib.util.spec_from_loader("app.twice", vars(first)["__loader__"])
+    assert spec is not None
+    second = importlib.util.module_from_spec(spec)
+    assert spec.loader is not None
+    spec.loader.exec_module(second)
+    assert second is not first
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.twice:FACTORY'"):
+        assert second.FACTORY == "made"
+
+
+def test_wrapt_post_import_hook_registered_before_install(make_package: MakePackage) -> None:
+    """A wrapt post-import hook on the module, registered before ``install()`` (its finder
+    then sits after ours and asks the import system again): the deprecation still applies."""
+    import os
+    import subprocess
+
+    root = make_package({"app/hooked.py": "FACTORY = 'made'\n"})
+    code = (
+        "import sys, warnings, ssot_guard, wrapt\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "warnings.simplefilter('always')\n"
+        "wrapt.register_post_import_hook(lambda module: print('hooked'), 'app.hooked')\n"
+        "ssot_guard.install(rules=[ssot_guard.Deprecate('app.hooked:FACTORY')], mode='warn')\n"
+        "import app.hooked\n"
+        "print(app.hooked.FACTORY, len(ssot_guard.violations()))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines() == ["hooked", "made 1"], result.stderr
+    assert "use of deprecated name 'app.hooked:FACTORY'" in result.stderr

@@ -588,3 +588,31 @@ def test_bad_ini_value_from_dash_o_names_the_command_line(pytester: pytest.Pytes
     result.stderr.fnmatch_lines(
         ["ERROR: ssot_guard: command line -o: key 'ssot_mode': unknown mode 'loud'*"]
     )
+
+
+def test_retired_module_rewritten_by_pytest_is_recorded_once(pytester: pytest.Pytester) -> None:
+    """Warn mode, a retired module registered for assertion rewriting: pytest's rewriter
+    loads it (its asserts are rewritten), and only the test's import is recorded, not the
+    rewriter reading the module's ``__spec__`` as it loads it."""
+    make_project(
+        pytester,
+        mode="warn",
+        tests={
+            "conftest.py": """
+            import pytest
+
+            pytest.register_assert_rewrite("app.legacy")
+            """,
+            "test_rewritten.py": """
+            import ssot_guard
+
+            def test_rewritten():
+                import app.legacy
+                assert "@py_assert" in repr(app.legacy.check.__code__.co_varnames)
+                found = [(v.importer, v.lineno) for v in ssot_guard.violations()]
+                assert found == [("test_rewritten", 5)], found
+            """,
+        },
+    )
+    (pytester.path / "app" / "legacy.py").write_text("def check(x):\n    assert x == 1\n")
+    pytester.runpytest("-W", "ignore::DeprecationWarning").assert_outcomes(passed=1)

@@ -291,3 +291,57 @@ def test_redirect_to_an_object_without_spec_leaves_it_without_one(make_package) 
         old = importlib.import_module("lib.old_plain")
     assert old.VALUE == 7
     assert not hasattr(old, "__spec__")
+
+
+def _lazy_import(name: str) -> object:
+    """The ``importlib.util.LazyLoader`` recipe of the Python documentation."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(name)
+    assert spec is not None
+    assert spec.loader is not None
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+def test_lazy_import_of_the_old_name_keeps_the_canonical_modules_type(app) -> None:
+    """``LazyLoader`` over a redirect leaves the canonical module its own type: here the
+    ``[[deprecate]]`` subclass, whose deprecated name still warns after the lazy load."""
+    ssot_guard.install(
+        rules=[RULE, ssot_guard.Deprecate("app.new_name:Manager", use="app.new_name:Other")],
+        mode="warn",
+    )
+    new = importlib.import_module("app.new_name")
+    patched = type(new)
+    with pytest.warns(SSOTWarning, match="renamed"):
+        old = _lazy_import("app.old_name")
+    assert old is new
+    assert new.__name__ == "app.new_name"  # the lazy load
+    assert type(new) is patched
+    with pytest.warns(SSOTWarning, match="use of deprecated name 'app.new_name:Manager'"):
+        assert new.Manager.__name__ == "Manager"
+    assert new.__spec__.name == "app.new_name"
+
+
+def test_reload_of_an_old_name_imported_before_install_gives_the_canonical_module(
+    make_package,
+) -> None:
+    """``importlib.reload`` of the old name's own module (imported before the guard) runs
+    no old code and returns the canonical module, now also under the old name; it used to
+    return the old module with ``__spec__`` set to ``None``."""
+    make_package({"app/previous.py": "OLD = True\n", "app/current.py": "NEW = True\n"})
+    previous = importlib.import_module("app.previous")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SSOTWarning)
+        ssot_guard.install(rules=[ssot_guard.Redirect("app.previous", to="app.current")])
+    with pytest.warns(SSOTWarning, match="import of renamed module 'app.previous'"):
+        reloaded = importlib.reload(previous)
+    current = importlib.import_module("app.current")
+    assert reloaded is current
+    assert sys.modules["app.previous"] is current
+    assert current.__spec__.name == "app.current"
+    assert not hasattr(current, "OLD")

@@ -108,3 +108,30 @@ def test_strict_ends_in_blocked_import_error(caller, call) -> None:
     assert not hasattr(app, "legacy")  # and the package is left as it was
     with pytest.raises(AttributeError, match="has no attribute 'other'"):
         _ = app.other
+
+
+def test_strict_mock_patch_behind_a_wrapt_post_import_hook(make_package) -> None:
+    """A wrapt post-import hook on the retired module (a finder before ours that asks again
+    through ``importlib.util.find_spec``) does not turn ``mock.patch``'s refusal back into a
+    bare ``AttributeError``."""
+    import os
+    import subprocess
+    import sys
+
+    root = make_package({"app/legacy.py": "X = 1\n"})
+    code = (
+        "import sys, wrapt, ssot_guard\n"
+        "from unittest import mock\n"
+        f"sys.path.insert(0, {str(root)!r})\n"
+        "ssot_guard.install(rules=[ssot_guard.Block('app.legacy')], mode='strict')\n"
+        "wrapt.register_post_import_hook(lambda module: None, 'app.legacy')\n"
+        "try:\n"
+        "    mock.patch('app.legacy.X', 2).start()\n"
+        "except Exception as error:\n"
+        "    print(type(error).__name__)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SSOT_GUARD_", "PYTHON"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
+    assert result.stdout.splitlines() == ["BlockedImportError"], result.stderr

@@ -25,6 +25,7 @@ touches, is untouched.
 
 from __future__ import annotations
 
+import os
 import sys
 from _weakref import ref
 
@@ -41,7 +42,7 @@ from .._base._frames import (
 from .._base._messages import describe
 from .._report._record import record_at
 from .._rules._model import Block
-from ._watch import WatchedLoader, _watched, later_spec
+from ._watch import WatchedLoader, _watched, later_spec, watchable_type
 
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
@@ -78,6 +79,9 @@ def _is_probe(frame: FrameType) -> bool:
 
 
 _RUNPY = tuple(helper for helper in ON_BEHALF if "runpy" in helper)
+# inspect.getmembers (and pydoc, help(), IDE helpers built on it) reads every name to
+# show it: it looks at the module, it does not use it (as for [[deprecate]]).
+_INSPECT = os.path.join(os.path.dirname(os.__file__), "inspect.py")
 
 
 # IMPORT_NAME up to 3.12 (it is 108 in both), where an import statement reading
@@ -138,6 +142,13 @@ class _State:
         """The slow path: *frame* read *name* from an instruction not seen before."""
         if name[:2] == "__" and name != "__spec__":
             return  # introspection (``__file__``, ``__dict__``, ``__path__``), not a use
+        if frame.f_code.co_filename == _INSPECT:
+            return  # introspection too: inspect.getmembers, pydoc, help()
+        back = frame.f_back
+        if back is not None and back.f_code is _LOADING:
+            # The module's own loader, loading it (pytest's assertion rewriter reads
+            # ``__spec__`` in ``exec_module``): part of the import, not a caller.
+            return
         if _is_reload(frame.f_code):
             return  # importlib.reload() goes on to the finder, which records it
         # The same walk as every other violation's: past importlib, ssot_guard and the
@@ -280,6 +291,7 @@ class Callers:
         self._matcher = matcher  # its entries carry their rules' modes
         self.active = False
         self._adopted: list[tuple[ModuleType, type[ModuleType], type[ModuleType]]] = []
+        self._lazy: list[ModuleSpec] = []  # specs of lazy modules given our loader
         self._lock = fork_safe_lock(self, "_lock")
 
     def find_spec(
@@ -338,6 +350,18 @@ class Callers:
 
     def after_exec(self, module: ModuleType) -> None:
         """Adopted by ``before_exec``; again if the body set its own module type over ours."""
+        name = vars(module).get("__name__")
+        replaced = sys.modules.get(name) if isinstance(name, str) else None
+        if (
+            replaced is not module
+            and isinstance(replaced, ModuleType)
+            and vars(replaced).get("__name__") == name
+        ):
+            # The body put another module in its place (``sys.modules[__name__] = ...``):
+            # importers get that one from now on, so that is the one to watch. Not a
+            # module of another name (a shim: ``sys.modules[__name__] = app.new``), whose
+            # own importers are no callers of the retired name.
+            self._adopt(replaced, name, first=user_frame())
         with self._lock:
             adopted = self._adopted
             index = next((i for i, item in enumerate(adopted) if item[0] is module), -1)
@@ -370,6 +394,10 @@ class Callers:
         self.active = False
         with self._lock:
             adopted, self._adopted = self._adopted, []
+            lazy, self._lazy = self._lazy, []
+        for waiting in lazy:  # a lazy module still not loaded gets its own loader back
+            if _ours(waiting.loader, self):
+                waiting.loader = waiting.loader._ssot_real  # type: ignore[union-attr]
         for module, original, ours in adopted:
             if type(module) is ours:
                 module.__class__ = original
@@ -399,7 +427,11 @@ class Callers:
             for adopted, _, ours in self._adopted:
                 if adopted is module:
                     return ours._ssot_callers  # type: ignore[attr-defined, no-any-return]
-            original = type(module)
+            original = watchable_type(module)
+            if original is None:
+                # Lazily imported and not loaded yet: watched once it loads.
+                self._watch_load(module)
+                return None
             state = _State(name, entry, mode)
             # Before the type changes: another thread may read the module at once.
             state.first_importer(first)
@@ -411,6 +443,16 @@ class Callers:
             self._adopted.append((module, original, ours))
         return state
 
+    def _watch_load(self, module: ModuleType) -> None:
+        """A lazy module (``importlib.util.LazyLoader``): its loader, when it runs, adopts it."""
+        spec = object.__getattribute__(module, "__dict__").get("__spec__")  # no load
+        loader = getattr(spec, "loader", None)
+        if not isinstance(loader, WatchedLoader) and hasattr(loader, "exec_module"):
+            spec.loader = _watched(loader, self, (self,))  # type: ignore[arg-type]
+            self._lazy.append(spec)  # under _lock (from _adopt)
+
+
+_LOADING = WatchedLoader.exec_module.__code__  # ours, which calls the real loader's
 
 # importlib.machinery.NamespaceLoader, without importing importlib (start-up time).
 _NAMESPACE: type | None = getattr(

@@ -16,6 +16,7 @@ globals directly, keeps working, and uninstall restores the class.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import opcode
 import os
 import sys
@@ -30,6 +31,7 @@ from .._base._fork import fork_safe_lock
 from .._base._frames import ON_BEHALF, warn_at
 from .._base._messages import describe, tail
 from .._report._record import record_at
+from ._watch import watchable_type
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -59,7 +61,17 @@ _PROBES = (*_IMPORTLIB, os.path.join(os.path.dirname(os.__file__), "inspect.py")
 
 def _is_probe(frame: FrameType | None) -> bool:
     """Whether the name is only looked at, not used (not recorded, never warned about)."""
-    return frame is not None and frame.f_code.co_filename.startswith(_PROBES)
+    if frame is None:
+        return False
+    code = frame.f_code
+    if code is _LAZY:
+        return False  # LazyLoader loading on the caller's first read: it reads for the caller
+    return code.co_filename.startswith(_PROBES)
+
+
+# importlib.util._LazyModule.__getattribute__ (its file is "<frozen importlib.util>" on 3.11).
+_LAZY = getattr(getattr(importlib.util, "_LazyModule", None), "__getattribute__", None)
+_LAZY = getattr(_LAZY, "__code__", None)
 
 
 def _asks_import(frame: FrameType | None) -> bool:
@@ -347,6 +359,11 @@ class DeprecationHook:
 
     def after_exec(self, module: ModuleType) -> None:
         self._patch(module)
+        # A body may put another module in its place (``sys.modules[__name__] = ...``):
+        # importers get that one, so it is patched too.
+        current = sys.modules.get(vars(module).get("__name__"))  # type: ignore[arg-type]
+        if current is not module and isinstance(current, types.ModuleType):
+            self._patch(current)
 
     def check_preloaded(self, frame: FrameType | None, *, report: bool) -> None:
         pass  # open() applies deprecations to modules already imported
@@ -379,7 +396,9 @@ class DeprecationHook:
             if any(m is module for m, _, _ in self._patched):
                 _relay(module)  # a reload may have put the module's own __getattr__ back
                 return
-            original = type(module)
+            original = watchable_type(module)
+            if original is None:
+                return  # a lazy module not loaded yet (open() reads it, which loads it)
             ours = _module_type(original, handlers)
             try:
                 module.__class__ = ours

@@ -24,13 +24,17 @@ from .._base._frames import SKIPPED
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing (start-up time)
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from types import FrameType
 
     from .._base._errors import BlockedImportError
 
 
-def hand_over(fullname: str, error: BlockedImportError) -> None:
-    """If ``pkgutil.resolve_name`` is importing *fullname* in its loop, make it end in *error*."""
-    frame = sys._getframe(1)
+def hand_over(fullname: str, error: BlockedImportError, start: FrameType | None = None) -> None:
+    """If ``pkgutil.resolve_name`` is importing *fullname* in its loop, make it end in *error*.
+
+    *start*: where the import is looked for (past a finder before ours that asked ours).
+    """
+    frame = start if start is not None else sys._getframe(1)
     while frame is not None and frame.f_code.co_filename.startswith(SKIPPED):
         frame = frame.f_back  # type: ignore[assignment]
     if frame is None:

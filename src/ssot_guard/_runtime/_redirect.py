@@ -38,6 +38,7 @@ class RedirectLoader:
     def __init__(self, target: str, pending: PendingWarning | None = None) -> None:
         self.target = target
         self._spec: ModuleSpec | None = None  # the canonical module's, or _NO_SPEC
+        self._type: type | None = None  # the canonical module's type (see exec_module)
         #: The old name's spec, which runpy reads ``__file__`` from (see ``get_code``).
         self.spec: ModuleSpec | None = None
         self._pending = pending
@@ -81,11 +82,20 @@ class RedirectLoader:
         # A canonical module may have put another object in sys.modules (a lazy
         # module, an instance of a class), with no __spec__ of its own.
         self._spec = getattr(module, "__spec__", _NO_SPEC)
+        self._type = type(module)
         return module
 
     def exec_module(self, module: ModuleType) -> None:
         __tracebackhide__ = True  # pytest shows the user's line, not ours
         self._warn()  # shown by create_module already, unless a caller skipped it
+        spec = self.spec
+        if self._spec is None and spec is not None and sys.modules.get(spec.name) is module:
+            # importlib.reload() of the old name's own module (imported before the
+            # guard): no create_module, and the old code must not run again. The old
+            # name becomes the canonical module, which reload() then returns.
+            canonical = self.create_module(spec)
+            sys.modules[spec.name] = canonical
+            module = canonical
         # Undo the old name's stamp; an object that refuses attributes refused
         # the stamp too (the import system ignores that, and so do we).
         try:
@@ -96,6 +106,15 @@ class RedirectLoader:
                 module.__spec__ = self._spec
         except AttributeError:
             pass
+        # importlib.util.LazyLoader made the (loaded) canonical module a lazy one, and
+        # the read that got here set its type to ModuleType (3.11, 3.12): its own type
+        # (a [[deprecate]] subclass, the module's own class) goes back.
+        original = self._type
+        if original is not None and type(module) is not original:
+            try:
+                module.__class__ = original
+            except TypeError:
+                return  # a type with its own layout: it was never changed
 
     def get_code(self, fullname: str) -> CodeType | None:
         """The canonical module's code, for ``python -m old`` and ``runpy.run_module(old)``.

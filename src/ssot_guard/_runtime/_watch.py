@@ -17,6 +17,7 @@ nothing may be imported.
 from __future__ import annotations
 
 import sys
+from _thread import get_ident
 
 from .._base._frames import show
 
@@ -119,6 +120,30 @@ def _watched(loader: object, watch: ModuleWatch, hooks: tuple[ModuleHook, ...]) 
     return copy
 
 
+def watchable_type(module: ModuleType) -> type[ModuleType] | None:
+    """The type to derive a watching subclass from: *module*'s own, or ``None`` for now.
+
+    ``importlib.util.LazyLoader`` makes a module a ``_LazyModule`` until an attribute
+    read loads it. A subclass of that would break the load: 3.13 recognises the lazy
+    module by its exact class, and a subclass's reads recurse without end. While the
+    module loads (3.13 keeps the class during ``exec_module``, then puts back the type
+    it had, unless ``exec_module`` changed it), the answer is that type; before it
+    loads, ``None``.
+    """
+    cls = type(module)
+    lazy = getattr(sys.modules.get("importlib.util"), "_LazyModule", None)
+    if lazy is None or not issubclass(cls, lazy):
+        return cls
+    # Read without triggering the load: _LazyModule.__getattribute__ would run it.
+    spec = object.__getattribute__(module, "__dict__").get("__spec__")
+    state = getattr(spec, "loader_state", None)
+    if isinstance(state, dict) and state.get("is_loading"):
+        base = state.get("__class__")
+        if isinstance(base, type) and issubclass(base, ModuleType) and not issubclass(base, lazy):
+            return base
+    return None
+
+
 def later_spec(
     finder: object, fullname: str, path: Sequence[str] | None, target: ModuleType | None
 ) -> ModuleSpec | None:
@@ -136,16 +161,29 @@ def later_spec(
             start = index + 1
             break
     ours = type(finder)
-    for other in finders[start:]:
-        if type(other) is ours:
-            continue
-        find = getattr(other, "find_spec", None)
-        if find is None:
-            continue
-        spec: ModuleSpec | None = find(fullname, path, target)
-        if spec is not None:
-            return spec
-    return None
+    # A finder after ours may ask the import system again for this name (wrapt's
+    # post-import hooks do): *finder* then passes, instead of judging it twice.
+    asking: set[tuple[int, str]] | None = getattr(finder, "_asking", None)
+    key = (get_ident(), fullname)
+    if asking is not None:
+        if key in asking:
+            asking = None  # an outer search for this name marked it, and unmarks it
+        else:
+            asking.add(key)
+    try:
+        for other in finders[start:]:
+            if type(other) is ours:
+                continue
+            find = getattr(other, "find_spec", None)
+            if find is None:
+                continue
+            spec: ModuleSpec | None = find(fullname, path, target)
+            if spec is not None:
+                return spec
+        return None
+    finally:
+        if asking is not None:
+            asking.discard(key)
 
 
 class ModuleWatch:
