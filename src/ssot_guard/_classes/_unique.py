@@ -46,7 +46,7 @@ class UniqueHook:
         self._by_name: dict[str, list[_Watched]] = {}
         within: list[str] = []
         for item in enforced:
-            rule: Unique = item.rule  # type: ignore[assignment]  # build_watch sorted them
+            rule: Unique = item.rule  # type: ignore[assignment]  # _guard._build_watch sorted them
             self._by_name.setdefault(rule.name, []).append(_Watched(rule, item.mode))
             within.extend(rule.within)
         self._within = NameSet(within)

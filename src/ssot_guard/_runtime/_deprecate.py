@@ -347,7 +347,7 @@ class DeprecationHook:
     def __init__(self, enforced: Sequence[Enforced]) -> None:
         self._handlers: dict[str, dict[str, _Deprecation]] = {}
         for item in enforced:
-            rule: Deprecate = item.rule  # type: ignore[assignment]  # build_watch sorted them
+            rule: Deprecate = item.rule  # type: ignore[assignment]  # _guard._build_watch sorted them
             handlers = self._handlers.setdefault(rule.module, {})
             handlers.setdefault(rule.attribute, _Deprecation(rule, item.mode))
         self.tops = frozenset(name.partition(".")[0] for name in self._handlers)

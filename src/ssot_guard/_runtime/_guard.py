@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from .._base._modes import Mode
     from .._rules._model import Rule
     from ._callers import Callers
-    from ._watch import ModuleWatch
+    from ._watch import ModuleHook, ModuleWatch
 
 # Serialises install/uninstall; never taken by an import.
 _lock = fork_safe_lock(sys.modules[__name__], "_lock")
@@ -47,9 +47,7 @@ class Guard:
         #: Watchers of [[unique]] / [[deprecate]] modules; imports wrapt only when needed.
         self.watch: ModuleWatch | None = None
         if len(imports) < len(self.enforced):
-            from ._watch import build_watch
-
-            self.watch = build_watch(self.enforced)
+            self.watch = _build_watch(self.enforced)
         matcher = ImportMatcher([e.rule for e in imports], [e.mode for e in imports])  # type: ignore[misc]
         #: Sees every later importer of the retired modules that warn mode lets through.
         self.callers: Callers | None = None
@@ -118,6 +116,28 @@ class Guard:
     def __repr__(self) -> str:
         state = "installed" if self.installed else "not installed"
         return f"<ssot_guard.Guard mode={self.mode!r} rules={len(self.rules)} {state}>"
+
+
+def _build_watch(enforced: Sequence[Enforced]) -> ModuleWatch | None:
+    """The watch for the ``Unique`` and ``Deprecate`` rules among *enforced*, if any.
+
+    Built here, not in ``_watch``: the hooks' modules import ``_watch`` themselves.
+    """
+    from .._rules._model import Deprecate, Unique
+    from ._watch import ModuleWatch
+
+    unique = [e for e in enforced if isinstance(e.rule, Unique)]
+    deprecate = [e for e in enforced if isinstance(e.rule, Deprecate)]
+    hooks: list[ModuleHook] = []
+    if unique:
+        from .._classes._unique import UniqueHook
+
+        hooks.append(UniqueHook(unique))
+    if deprecate:
+        from ._deprecate import DeprecationHook  # imports wrapt: only for these rules
+
+        hooks.append(DeprecationHook(deprecate))
+    return ModuleWatch(hooks) if hooks else None
 
 
 def remove_finder(finder: object) -> None:

@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from typing import Protocol
 
     from .._base._frames import PendingWarning
-    from .._rules._model import Enforced
 
     class ModuleHook(Protocol):
         """What a watcher of modules provides (``_unique`` and ``_deprecate``)."""
@@ -256,21 +255,3 @@ class ModuleWatch:
             loader = getattr(spec, "loader", None)
             if isinstance(loader, WatchedLoader) and loader._ssot_watch is self:
                 spec.loader = loader._ssot_real
-
-
-def build_watch(enforced: Sequence[Enforced]) -> ModuleWatch | None:
-    """The watch for the ``Unique`` and ``Deprecate`` rules among *enforced*, if any."""
-    from .._rules._model import Deprecate, Unique
-
-    unique = [e for e in enforced if isinstance(e.rule, Unique)]
-    deprecate = [e for e in enforced if isinstance(e.rule, Deprecate)]
-    hooks: list[ModuleHook] = []
-    if unique:
-        from .._classes._unique import UniqueHook
-
-        hooks.append(UniqueHook(unique))
-    if deprecate:
-        from ._deprecate import DeprecationHook  # imports wrapt: only for these rules
-
-        hooks.append(DeprecationHook(deprecate))
-    return ModuleWatch(hooks) if hooks else None
