@@ -268,3 +268,46 @@ def test_deleted_current_directory_is_one_usage_error(
     gone.rmdir()
     assert main([command]) == EXIT_USAGE
     assert "current directory no longer exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "page"),
+    [
+        ("check", "cli.md"),
+        ("rule", "cli.md"),
+        ("fix", "fix-and-suggest.md"),
+        ("suggest", "fix-and-suggest.md"),
+    ],
+)
+def test_every_flag_of_the_help_is_in_the_docs(command: str, page: str) -> None:
+    """Each long option `ssot-guard COMMAND --help` lists is written, in backquotes, on the
+    command's page of docs/ (an option added without its docs fails here)."""
+    import re
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    flags = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", result.stdout)) - {"--help"}
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    spans = " ".join(re.findall(r"`[^`\n]*`", text))
+    documented = set(re.findall(r"--[a-z][a-z-]+", spans))
+    assert flags - documented == set()
+
+
+def test_every_flag_of_the_check_options_table_exists() -> None:
+    """Each option in docs/cli.md's `check` options table is one `check --help` lists."""
+    import re
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    table = text.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"`(--[a-z][a-z-]+)", table))
+    assert documented - set(re.findall(r"--[a-z][a-z-]+", result.stdout)) == set()
