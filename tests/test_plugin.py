@@ -247,6 +247,16 @@ def test_options_are_in_a_named_group(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*ssot_fail_on_violation (bool)*"])
 
 
+def test_config_option_help_names_the_defaults_in_the_order_they_win(
+    pytester: pytest.Pytester,
+) -> None:
+    """--ssot-config's help lists SSOT_GUARD_CONFIG before the ssot_config ini key, as
+    read_settings (and docs/pytest-plugin.md) let the environment win."""
+    result = pytester.runpytest("--help")
+    text = " ".join(result.stdout.str().split())
+    assert "(default: SSOT_GUARD_CONFIG, ssot_config, else the nearest pyproject.toml" in text
+
+
 def test_header_shows_mode_source_and_config(pytester: pytest.Pytester) -> None:
     """The report header names the mode, where it came from, and the config file."""
     make_project(pytester)
