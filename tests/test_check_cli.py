@@ -311,3 +311,19 @@ def test_every_flag_of_the_check_options_table_exists() -> None:
     table = text.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
     documented = set(re.findall(r"`(--[a-z][a-z-]+)", table))
     assert documented - set(re.findall(r"--[a-z][a-z-]+", result.stdout)) == set()
+
+
+def test_help_says_that_warnings_alone_exit_0(tmp_path: Path) -> None:
+    """`check --help` states the exit status the command gives: a run with warnings only
+    (a rule in warn mode) exits 0, not 1 as "1 findings" said."""
+    (tmp_path / "pyproject.toml").write_text(
+        CONFIG.replace('reason = "dual pattern removed"', 'mode = "warn"'), encoding="utf-8"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "user.py").write_text("import app.legacy\n", encoding="utf-8")
+    run = [sys.executable, "-m", "ssot_guard", "check"]
+    warned = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+    assert (warned.returncode, "[warning]" in warned.stdout) == (0, True)
+    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True)
+    assert "Exit status: 0 clean or warnings only, 1 errors" in " ".join(shown.stdout.split())
