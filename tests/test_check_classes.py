@@ -109,8 +109,8 @@ def test_registry_key_none_is_the_class_name(tmp_path: Path) -> None:
     """``ssot_key=None`` is the default (the class name), as at run time: compared, not
     skipped as a computed key."""
     files = {
-        "app/a.py": "from ssot_guard import SSOTBase\nclass Svc(SSOTBase, ssot_key=None):\n    pass\n",
-        "app/b.py": "import ssot_guard\n@ssot_guard.ssot_class(ssot_key=None)\nclass Svc:\n    pass\n",
+        "app/a.py": "from ssot_guard import SSOTBase\nclass Svc(SSOTBase, ssot_key=None): ...\n",
+        "app/b.py": "import ssot_guard\n@ssot_guard.ssot_class(ssot_key=None)\nclass Svc: ...\n",
     }
     assert found(tmp_path, files, []) == ["app/b.py:3: SSOT202"]
 

@@ -74,13 +74,12 @@ def test_a_blank_mode_written_in_a_file_or_in_python_is_refused(
     config = tmp_path / "ssot.toml"
     body = {"table": 'mode = ""\n', "rule": '[[block]]\nmodule = "app.old"\nmode = " "\n'}
     config.write_text(body.get(where, ""), encoding="utf-8")
+    calls = {
+        "install": lambda: ssot_guard.install(config, mode=""),  # type: ignore[arg-type]
+        "Block": lambda: ssot_guard.Block("app.old", mode=""),  # type: ignore[arg-type]
+    }
     with pytest.raises(ssot_guard.ConfigError) as info:
-        if where == "install":
-            ssot_guard.install(config, mode="")  # type: ignore[arg-type]
-        elif where == "Block":
-            ssot_guard.Block("app.old", mode="")  # type: ignore[arg-type]
-        else:
-            ssot_guard.load_config(config)
+        calls.get(where, lambda: ssot_guard.load_config(config))()
     message = str(info.value).replace(f"{config}", "ssot.toml")
     assert message == f"{expected}; allowed: 'strict', 'warn', 'off'"
 
