@@ -105,6 +105,16 @@ def test_registry_classes_without_a_literal_key_are_skipped(tmp_path: Path) -> N
     assert found(tmp_path, files, []) == []
 
 
+def test_registry_key_none_is_the_class_name(tmp_path: Path) -> None:
+    """``ssot_key=None`` is the default (the class name), as at run time: compared, not
+    skipped as a computed key."""
+    files = {
+        "app/a.py": "from ssot_guard import SSOTBase\nclass Svc(SSOTBase, ssot_key=None): ...\n",
+        "app/b.py": "import ssot_guard\n@ssot_guard.ssot_class(ssot_key=None)\nclass Svc: ...\n",
+    }
+    assert found(tmp_path, files, []) == ["app/b.py:3: SSOT202"]
+
+
 def test_deprecated_name_import_and_attribute_use(tmp_path: Path) -> None:
     """Importing a deprecated name and using it as a module attribute are both reported."""
     files = {

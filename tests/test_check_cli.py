@@ -268,3 +268,62 @@ def test_deleted_current_directory_is_one_usage_error(
     gone.rmdir()
     assert main([command]) == EXIT_USAGE
     assert "current directory no longer exists" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("command", "page"),
+    [
+        ("check", "cli.md"),
+        ("rule", "cli.md"),
+        ("fix", "fix-and-suggest.md"),
+        ("suggest", "fix-and-suggest.md"),
+    ],
+)
+def test_every_flag_of_the_help_is_in_the_docs(command: str, page: str) -> None:
+    """Each long option `ssot-guard COMMAND --help` lists is written, in backquotes, on the
+    command's page of docs/ (an option added without its docs fails here)."""
+    import re
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", command, "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    flags = set(re.findall(r"(?<![\w-])--[a-z][a-z-]+", result.stdout)) - {"--help"}
+    text = (Path(__file__).resolve().parent.parent / "docs" / page).read_text(encoding="utf-8")
+    spans = " ".join(re.findall(r"`[^`\n]*`", text))
+    documented = set(re.findall(r"--[a-z][a-z-]+", spans))
+    assert flags - documented == set()
+
+
+def test_every_flag_of_the_check_options_table_exists() -> None:
+    """Each option in docs/cli.md's `check` options table is one `check --help` lists."""
+    import re
+
+    result = subprocess.run(
+        [sys.executable, "-m", "ssot_guard", "check", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = (Path(__file__).resolve().parent.parent / "docs" / "cli.md").read_text(encoding="utf-8")
+    table = text.split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+    documented = set(re.findall(r"`(--[a-z][a-z-]+)", table))
+    assert documented - set(re.findall(r"--[a-z][a-z-]+", result.stdout)) == set()
+
+
+def test_help_says_that_warnings_alone_exit_0(tmp_path: Path) -> None:
+    """`check --help` states the exit status the command gives: a run with warnings only
+    (a rule in warn mode) exits 0, not 1 as "1 findings" said."""
+    (tmp_path / "pyproject.toml").write_text(
+        CONFIG.replace('reason = "dual pattern removed"', 'mode = "warn"'), encoding="utf-8"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "app" / "user.py").write_text("import app.legacy\n", encoding="utf-8")
+    run = [sys.executable, "-m", "ssot_guard", "check"]
+    warned = subprocess.run(run, cwd=tmp_path, capture_output=True, text=True)
+    assert (warned.returncode, "[warning]" in warned.stdout) == (0, True)
+    shown = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True)
+    assert "Exit status: 0 clean or warnings only, 1 errors" in " ".join(shown.stdout.split())

@@ -576,3 +576,16 @@ def test_install_accepts_the_config_load_config_returned(tmp_path: Path) -> None
         assert guard.config.path == str(config)
         assert guard.rules == loaded.rules
         assert guard.mode == "strict"
+
+
+def test_every_environment_variable_is_documented_and_every_documented_one_exists() -> None:
+    """docs/configuration.md's environment table names exactly the SSOT_GUARD_* variables
+    the source mentions: a new one gets a row, a removed one loses it."""
+    import re
+
+    root = Path(__file__).resolve().parent.parent
+    source = "".join(p.read_text(encoding="utf-8") for p in (root / "src").rglob("*.py"))
+    page = (root / "docs" / "configuration.md").read_text(encoding="utf-8")
+    table = page.split("## Environment variables", 1)[1].split("\n## ", 1)[0]
+    in_table = set(re.findall(r"^\| `(SSOT_GUARD_[A-Z_]+)` \|", table, re.MULTILINE))
+    assert set(re.findall(r"SSOT_GUARD_[A-Z_]+", source)) == in_table

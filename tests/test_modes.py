@@ -56,6 +56,34 @@ def test_install_mode_and_toml_mode_use_the_same_words(tmp_path: Path) -> None:
         ssot_guard.install(config, mode="loud")  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("table", "ssot.toml: top level: key 'mode': unknown mode ''"),
+        ("rule", "ssot.toml: block[0]: key 'mode': unknown mode ' '"),
+        ("install", "install(): key 'mode': unknown mode ''"),
+        ("Block", "Block(module='app.old'): key 'mode': unknown mode ''"),
+    ],
+)
+def test_a_blank_mode_written_in_a_file_or_in_python_is_refused(
+    tmp_path: Path, where: str, expected: str
+) -> None:
+    """``mode = ""`` in TOML, ``install(mode="")`` and ``Block(mode="")`` are mistakes, not
+    "unset" (which is leaving the key out): one ConfigError listing the three words, as for
+    any other word. (Blank is unset only for SSOT_GUARD_MODE, the ini key and the option.)"""
+    config = tmp_path / "ssot.toml"
+    body = {"table": 'mode = ""\n', "rule": '[[block]]\nmodule = "app.old"\nmode = " "\n'}
+    config.write_text(body.get(where, ""), encoding="utf-8")
+    calls = {
+        "install": lambda: ssot_guard.install(config, mode=""),  # type: ignore[arg-type]
+        "Block": lambda: ssot_guard.Block("app.old", mode=""),  # type: ignore[arg-type]
+    }
+    with pytest.raises(ssot_guard.ConfigError) as info:
+        calls.get(where, lambda: ssot_guard.load_config(config))()
+    message = str(info.value).replace(f"{config}", "ssot.toml")
+    assert message == f"{expected}; allowed: 'strict', 'warn', 'off'"
+
+
 def test_env_mode_is_parsed_by_the_same_parser(tmp_path: Path) -> None:
     """``SSOT_GUARD_MODE`` accepts the same words and names itself when wrong."""
     code = "import ssot_guard; print(ssot_guard.install(rules=[]).mode)"

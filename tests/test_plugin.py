@@ -247,6 +247,32 @@ def test_options_are_in_a_named_group(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*ssot_fail_on_violation (bool)*"])
 
 
+def test_config_option_help_names_the_defaults_in_the_order_they_win(
+    pytester: pytest.Pytester,
+) -> None:
+    """--ssot-config's help lists SSOT_GUARD_CONFIG before the ssot_config ini key, as
+    read_settings (and docs/pytest-plugin.md) let the environment win."""
+    result = pytester.runpytest("--help")
+    text = " ".join(result.stdout.str().split())
+    assert "(default: SSOT_GUARD_CONFIG, ssot_config, else the nearest pyproject.toml" in text
+
+
+def test_every_option_and_ini_key_is_documented_and_exists(pytester: pytest.Pytester) -> None:
+    """docs/pytest-plugin.md names exactly the --ssot-* options and the ssot_* ini keys that
+    `pytest --help` lists: a new one gets its docs, a removed one loses them."""
+    import re
+    from pathlib import Path
+
+    shown = pytester.runpytest("--help").stdout.str()
+    page = Path(__file__).resolve().parent.parent / "docs" / "pytest-plugin.md"
+    documented = page.read_text(encoding="utf-8")
+    option = r"--ssot-[a-z-]+"
+    assert set(re.findall(option, documented)) == set(re.findall(option, shown))
+    ini_keys = set(re.findall(r"^ {2}(ssot_[a-z_]+) \(", shown, re.MULTILINE))
+    assert ini_keys == {"ssot_mode", "ssot_config", "ssot_fail_on_violation"}
+    assert {key for key in ini_keys if f"`{key}`" not in documented} == set()
+
+
 def test_header_shows_mode_source_and_config(pytester: pytest.Pytester) -> None:
     """The report header names the mode, where it came from, and the config file."""
     make_project(pytester)

@@ -72,3 +72,32 @@ def test_dir_shows_no_public_name_outside_all() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == sorted(ssot_guard.__all__)
+
+
+def test_mode_alias_builds_with_a_typing_extensions_that_freezes_module() -> None:
+    """ssot_guard.Mode works with typing_extensions 4.7 to 4.15 (allowed by our dependency
+    range): their TypeAliasType takes __module__ from its caller and refuses to have it set
+    afterwards. A stand-in with that behaviour replaces it in a fresh interpreter."""
+    code = """if True:
+        import sys
+        import typing_extensions
+
+        class TypeAliasType:  # typing_extensions < 4.16, as far as Mode is concerned
+            def __init__(self, name, value):
+                self.__name__ = name
+                self.__value__ = value
+                self.__module__ = sys._getframe(1).f_globals["__name__"]
+                self._frozen = True
+
+            def __setattr__(self, name, value):
+                if getattr(self, "_frozen", False):
+                    raise AttributeError(f"attribute {name!r} is not writable")
+                object.__setattr__(self, name, value)
+
+        typing_extensions.TypeAliasType = TypeAliasType
+        import ssot_guard
+
+        print(ssot_guard.Mode.__module__, ssot_guard.Mode.__name__)
+    """
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "ssot_guard Mode\n", "")

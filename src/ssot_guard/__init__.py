@@ -93,7 +93,10 @@ def __getattr__(name: str) -> object:
 
         # A named alias (``type Mode = ...`` before 3.12), kept so pickle finds the same object.
         value: object = TypeAliasType("Mode", Literal["strict", "warn", "off"])
-        value.__module__ = __name__
+        # typing_extensions takes __module__ from the caller (us) and, before 4.16, refuses
+        # to have it set: set it only where that did not already happen.
+        if value.__module__ != __name__:
+            value.__module__ = __name__
     elif name in _LAZY:
         import sys
 

@@ -33,8 +33,13 @@ def parse_mode(
     entry: object = None,
     key: str | None = "mode",
     hint: str = "",
+    blank_is_unset: bool = True,
 ) -> Mode | None:
     """*value* as a mode; ``None`` (and a blank string) mean "not set".
+
+    A blank string is "not set" only where an empty value is the usual way to leave
+    something unset (an environment variable, an ini key, a command-line option);
+    written in a file or passed in Python (*blank_is_unset* false) it is refused.
 
     Case and surrounding blanks are forgiven (``" Strict "`` is ``"strict"``):
     the same words are accepted wherever a mode is written. Anything else is a
@@ -45,7 +50,7 @@ def parse_mode(
         return None
     if isinstance(value, str):
         word = value.strip().lower()
-        if not word:
+        if not word and blank_is_unset:
             return None
         if word in MODES:
             return word  # type: ignore[return-value]

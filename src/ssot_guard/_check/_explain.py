@@ -54,7 +54,7 @@ Fix: delete the duplicate and import the canonical class.""",
     "SSOT202": """\
 Two classes registered with `SSOTMeta`, `SSOTBase` or `@ssot_class` share a registry key
 (the `ssot_key=` argument, else the class name). At run time the second definition raises
-`DuplicateClassError`.
+`DuplicateClassError` in strict mode and warns in warn mode.
 
 Fix: delete the duplicate, or give it its own `ssot_key`.""",
     "SSOT203": """\

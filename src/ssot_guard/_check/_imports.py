@@ -342,7 +342,7 @@ class Walker:
                     metaclass = self._resolve(keyword.value)
                     if last_name(keyword.value) in REGISTRY_METACLASSES:
                         how = "metaclass"
-                elif keyword.arg == "ssot_key":
+                elif keyword.arg == "ssot_key" and not _is_none(keyword.value):
                     key = string_of(keyword.value) or ""  # computed: unknowable here
             if not how and any(last_name(base) in REGISTRY_BASES for base in stmt.bases):
                 how = "base"
@@ -350,7 +350,7 @@ class Walker:
                 if last_name(decorator) in REGISTRY_DECORATORS:
                     how = how or "decorator"
                     for keyword in getattr(decorator, "keywords", ()):
-                        if keyword.arg == "ssot_key":
+                        if keyword.arg == "ssot_key" and not _is_none(keyword.value):
                             key = string_of(keyword.value) or ""
         self.classes.append(
             ClassRecord(
@@ -386,3 +386,8 @@ class Walker:
                 parts.append(node.id)
                 return ".".join(reversed(parts))
         return None
+
+
+def _is_none(node: ast.expr) -> bool:
+    """``ssot_key=None``: the default, which keys the class by its name at run time."""
+    return isinstance(node, ast.Constant) and node.value is None

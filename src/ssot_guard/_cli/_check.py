@@ -26,7 +26,8 @@ def add_check_parser(commands: argparse._SubParsersAction[argparse.ArgumentParse
         description=(
             "Check Python files against the [tool.ssot_guard] rules by reading their source "
             "(nothing is imported or executed). Each path uses the nearest configuration "
-            "above it. Exit status: 0 clean, 1 findings, 2 usage or configuration error."
+            "above it. Exit status: 0 clean or warnings only, 1 errors (warnings too with "
+            "--fail-on warning), 2 usage or configuration error."
         ),
     )
     check.set_defaults(run=run_check, parser=check)

@@ -153,7 +153,7 @@ def parse_table(table: object, *, file: str | None = None, prefix: str = "") -> 
             entry=here,
             key=unknown[0],
         )
-    mode = parse_mode(table.get("mode"), file=file, entry=here)
+    mode = parse_mode(table.get("mode"), file=file, entry=here, blank_is_unset=False)
     telemetry = table.get("telemetry")
     if telemetry is not None:
         from .._report._otel import TELEMETRY_VALUES  # imports no OpenTelemetry; rarely set

@@ -37,8 +37,8 @@ def add_options(parser: pytest.Parser) -> None:
         "--ssot-config",
         default=None,
         metavar="PATH",
-        help="TOML file with the [tool.ssot_guard] rules (default: ssot_config, "
-        "SSOT_GUARD_CONFIG, else the nearest pyproject.toml with a [tool.ssot_guard] table).",
+        help="TOML file with the [tool.ssot_guard] rules (default: SSOT_GUARD_CONFIG, "
+        "ssot_config, else the nearest pyproject.toml with a [tool.ssot_guard] table).",
     )
     group.addoption(
         "--ssot-fail-on-violation",

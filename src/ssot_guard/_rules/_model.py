@@ -125,7 +125,7 @@ class Rule:
         # Validation passes the rule itself as the entry: its label is built
         # only for an error message (a third of building a rule otherwise).
         _init(self, "reason", _text(reason, "reason", self))
-        _init(self, "mode", parse_mode(mode, entry=self))
+        _init(self, "mode", parse_mode(mode, entry=self, blank_is_unset=False))
 
     def _seal(self) -> None:
         """End of construction: from here on the rule is immutable."""

@@ -230,7 +230,7 @@ def swap_guard(
     ``check_replacements=False`` (a test may block what the config points to).
     """
     __tracebackhide__ = True  # pytest shows the user's line, not ours
-    install_mode = parse_mode(mode, entry="install()")
+    install_mode = parse_mode(mode, entry="install()", blank_is_unset=False)
     forced = override or env_mode()
     resolved = resolve_config(config, rules, check_replacements=check_replacements)
     enforced = []
