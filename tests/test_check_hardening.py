@@ -364,6 +364,20 @@ def test_named_config_settings_are_relative_to_the_working_directory(
     assert [(f["path"], f["code"]) for f in found] == [("src/app/page.py", "SSOT101")]
 
 
+def test_source_root_that_is_not_a_directory_is_one_config_error(
+    project: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``src = ["scr"]`` (a typo) would silently name every module differently: exit 2."""
+    (project / "pyproject.toml").write_text(
+        CONFIG + '\n[tool.ssot_guard.check]\nsrc = ["app", "scr"]\n', encoding="utf-8"
+    )
+    assert main(["check"]) == 2
+    err = capsys.readouterr().err
+    assert "key 'src'" in err
+    assert f"source root 'scr' is not a directory ({project / 'scr'})" in err
+    assert err.count("\n") == 1
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_reader_refuses_a_fifo_swapped_in_after_the_walk(tmp_path: Path) -> None:
     """Reading a path that became a FIFO after the walk: an SSOT903 report, no blocked open."""

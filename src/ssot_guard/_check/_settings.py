@@ -90,12 +90,21 @@ def parse_settings(table: object, *, file: str, base: str) -> Settings:
             )
     exclude = table.get("exclude")
     baseline = table.get("baseline")
+    src = tuple(os.path.normpath(os.path.join(base, s)) for s in table.get("src", ()))
+    for given, root in zip(table.get("src", ()), src, strict=True):
+        if not os.path.isdir(root):  # a typo would silently change every module name
+            raise ConfigError(
+                f"source root {given!r} is not a directory ({root})",
+                file=file,
+                entry=entry,
+                key="src",
+            )
     return Settings(
         exclude=None if exclude is None else tuple(exclude),
         extend_exclude=tuple(table.get("extend-exclude", ())),
         baseline=None if baseline is None else os.path.join(base, baseline),
         output_format=table.get("output-format"),
-        src=tuple(os.path.normpath(os.path.join(base, s)) for s in table.get("src", ())),
+        src=src,
         respect_gitignore=table.get("respect-gitignore", True),
         max_file_size=table.get("max-file-size", MAX_FILE_SIZE),
     )
