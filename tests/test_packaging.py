@@ -106,3 +106,20 @@ def test_both_distributions_ship_the_license_text(dists: tuple[Path, Path]) -> N
     """MIT asks for its notice in every copy: LICENSE is in the sdist and the wheel's metadata."""
     assert "LICENSE" in _sdist_names(dists[1])
     assert f"{DIST}.dist-info/licenses/LICENSE" in _wheel_names(dists[0])
+
+
+def test_wheel_metadata_declares_the_python_floor_and_the_optional_extras(
+    dists: tuple[Path, Path],
+) -> None:
+    """``Requires-Python >=3.11``; ``otel`` and ``fix`` bring only what their error names."""
+    with zipfile.ZipFile(dists[0]) as archive:
+        metadata = archive.read(f"{DIST}.dist-info/METADATA").decode()
+    lines = set(metadata.splitlines())
+    assert "Requires-Python: >=3.11" in lines
+    assert {"Provides-Extra: otel", "Provides-Extra: fix"} <= lines
+    assert "Requires-Dist: opentelemetry-api>=1.27; extra == 'otel'" in lines
+    assert "Requires-Dist: libcst>=1.4; extra == 'fix'" in lines
+    runtime = sorted(
+        line for line in lines if line.startswith("Requires-Dist:") and "extra" not in line
+    )
+    assert runtime == ["Requires-Dist: typing-extensions>=4.7", "Requires-Dist: wrapt>=1.16"]
