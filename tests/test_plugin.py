@@ -58,6 +58,18 @@ def test_entry_point_is_registered() -> None:
     assert found.get("ssot_guard") == "ssot_guard._pytest"
 
 
+def test_autoload_disabled_takes_it_back_with_p_ssot_guard(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PYTEST_DISABLE_PLUGIN_AUTOLOAD=1 skips the plugin; ``-p ssot_guard`` loads it again."""
+    make_project(pytester)
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-p", "ssot_guard")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["ssot_guard: mode strict (from config file)*"])
+
+
 def test_without_config_it_does_nothing(pytester: pytest.Pytester) -> None:
     """No [tool.ssot_guard] and no option: no finder, no guard, no header, no section."""
     make_project(
