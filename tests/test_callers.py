@@ -387,6 +387,47 @@ def test_circular_importer_of_the_retired_module_is_a_caller(
     assert recorded_importers() == {__name__: sys._getframe().f_lineno - 1, "app.new": 1}
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["import importlib\n\nimportlib.import_module('app.old')\n", "import os\n\nimport app.old\n"],
+)
+def test_importer_whose_parent_package_loads_the_module_is_a_caller(
+    make_package: MakePackage, quiet: None, source: str
+) -> None:
+    """``app/__init__.py`` imports ``app.old``; a first import of ``app.old`` elsewhere imports
+    ``app``, whose body loads it: that statement is recorded too, at its line.
+
+    The import system then finds the module in ``sys.modules`` without reading it, and
+    the statement never uses it again: it was seen nowhere (found on a seed-shaped backend).
+    """
+    make_package(
+        {"app/__init__.py": "import app.old\n", "app/old.py": "X = 1\n", "plugin.py": source}
+    )
+    ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
+    importlib.import_module("plugin")
+    assert recorded_importers() == {"app": 1, "plugin": 3}
+
+
+def test_shim_of_a_loaded_new_module_records_no_outer_request_under_its_name(
+    make_package: MakePackage, quiet: None
+) -> None:
+    """A retired shim that puts another retired module in its place: the outer request for the
+    shim's name is not recorded as an import of that other module."""
+    make_package(
+        {
+            "app/__init__.py": "import app.old\n",
+            "app/old.py": "import sys, app.older\nsys.modules[__name__] = app.older\n",
+            "app/older.py": "X = 1\n",
+            "plugin.py": "import importlib\n\nimportlib.import_module('app.old')\n",
+        }
+    )
+    ssot_guard.install(rules=[Block(pattern="app.old*")], mode="warn")
+    importlib.import_module("plugin")
+    recorded = {(v.name, v.importer, v.lineno) for v in ssot_guard.violations()}
+    assert ("app.older", "plugin", 3) not in recorded
+    assert ("app.old", "app", 1) in recorded
+
+
 def test_retired_module_that_sets_its_own_type_is_still_watched(
     make_package: MakePackage, quiet: None
 ) -> None:

@@ -140,7 +140,25 @@ class Callers:
         self._adopt(module, first=user_frame())
 
     def after_exec(self, module: ModuleType) -> None:
-        """Adopted by ``before_exec``; again if the body set its own module type over ours."""
+        """Adopted by ``before_exec``; again if the body set its own module type over ours.
+
+        Then the outer requests for the module, if any, are callers too: with
+        ``a/__init__.py`` importing ``a.old``, a first ``importlib.import_module("a.old")``
+        (or ``import a.old``) elsewhere imports ``a``, whose body loads ``a.old`` (the
+        finder records that line), and then finds ``a.old`` in ``sys.modules`` without
+        reading it: nothing else would see that statement until it uses the module.
+        """
+        self._readopt(module)
+        name = vars(module).get("__name__")
+        if not isinstance(name, str):
+            return
+        watched = sys.modules.get(name)
+        state = getattr(type(watched), "_ssot_callers", None)
+        if state is not None and state.name == name:  # not a shim's replacement module
+            for request in _outer_requests(name):
+                state.note("__spec__", request)  # as a read of __spec__ there would be
+
+    def _readopt(self, module: ModuleType) -> None:
         name = vars(module).get("__name__")
         replaced = sys.modules.get(name) if isinstance(name, str) else None
         if (
@@ -262,6 +280,24 @@ def _namespace_loader(spec: ModuleSpec) -> object:
     loader._path = locations
     spec.loader = loader
     return loader
+
+
+def _outer_requests(name: str) -> list[FrameType]:
+    """The frames of importlib's ``_find_and_load(name)`` further out than the innermost.
+
+    The innermost is the import loading the module now; any other one for the same
+    name is an import that asked for it first and is waiting on the way (a parent
+    package's body imported it meanwhile). Read after the body ran: no import lock.
+    """
+    bootstrap = sys.modules.get("_frozen_importlib")
+    code = getattr(getattr(bootstrap, "_find_and_load", None), "__code__", None)
+    found: list[FrameType] = []
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code is code and frame.f_locals.get("name") == name:
+            found.append(frame)
+        frame = frame.f_back
+    return found[1:]
 
 
 def _ours(loader: object, callers: Callers) -> bool:
