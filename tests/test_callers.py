@@ -14,6 +14,7 @@ import warnings
 import pytest
 
 import ssot_guard
+from recipes import lazy_import
 from ssot_guard import Block, BlockedImportError, Deprecate, Redirect, SSOTWarning
 
 if typing.TYPE_CHECKING:
@@ -592,19 +593,6 @@ def test_clearing_the_record_keeps_the_guards_memory_of_callers(make_package: Ma
     assert [(v.importer, v.lineno) for v in imports] == [("app.user", 4)]
 
 
-def _lazy_import(name: str) -> types.ModuleType:
-    """The ``importlib.util.LazyLoader`` recipe of the Python documentation."""
-    spec = importlib.util.find_spec(name)
-    assert spec is not None
-    assert spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
-
-
 def test_lazy_import_of_a_retired_module_is_watched_once_loaded(
     make_package: MakePackage, quiet: None
 ) -> None:
@@ -612,7 +600,7 @@ def test_lazy_import_of_a_retired_module_is_watched_once_loaded(
     recorded), and gets its own type back at ``uninstall()`` (on 3.13 this recursed)."""
     make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
     guard = ssot_guard.install(rules=[Block(RETIRED)], mode="warn")
-    old = _lazy_import(RETIRED)
+    old = lazy_import(RETIRED)
     assert old.X == 1
     importlib.import_module("app").old = old  # what the recipe leaves out
     assert importlib.import_module("app.user").VALUE == 1
@@ -627,7 +615,7 @@ def test_retired_module_lazily_imported_before_install_is_watched_once_loaded(
     """A lazy module not loaded yet at ``install()`` stays lazy (no subclass of
     ``_LazyModule``, which the load would throw away), and is watched once it loads."""
     make_package({"app/old.py": "X = 1\n", "app/user.py": "import app.old\n\nVALUE = app.old.X\n"})
-    old = _lazy_import(RETIRED)
+    old = lazy_import(RETIRED)
     importlib.import_module("app").old = old
     loader = object.__getattribute__(old, "__spec__").loader
     ssot_guard.install(rules=[Block(RETIRED)], mode="warn").uninstall()

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from recipes import lazy_import
 from ssot_guard import Deprecate, SSOTWarning
 
 if typing.TYPE_CHECKING:
@@ -290,18 +291,10 @@ def test_lazy_import_warns_at_the_first_read_of_the_deprecated_name(
 ) -> None:
     """``importlib.util.LazyLoader``: the read that loads the module is the caller's, not
     importlib's looking; the module keeps its deprecations after loading (3.13 recursed)."""
-    import importlib.util
 
     make_package({"app/lazily.py": "FACTORY = 'made'\n"})
     guard = deprecate("warn", name="app.lazily:FACTORY")
-    spec = importlib.util.find_spec("app.lazily")
-    assert spec is not None
-    assert spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["app.lazily"] = module
-    loader.exec_module(module)
+    module = lazy_import("app.lazily")
     with pytest.warns(SSOTWarning, match="use of deprecated name 'app.lazily:FACTORY'"):
         assert module.FACTORY == "made"
     guard.uninstall()

@@ -11,6 +11,7 @@ import warnings
 import pytest
 
 import ssot_guard
+from recipes import lazy_import
 from ssot_guard import BlockedImportError, SSOTWarning
 
 RULE = ssot_guard.Redirect("app.old_name", to="app.new_name", reason="renamed in 2.0")
@@ -293,21 +294,6 @@ def test_redirect_to_an_object_without_spec_leaves_it_without_one(make_package) 
     assert not hasattr(old, "__spec__")
 
 
-def _lazy_import(name: str) -> object:
-    """The ``importlib.util.LazyLoader`` recipe of the Python documentation."""
-    import importlib.util
-
-    spec = importlib.util.find_spec(name)
-    assert spec is not None
-    assert spec.loader is not None
-    loader = importlib.util.LazyLoader(spec.loader)
-    spec.loader = loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    loader.exec_module(module)
-    return module
-
-
 def test_lazy_import_of_the_old_name_keeps_the_canonical_modules_type(app) -> None:
     """``LazyLoader`` over a redirect leaves the canonical module its own type: here the
     ``[[deprecate]]`` subclass, whose deprecated name still warns after the lazy load."""
@@ -318,7 +304,7 @@ def test_lazy_import_of_the_old_name_keeps_the_canonical_modules_type(app) -> No
     new = importlib.import_module("app.new_name")
     patched = type(new)
     with pytest.warns(SSOTWarning, match="renamed"):
-        old = _lazy_import("app.old_name")
+        old = lazy_import("app.old_name")
     assert old is new
     assert new.__name__ == "app.new_name"  # the lazy load
     assert type(new) is patched

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from recipes import run_interleaved
 from ssot_guard import BlockedImportError, SSOTWarning, Violation
 from ssot_guard._report._record import recorder
 
@@ -375,16 +376,7 @@ def test_listening_from_many_threads_at_once_leaves_no_listener_behind() -> None
             with recording_violations():
                 pass
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        threads = [threading.Thread(target=listen) for _ in range(8)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved(listen, 8)
     assert recorder.callbacks == before
 
 

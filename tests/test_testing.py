@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import ssot_guard
+from recipes import run_interleaved
 from ssot_guard._runtime._guard import swap_guard
 from ssot_guard.testing import (
     assert_import_blocked,
@@ -424,7 +425,6 @@ THING = "from ssot_guard import SSOTMeta\n\nclass Thing(metaclass=SSOTMeta):\n  
 
 def test_helpers_from_several_threads_do_not_interfere(make_package: MakePackage) -> None:
     """Threads running helpers at once: each sees only its own imports, and all is restored."""
-    import threading
 
     make_package(APP)
     strict()
@@ -439,16 +439,7 @@ def test_helpers_from_several_threads_do_not_interfere(make_package: MakePackage
         except BaseException as error:  # reported by the main thread
             errors.append(error)
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads often: the interleavings show up every run
-    try:
-        threads = [threading.Thread(target=run) for _ in range(4)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_interleaved(run, 4)
     assert errors == []
     assert dict(sys.modules) == before
 
